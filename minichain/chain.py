@@ -1,0 +1,316 @@
+"""The chain: validate and apply blocks, keep the block tree, choose the head (chapter 03).
+
+``Chain.add_block`` checks a block against its parent in a fixed order (size, parent,
+number, timestamp, gas limit, seal, duplicates, Merkle root, transactions, gas used,
+state root, receipts root) and either stores it with the state it produces or raises a
+typed ``InvalidBlock`` and changes nothing. Who may seal is not decided here but by a
+``SealingRule``: chapter 03 uses one authority; chapter 04 swaps in proof of authority.
+
+Fork choice: the head is the block with the highest total difficulty; between two with
+equal total difficulty the one with the smaller hash wins, so every node picks the same
+head whatever order blocks arrived in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Protocol
+
+from minichain import crypto
+from minichain.block import (MAX_BLOCK_BYTES, ZERO_HASH, Block, Header, receipts_root,
+                             seal_header, transactions_root)
+from minichain.encoding import encode
+from minichain.errors import (BadGasUsed, BadMerkleRoot, BadReceiptsRoot, BadSeal, BadStateRoot, BadTimestamp,
+                              BadTransactionInBlock, BlockTooLarge, ConsensusError,
+                              DuplicateTransaction, GasLimitExceeded, InvalidBlock,
+                              InvalidTransaction, UnauthorisedSealer, UnknownParent,
+                              WrongNumber, WrongParent)
+from minichain.execution import BlockContext, Receipt, apply_transaction
+from minichain.state import State
+from minichain.tx import SignedTransaction
+
+# 21 June 2026, 00:00 UTC: midsummer on Sunny Street. Simulated time counts from here.
+GENESIS_TIME = 1_782_000_000
+BLOCK_GAS_LIMIT = 30_000_000
+
+
+@dataclass(frozen=True)
+class Genesis:
+    """The agreed first block: chain id, opening balances, authorities, limits."""
+
+    chain_id: int = 1
+    timestamp: int = GENESIS_TIME
+    balances: tuple[tuple[str, int], ...] = ()
+    authorities: tuple[str, ...] = ()
+    gas_limit: int = BLOCK_GAS_LIMIT
+
+    def state(self) -> State:
+        state = State()
+        for address, balance in self.balances:
+            crypto.check_address(address, "genesis balance address")
+            state.add_balance(address, balance)
+        state.commit()
+        return state
+
+    def block(self) -> Block:
+        state = self.state()
+        header = Header(parent_hash=ZERO_HASH, number=0, timestamp=self.timestamp,
+                        difficulty=0, gas_limit=self.gas_limit, gas_used=0,
+                        tx_root=transactions_root(()), state_root=state.root(),
+                        receipts_root=receipts_root(()),
+                        extra=encode(sorted(self.authorities)))
+        return Block(header, ())
+
+
+class SealingRule(Protocol):
+    """Who may seal the block after ``parent``, and with what difficulty."""
+
+    def check_header(self, chain: "Chain", parent: Block, header: Header) -> None:
+        """Raise a ``ConsensusError`` if ``header`` breaks the sealing rules."""
+
+    def difficulty(self, chain: "Chain", parent: Block, sealer: str) -> int:
+        """The difficulty a block by ``sealer`` on top of ``parent`` must carry."""
+
+
+@dataclass(frozen=True)
+class SingleAuthority:
+    """The simplest rule: one authority seals every block, each of difficulty 1."""
+
+    authority: str
+
+    def check_header(self, chain: "Chain", parent: Block, header: Header) -> None:
+        check_seal(header)
+        if header.sealer != self.authority:
+            raise UnauthorisedSealer(f"block #{header.number}: sealed by {header.sealer}, "
+                                     f"but only {self.authority} may seal")
+        if header.difficulty != 1:
+            raise ConsensusError(f"block #{header.number}: difficulty {header.difficulty}, "
+                                 "expected 1")
+
+    def difficulty(self, chain: "Chain", parent: Block, sealer: str) -> int:
+        return 1
+
+
+def check_seal(header: Header) -> None:
+    """The header must carry a valid signature by the key it names."""
+    if not header.seal_is_valid():
+        raise BadSeal(f"block #{header.number}: the seal signature does not verify for the "
+                      "header (was the block changed after it was sealed?)")
+
+
+@dataclass
+class Rejected:
+    """A transaction a sealer left out of its block, and why."""
+
+    transaction: SignedTransaction
+    error: InvalidTransaction
+
+
+@dataclass
+class Chain:
+    """A block tree rooted at genesis, with the state after every block."""
+
+    genesis: Genesis
+    rule: SealingRule | None = None
+    blocks: dict[bytes, Block] = field(default_factory=dict, repr=False)
+    states: dict[bytes, State] = field(default_factory=dict, repr=False)
+    receipts: dict[bytes, list[Receipt]] = field(default_factory=dict, repr=False)
+    total_difficulty: dict[bytes, int] = field(default_factory=dict, repr=False)
+    head_hash: bytes = b""
+
+    def __post_init__(self) -> None:
+        if self.rule is None:
+            if len(self.genesis.authorities) != 1:
+                raise InvalidBlock("a chain with one sealer needs exactly one authority in "
+                                   "its genesis; pass a rule for more")
+            self.rule = SingleAuthority(self.genesis.authorities[0])
+        block = self.genesis.block()
+        self.blocks[block.hash] = block
+        self.states[block.hash] = self.genesis.state()
+        self.receipts[block.hash] = []
+        self.total_difficulty[block.hash] = 0
+        self.head_hash = block.hash
+
+    # --- reading -----------------------------------------------------------------------
+
+    @property
+    def chain_id(self) -> int:
+        return self.genesis.chain_id
+
+    @property
+    def head(self) -> Block:
+        return self.blocks[self.head_hash]
+
+    @property
+    def height(self) -> int:
+        return self.head.number
+
+    @property
+    def state(self) -> State:
+        """The state after the head block (read it; don't change it)."""
+        return self.states[self.head_hash]
+
+    def balance(self, address: str) -> int:
+        return self.state.balance(address)
+
+    def nonce(self, address: str) -> int:
+        return self.state.nonce(address)
+
+    def canonical_chain(self, tip: bytes | None = None) -> list[Block]:
+        """The blocks from genesis to ``tip`` (default: the head), oldest first."""
+        blocks = []
+        block = self.blocks[tip or self.head_hash]
+        while True:
+            blocks.append(block)
+            if block.number == 0:
+                return blocks[::-1]
+            block = self.blocks[block.header.parent_hash]
+
+    def is_better(self, candidate: bytes, current: bytes) -> bool:
+        """Fork choice: more total difficulty wins; on a tie the smaller hash wins."""
+        return ((self.total_difficulty[candidate], _inverted(candidate))
+                > (self.total_difficulty[current], _inverted(current)))
+
+    # --- validating and adding ---------------------------------------------------------
+
+    def validate_block(self, block: Block) -> tuple[State, list[Receipt]]:
+        """Check ``block`` against its parent; return the state and receipts it produces."""
+        header = block.header
+        where = f"block #{header.number}"
+        size = len(block.to_bytes())
+        if size > MAX_BLOCK_BYTES:
+            raise BlockTooLarge(f"{where}: {size} bytes, the limit is {MAX_BLOCK_BYTES}")
+        parent = self.blocks.get(header.parent_hash)
+        if parent is None:
+            raise UnknownParent(f"{where}: parent {header.parent_hash.hex()[:12]}… is not a "
+                                "block this chain knows")
+        if header.number != parent.number + 1:
+            raise WrongNumber(f"{where}: number should be {parent.number + 1}, one more than "
+                              "its parent's")
+        if header.timestamp <= parent.header.timestamp:
+            raise BadTimestamp(f"{where}: timestamp {header.timestamp} is not after its "
+                               f"parent's {parent.header.timestamp}")
+        if header.gas_limit != self.genesis.gas_limit:
+            raise GasLimitExceeded(f"{where}: gas limit {header.gas_limit}, the chain's "
+                                   f"limit is {self.genesis.gas_limit}")
+        self.rule.check_header(self, parent, header)
+        seen: set[bytes] = set()
+        for index, stx in enumerate(block.transactions):
+            if stx.hash in seen:
+                raise DuplicateTransaction(f"{where}: transaction {index} "
+                                           f"({stx.hash.hex()[:12]}…) appears twice")
+            seen.add(stx.hash)
+        if transactions_root(block.transactions) != header.tx_root:
+            raise BadMerkleRoot(f"{where}: the Merkle root of its transactions does not "
+                                "match the header's tx_root (a transaction was changed)")
+        state, receipts = self._execute(parent, header, block.transactions)
+        gas_used = sum(receipt.gas_used for receipt in receipts)
+        if gas_used != header.gas_used:
+            raise BadGasUsed(f"{where}: transactions used {gas_used} gas, "
+                               f"the header says {header.gas_used}")
+        if state.root() != header.state_root:
+            raise BadStateRoot(f"{where}: applying its transactions gives state root "
+                               f"{state.root().hex()[:12]}…, the header says "
+                               f"{header.state_root.hex()[:12]}…")
+        if receipts_root(receipts) != header.receipts_root:
+            raise BadReceiptsRoot(f"{where}: the receipts root does not match its receipts")
+        return state, receipts
+
+    def _execute(self, parent: Block, header: Header,
+                 transactions: Iterable[SignedTransaction]) -> tuple[State, list[Receipt]]:
+        state = self.states[parent.hash].copy()
+        context = BlockContext(self.chain_id, header.number, header.timestamp, header.sealer)
+        receipts: list[Receipt] = []
+        gas_used = 0
+        for index, stx in enumerate(transactions):
+            if gas_used + stx.tx.gas > header.gas_limit:
+                raise GasLimitExceeded(f"block #{header.number}: transaction {index} asks for "
+                                       f"{stx.tx.gas} gas with only "
+                                       f"{header.gas_limit - gas_used} left in the block")
+            try:
+                receipt = apply_transaction(state, stx, context)
+            except InvalidTransaction as error:
+                raise BadTransactionInBlock(f"block #{header.number}: transaction {index} is "
+                                            f"invalid: {error}") from error
+            receipts.append(receipt)
+            gas_used += receipt.gas_used
+        state.commit()
+        return state, receipts
+
+    def add_block(self, block: Block) -> bool:
+        """Validate and store ``block``; return True if it became the new head."""
+        if block.hash in self.blocks:
+            return False
+        state, receipts = self.validate_block(block)
+        parent_td = self.total_difficulty[block.header.parent_hash]
+        self.blocks[block.hash] = block
+        self.states[block.hash] = state
+        self.receipts[block.hash] = receipts
+        self.total_difficulty[block.hash] = parent_td + block.header.difficulty
+        if self.is_better(block.hash, self.head_hash):
+            self.head_hash = block.hash
+            return True
+        return False
+
+    # --- sealing -----------------------------------------------------------------------
+
+    def build_block(self, key: crypto.PrivateKey, transactions: Iterable[SignedTransaction],
+                    timestamp: int, parent_hash: bytes | None = None, vote: str = "",
+                    extra: bytes = b"") -> tuple[Block, list[Rejected]]:
+        """Seal a block of the valid transactions; return it and those left out."""
+        parent = self.blocks[parent_hash or self.head_hash]
+        header = Header(parent_hash=parent.hash, number=parent.number + 1,
+                        timestamp=timestamp,
+                        difficulty=self.rule.difficulty(self, parent, key.address),
+                        gas_limit=self.genesis.gas_limit, gas_used=0, tx_root=b"",
+                        state_root=b"", receipts_root=b"", extra=extra, vote=vote,
+                        sealer_key=key.public_key)
+        state = self.states[parent.hash].copy()
+        context = BlockContext(self.chain_id, header.number, timestamp, key.address)
+        included: list[SignedTransaction] = []
+        receipts: list[Receipt] = []
+        rejected: list[Rejected] = []
+        gas_used = 0
+        seen: set[bytes] = set()
+        for stx in transactions:
+            if stx.hash in seen or gas_used + stx.tx.gas > header.gas_limit:
+                continue
+            try:
+                receipt = apply_transaction(state, stx, context)
+            except InvalidTransaction as error:
+                rejected.append(Rejected(stx, error))
+                continue
+            seen.add(stx.hash)
+            included.append(stx)
+            receipts.append(receipt)
+            gas_used += receipt.gas_used
+        header = replace(header, gas_used=gas_used, tx_root=transactions_root(included),
+                         state_root=state.root(), receipts_root=receipts_root(receipts))
+        return Block(seal_header(header, key), tuple(included)), rejected
+
+    def seal(self, key: crypto.PrivateKey, transactions: Iterable[SignedTransaction],
+             timestamp: int) -> Block:
+        """Build a block on the head, add it, and return it (notebook convenience)."""
+        block, _ = self.build_block(key, transactions, timestamp)
+        self.add_block(block)
+        return block
+
+
+def _inverted(block_hash: bytes) -> bytes:
+    return bytes(255 - b for b in block_hash)
+
+
+def verify_chain(genesis: Genesis, blocks: list[Block], rule: SealingRule | None = None) -> Chain:
+    """Re-validate a list of blocks from genesis, as a new node would; raise at the first fault."""
+    chain = Chain(genesis, rule)
+    if blocks and blocks[0].number == 0:
+        if blocks[0].hash != chain.head_hash:
+            raise WrongParent("block #0: this is not the agreed genesis block")
+        blocks = blocks[1:]
+    for block in blocks:
+        if block.header.parent_hash != chain.head_hash:
+            raise WrongParent(f"block #{block.number}: parent_hash "
+                              f"{block.header.parent_hash.hex()[:12]}… does not match the hash "
+                              f"of block #{chain.height} ({chain.head_hash.hex()[:12]}…)")
+        chain.add_block(block)
+    return chain

@@ -1,0 +1,126 @@
+"""The state transition: apply one signed transaction to the state (chapter 02).
+
+``apply_transaction`` checks what needs the state (chain id, signature, nonce, funds),
+then runs the handler for the transaction's kind. A transaction that breaks a rule raises
+a typed ``InvalidTransaction`` and leaves the state exactly as it was. A transaction that
+is valid but whose contract call fails still counts: its nonce and fee stand, its other
+effects are rolled back, and its receipt says why (chapter 06).
+
+Handlers are registered per kind in ``HANDLERS``; the contract machine adds ``deploy`` and
+``call``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from minichain.errors import (InsufficientFunds, IntrinsicGasTooLow, MalformedTransaction,
+                              ReplayedNonce, NonceGap)
+from minichain.state import State
+from minichain.tx import SignedTransaction, check_signature
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    """What a transaction may know about the block it runs in."""
+
+    chain_id: int
+    number: int
+    timestamp: int
+    sealer: str
+
+
+@dataclass(frozen=True)
+class Log:
+    """An event a contract emitted: its address, a topic and integer data."""
+
+    address: str
+    topic: str
+    data: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What happened when a transaction ran."""
+
+    tx_hash: bytes
+    success: bool
+    gas_used: int
+    logs: tuple[Log, ...] = ()
+    error: str = ""
+    output: tuple[int, ...] = ()
+    contract_address: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A handler's result: gas it used beyond the intrinsic cost, and what it produced."""
+
+    success: bool = True
+    extra_gas: int = 0
+    logs: tuple[Log, ...] = ()
+    error: str = ""
+    output: tuple[int, ...] = ()
+    contract_address: str = ""
+
+
+Handler = Callable[[State, SignedTransaction, BlockContext], Outcome]
+
+
+def apply_transfer(state: State, stx: SignedTransaction, context: BlockContext) -> Outcome:
+    """Move tokens from the sender to the recipient."""
+    state.transfer(stx.tx.sender, stx.tx.to, stx.tx.value)
+    return Outcome()
+
+
+HANDLERS: dict[str, Handler] = {"transfer": apply_transfer}
+
+
+def check_nonce(expected: int, got: int, sender: str) -> None:
+    """The nonce must be exactly the sender's next one."""
+    if got < expected:
+        raise ReplayedNonce(f"nonce {got} of {sender} was already used; "
+                            f"the next nonce is {expected}")
+    if got > expected:
+        raise NonceGap(f"nonce {got} of {sender} skips ahead; the next nonce is {expected}")
+
+
+def check_transaction(state: State, stx: SignedTransaction, chain_id: int) -> None:
+    """Every rule a transaction must meet before it runs; changes nothing."""
+    tx = stx.tx
+    check_signature(stx, chain_id)
+    check_nonce(state.nonce(tx.sender), tx.nonce, tx.sender)
+    if tx.gas < tx.intrinsic_gas():
+        raise IntrinsicGasTooLow(f"gas limit {tx.gas} is below this transaction's base cost "
+                                 f"of {tx.intrinsic_gas()}")
+    if tx.kind not in HANDLERS:
+        raise MalformedTransaction(f"this chain does not run {tx.kind!r} transactions yet")
+    need = tx.value + tx.max_fee()
+    if state.balance(tx.sender) < need:
+        raise InsufficientFunds(f"{tx.sender} has {state.balance(tx.sender)} but this "
+                                f"transaction needs {need} (value {tx.value} "
+                                f"+ maximum fee {tx.max_fee()})")
+
+
+def apply_transaction(state: State, stx: SignedTransaction,
+                      context: BlockContext) -> Receipt:
+    """Check and run one transaction; raise and change nothing if it is invalid."""
+    check_transaction(state, stx, context.chain_id)
+    tx = stx.tx
+    before = state.snapshot()
+    state.sub_balance(tx.sender, tx.max_fee())
+    state.increment_nonce(tx.sender)
+    charged = state.snapshot()
+    try:
+        outcome = HANDLERS[tx.kind](state, stx, context)
+    except Exception:
+        state.rollback(before)
+        raise
+    if not outcome.success:
+        state.rollback(charged)
+    gas_used = min(tx.gas, tx.intrinsic_gas() + outcome.extra_gas)
+    state.add_balance(tx.sender, (tx.gas - gas_used) * tx.gas_price)
+    state.add_balance(context.sealer, gas_used * tx.gas_price)
+    return Receipt(stx.hash, outcome.success, gas_used, outcome.logs, outcome.error,
+                   outcome.output, outcome.contract_address)
