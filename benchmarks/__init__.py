@@ -1,0 +1,1 @@
+"""Ratio benchmarks: each module ``bench_*.py`` measures a goal against a reference in the same run."""
