@@ -18,7 +18,7 @@ course: $(READY)  ## open the course in JupyterLab at chapter 00
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_welcome.ipynb
 
 test: $(READY)  ## run every test: unit, property, notebooks (strict nbval), exercise proofs
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 notebooks: $(READY)  ## re-execute the chapter notebooks, store outputs, strip widget state
 	$(BIN)/python notebooks/refresh.py
