@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from minichain import crypto
 from minichain.encoding import EncodingError, decode, encode, from_plain, sha256, to_plain
-from minichain.errors import InvalidBlock, InvalidTransaction
+from minichain.errors import BadTransactionInBlock, InvalidBlock, InvalidTransaction
 from minichain.execution import Receipt
 from minichain.merkle import merkle_root
 from minichain.tx import SignedTransaction
@@ -107,10 +107,20 @@ class Block:
             header = from_plain(Header, plain["header"], "header")
             if not isinstance(plain["transactions"], list):
                 raise EncodingError("transactions must be a list")
-            txs = tuple(SignedTransaction.from_plain(item) for item in plain["transactions"])
-        except (EncodingError, InvalidTransaction) as error:
+        except EncodingError as error:
             raise InvalidBlock(f"malformed block: {error}") from None
-        return cls(header, txs)
+        txs = []
+        for index, item in enumerate(plain["transactions"]):
+            try:
+                txs.append(SignedTransaction.from_plain(item))
+            except InvalidTransaction as error:
+                raise BadTransactionInBlock(f"block #{header.number}: transaction {index} is "
+                                            f"invalid: {error}") from error
+        block = cls(header, tuple(txs))
+        if block.to_bytes() != bytes(raw):
+            raise InvalidBlock("malformed block: bytes are not its canonical encoding "
+                               "(expected every field to be present)")
+        return block
 
 
 def transactions_root(transactions: tuple[SignedTransaction, ...] | list) -> bytes:

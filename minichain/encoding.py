@@ -78,7 +78,11 @@ def hash_of(value: Any) -> bytes:
 
 def decode_as(cls: type, data: bytes) -> Any:
     """Read canonical bytes back into an instance of the dataclass ``cls``."""
-    return from_plain(cls, decode(data))
+    value = from_plain(cls, decode(data))
+    if encode(value) != bytes(data):
+        raise EncodingError(f"bytes are not the canonical encoding of a {cls.__name__} "
+                            "(expected every field, with bytes as lowercase 0x hex)")
+    return value
 
 
 def from_plain(tp: Any, value: Any, where: str = "value") -> Any:
@@ -138,9 +142,13 @@ def _bytes_from_hex(value: Any, where: str) -> bytes:
     if not isinstance(value, str) or not value.startswith("0x"):
         raise EncodingError(f"{where}: expected 0x-prefixed hex, got {value!r}")
     try:
-        return bytes.fromhex(value[2:])
+        data = bytes.fromhex(value[2:])
     except ValueError:
         raise EncodingError(f"{where}: {value!r} is not valid hex") from None
+    if "0x" + data.hex() != value:
+        raise EncodingError(f"{where}: {value!r} is not canonical hex "
+                            "(expected lowercase digits, two per byte, no spaces)")
+    return data
 
 
 def _dataclass_from_plain(cls: type, value: Any, where: str) -> Any:

@@ -34,14 +34,25 @@ class Account:
 EMPTY_ACCOUNT = Account()
 
 
+def _require_amount(amount: object) -> None:
+    """Amounts moved are whole, non-negative token units (a negative debit would mint)."""
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise InvalidValue(f"an amount must be a non-negative int, got {amount!r}")
+
+
 class State:
     """All accounts and contract storage, with snapshot and rollback."""
 
     def __init__(self, accounts: dict[str, Account] | None = None,
                  storage: dict[str, dict[int, int]] | None = None) -> None:
-        self._accounts: dict[str, Account] = dict(accounts or {})
+        # Empty accounts and zero slots are left out, as the setters do, so that two
+        # states with the same content always have the same root.
+        self._accounts: dict[str, Account] = {
+            address: account for address, account in (accounts or {}).items()
+            if account != EMPTY_ACCOUNT}
         self._storage: dict[str, dict[int, int]] = {
-            address: dict(slots) for address, slots in (storage or {}).items()}
+            address: {key: value for key, value in slots.items() if value != 0}
+            for address, slots in (storage or {}).items() if any(slots.values())}
         self._journal: list[tuple[str, Any, Any]] = []
 
     # --- reading -----------------------------------------------------------------------
@@ -87,9 +98,11 @@ class State:
         self._set_account(address, replace(self.account(address), balance=balance))
 
     def add_balance(self, address: str, amount: int) -> None:
+        _require_amount(amount)
         self.set_balance(address, self.balance(address) + amount)
 
     def sub_balance(self, address: str, amount: int) -> None:
+        _require_amount(amount)
         have = self.balance(address)
         if amount > have:
             raise InsufficientFunds(f"{address} has {have}, needs {amount}")
@@ -97,8 +110,7 @@ class State:
 
     def transfer(self, sender: str, recipient: str, amount: int) -> None:
         """Move ``amount`` from sender to recipient, or raise and change nothing."""
-        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-            raise InvalidValue(f"an amount must be a non-negative int, got {amount!r}")
+        _require_amount(amount)
         self.sub_balance(sender, amount)
         self.add_balance(recipient, amount)
 
@@ -156,11 +168,15 @@ class State:
 
     def to_plain(self) -> dict:
         """The whole state as plain data, in canonical order."""
-        return {address: {"balance": account.balance, "nonce": account.nonce,
-                          "code_hash": "0x" + sha256(account.code).hex() if account.code else "",
-                          "storage": {str(k): v for k, v in
-                                      sorted(self._storage.get(address, {}).items())}}
-                for address, account in sorted(self._accounts.items())}
+        plain = {}
+        for address in sorted(set(self._accounts) | set(self._storage)):
+            account = self.account(address)
+            plain[address] = {
+                "balance": account.balance, "nonce": account.nonce,
+                "code_hash": "0x" + sha256(account.code).hex() if account.code else "",
+                "storage": {str(k): v for k, v in
+                            sorted(self._storage.get(address, {}).items())}}
+        return plain
 
     def root(self) -> bytes:
         """One hash that commits to every account and storage slot."""

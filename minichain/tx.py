@@ -148,7 +148,11 @@ class SignedTransaction:
             plain = decode(raw)
         except EncodingError as error:
             raise MalformedTransaction(str(error)) from None
-        return cls.from_plain(plain)
+        stx = cls.from_plain(plain)
+        if stx.raw != bytes(raw):
+            raise MalformedTransaction("bytes are not the canonical encoding of this "
+                                       "transaction (expected every field to be present)")
+        return stx
 
     @classmethod
     def from_plain(cls, plain: object) -> "SignedTransaction":
@@ -156,8 +160,8 @@ class SignedTransaction:
             raise MalformedTransaction("expected an object with tx, public_key and signature")
         _refuse_unknown(plain, {"tx", "public_key", "signature"}, "signed transaction")
         _refuse_unknown(plain["tx"], {f.name for f in fields(Transaction)}, "transaction")
-        value = plain["tx"].get("value")
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        value = plain["tx"].get("value", 0)
+        if not isinstance(value, int) or isinstance(value, bool):
             raise InvalidValue(f"value must be a whole number (int), got {value!r}")
         try:
             tx = from_plain(Transaction, plain["tx"], "tx")
