@@ -166,3 +166,109 @@ class Revert(VMError):
 
 class MarketError(MinichainError):
     """An order, clearing or settlement request breaks a market rule."""
+
+
+# --- proof of authority (chapter 04) --------------------------------------------------
+
+class RecentlySigned(ConsensusError):
+    """The sealer already sealed one of the last floor(N/2) blocks (the signer limit)."""
+
+
+class WrongDifficulty(ConsensusError):
+    """The difficulty is not 2 for the in-turn sealer, or not 1 for an out-of-turn one."""
+
+
+class BadCheckpoint(ConsensusError):
+    """An epoch checkpoint does not list the authorities, or another block lists some."""
+
+
+class BadVote(ConsensusError):
+    """The header's vote is malformed, or a checkpoint block carries a vote."""
+
+
+class TooEarly(ConsensusError):
+    """The block comes sooner than one block period after its parent."""
+
+
+# --- storage (chapter 05) -------------------------------------------------------------
+
+class StoreError(MinichainError):
+    """A chain store cannot be opened, read or written."""
+
+
+class StoreCorrupted(StoreError):
+    """A stored block is damaged (a flipped byte, not a torn last write) or invalid."""
+
+
+class TornWriteWarning(UserWarning):
+    """The last record of a store was cut short by a crash; it was dropped on reload."""
+
+
+# --- the energy auction (chapter 09) --------------------------------------------------
+
+class InvalidOrder(MarketError):
+    """An order has a field of the wrong type or out of range, or is not an order at all."""
+
+
+class DuplicateOrder(InvalidOrder):
+    """Two orders in one book share an id; ids must be unique (they break price ties)."""
+
+
+class MixedSlots(InvalidOrder):
+    """Orders for different delivery slots were put into one clearing."""
+
+
+class PriceOutOfBand(MarketError):
+    """An order's price is outside [feed-in tariff, retail tariff]: the grid is the better deal."""
+
+
+class InvalidTariffs(MarketError):
+    """The tariffs are not whole numbers with 0 <= feed-in <= retail."""
+
+
+class InvalidAuctionParameter(MarketError):
+    """A clearing parameter (such as k of k-pricing) is out of range."""
+
+
+# --- the contract machine and its language (chapters 06-07) ---------------------------
+
+class InvalidCode(VMError):
+    """Bytecode cannot be loaded: an unknown opcode, a cut-off immediate, or too large."""
+
+
+class IntegerOverflow(VMError):
+    """An arithmetic result left the machine's signed 256-bit range."""
+
+
+class DivisionByZero(VMError):
+    """DIV or MOD by zero: there is no whole-number answer."""
+
+
+class MemoryFault(VMError):
+    """A memory list handle or index is out of range, or memory is over its limit."""
+
+
+class CallDepthExceeded(VMError):
+    """Internal calls are nested deeper than the machine allows."""
+
+
+class BadAddress(VMError):
+    """A stack word used as an address is not a 160-bit address."""
+
+
+class TransferFailed(VMError):
+    """The contract tried to send more tokens than it holds."""
+
+
+class CompileError(MinichainError):
+    """Contract source uses something outside the contract language; says where and what instead."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        self.line = line
+        self.column = column
+        self.reason = message
+        super().__init__(f"line {line}, column {column}: {message}" if line else message)
+
+
+class ABIError(MinichainError):
+    """Call arguments, output words or an event do not match a contract's interface."""
