@@ -1,0 +1,282 @@
+"""Checks for the chapter 02 exercises: nonces, affordability, a pure transfer, the bad one in a list.
+
+Each checker compares the learner's function with the library's rules on a few cases and
+recognises the usual wrong turns (the two nonce errors swapped, the fee forgotten, the
+inputs changed in place, a self-payment that mints tokens, transactions checked against
+the starting state instead of one after another) to give the hint that fixes them.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+from minichain.checks import Mismatch, exercise
+from minichain.errors import InvalidTransaction, NonceGap, ReplayedNonce
+from minichain.execution import BlockContext, apply_transaction
+from minichain.state import State
+from minichain.tx import SignedTransaction, Transaction
+from minichain.wallet import Wallet
+
+ALICE, BOB, CAROL = (Wallet.from_seed(name) for name in ("alice", "bob", "carol"))
+SEALER = Wallet.from_seed("grid operator")
+CONTEXT = BlockContext(chain_id=1, number=1, timestamp=1_782_000_000, sealer=SEALER.address)
+
+
+def _outcome(fn, *args):
+    """What the learner's function did: ("returned", value) or ("raised", error)."""
+    try:
+        return "returned", fn(*args)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        return "raised", error
+
+
+# --- check_nonce ---------------------------------------------------------------------------
+
+NONCE_CASES = ((3, 2, ReplayedNonce), (3, 5, NonceGap), (3, 3, None), (0, 0, None),
+               (0, 1, NonceGap), (5, 0, ReplayedNonce))
+
+
+@exercise("check_nonce", chapter=2, title="Accept only the next nonce",
+          hint="got < expected: raise ReplayedNonce; got > expected: raise NonceGap; "
+               "equal: return without raising")
+def check_check_nonce(fn) -> None:
+    for expected, got, error in NONCE_CASES:
+        call = f"check_nonce(expected={expected}, got={got})"
+        kind, result = _outcome(fn, expected, got)
+        if error is None:
+            if kind == "raised":
+                raise Mismatch(f"{call} raised {type(result).__name__}: {result}",
+                               "the next nonce is exactly right: return without raising")
+            continue
+        if kind == "returned":
+            raise Mismatch(f"{call} returned {result!r}; expected it to raise {error.__name__}",
+                           "a wrong nonce is rejected by raising the typed error, "
+                           "e.g. raise ReplayedNonce('...')")
+        if type(result) is not error:
+            swapped = {ReplayedNonce: NonceGap, NonceGap: ReplayedNonce}[error]
+            hint = ("the two are swapped: a nonce below the next one was used already "
+                    "(ReplayedNonce); one above it skips ahead (NonceGap)"
+                    if isinstance(result, swapped) else
+                    "raise the specific class from minichain.errors: ReplayedNonce for a "
+                    "used nonce, NonceGap for one that skips ahead")
+            raise Mismatch(f"{call} raised {type(result).__name__}; expected {error.__name__}",
+                           hint)
+        if str(expected) not in str(result):
+            raise Mismatch(f"{call} raised {error.__name__}({str(result)!r})",
+                           f"say what was expected: the message should name the next nonce, "
+                           f"{expected}")
+
+
+# --- can_afford ----------------------------------------------------------------------------
+
+def _tx(value: int, gas: int = 21_000, gas_price: int = 0, nonce: int = 0,
+        sender: Wallet = BOB, to: Wallet = ALICE) -> Transaction:
+    return Transaction(sender=sender.address, nonce=nonce, chain_id=1, kind="transfer",
+                       to=to.address, value=value, gas=gas, gas_price=gas_price)
+
+
+AFFORD_CASES = (
+    (1_000, _tx(300), True),
+    (300, _tx(300), True),
+    (299, _tx(300), False),
+    (21_300, _tx(300, gas_price=1), True),
+    (21_299, _tx(300, gas_price=1), False),
+    (50_000, _tx(300, gas=30_000, gas_price=1), True),
+    (21_300, _tx(300, gas=30_000, gas_price=1), False),
+    (0, _tx(0), True),
+)
+
+
+@exercise("can_afford", chapter=2, title="Can the sender pay?",
+          hint="a sender can pay when balance >= tx.value + tx.gas * tx.gas_price")
+def check_can_afford(fn) -> None:
+    for balance, tx, expected in AFFORD_CASES:
+        got = fn(balance, tx)
+        if got == expected:
+            continue
+        what = (f"can_afford({balance}, value={tx.value}, gas={tx.gas}, "
+                f"gas_price={tx.gas_price}): expected {expected}, got {got!r}")
+        if got is True and balance >= tx.value and tx.gas_price:
+            if balance >= tx.value + tx.intrinsic_gas() * tx.gas_price:
+                raise Mismatch(what, "the sender must cover the MAXIMUM fee, tx.gas * "
+                                     "tx.gas_price (the gas limit), not only the gas a "
+                                     "transfer uses")
+            raise Mismatch(what, "the sender also pays the fee: value + gas * gas_price")
+        if balance == tx.value + tx.max_fee():
+            raise Mismatch(what, "exactly enough is enough: compare with >=, not >")
+        raise Mismatch(what)
+
+
+# --- apply_transfer ------------------------------------------------------------------------
+
+def reference_transfer(balances: dict, nonces: dict, tx: Transaction) -> tuple[dict, dict]:
+    """The rule the exercise asks for, written with the library's own state and errors."""
+    state = State()
+    for address, balance in balances.items():
+        state.set_balance(address, balance)
+    expected_nonce = nonces.get(tx.sender, 0)
+    if tx.nonce != expected_nonce:
+        error = ReplayedNonce if tx.nonce < expected_nonce else NonceGap
+        raise error(f"nonce {tx.nonce}, expected {expected_nonce}")
+    state.transfer(tx.sender, tx.to, tx.value)
+    new_nonces = dict(nonces)
+    new_nonces[tx.sender] = expected_nonce + 1
+    return {a: state.balance(a) for a in state.addresses()}, new_nonces
+
+
+def _without_zeros(mapping: object) -> object:
+    if not isinstance(mapping, dict):
+        return mapping
+    return {key: value for key, value in mapping.items() if value != 0}
+
+
+TRANSFER_CASES = (
+    ("Bob pays Alice 300", {ALICE.address: 1_000, BOB.address: 1_000},
+     {BOB.address: 0}, _tx(300)),
+    ("Bob pays Carol, who has no account yet", {ALICE.address: 1_000, BOB.address: 1_000},
+     {BOB.address: 1}, _tx(250, nonce=1, to=CAROL)),
+    ("Alice pays Alice 100", {ALICE.address: 1_000, BOB.address: 1_000},
+     {ALICE.address: 2}, _tx(100, nonce=2, sender=ALICE, to=ALICE)),
+    ("Bob's first transaction (no nonce recorded yet)", {BOB.address: 500}, {},
+     _tx(500, to=CAROL)),
+    ("Bob replays nonce 0", {ALICE.address: 1_000, BOB.address: 700},
+     {BOB.address: 1}, _tx(300)),
+    ("Bob skips nonce 1", {ALICE.address: 1_000, BOB.address: 700},
+     {BOB.address: 1}, _tx(300, nonce=2)),
+    ("Bob pays more than he has", {ALICE.address: 1_000, BOB.address: 700},
+     {BOB.address: 1}, _tx(701, nonce=1)),
+    ("Carol, with no account, pays 1", {ALICE.address: 1_000}, {},
+     _tx(1, sender=CAROL)),
+)
+
+
+@exercise("apply_transfer", chapter=2, title="A transfer as a pure function",
+          hint="check the nonce (ReplayedNonce / NonceGap) and the balance "
+               "(InsufficientFunds) first; then copy both dicts, move the value, "
+               "add 1 to the sender's nonce, and return the copies")
+def check_apply_transfer(fn) -> None:
+    for what, balances, nonces, tx in TRANSFER_CASES:
+        given_b, given_n = copy.deepcopy(balances), copy.deepcopy(nonces)
+        try:
+            expected = reference_transfer(balances, nonces, tx)
+        except InvalidTransaction as error:
+            expected = error
+        kind, result = _outcome(fn, given_b, given_n, tx)
+        if (given_b, given_n) != (balances, nonces):
+            raise Mismatch(f"{what}: your function changed the dicts it was given",
+                           "a pure function leaves its inputs alone: work on copies "
+                           "(dict(balances), dict(nonces)) and return them"
+                           + ("; and a rejected transfer must change nothing"
+                              if isinstance(expected, Exception) else ""))
+        if isinstance(expected, Exception):
+            if kind == "returned":
+                raise Mismatch(f"{what}: returned {result!r}; expected it to raise "
+                               f"{type(expected).__name__}",
+                               "reject a bad transfer by raising the typed error from "
+                               "minichain.errors")
+            if type(result) is not type(expected):
+                raise Mismatch(f"{what}: raised {type(result).__name__}: {result}; "
+                               f"expected {type(expected).__name__}",
+                               "a used nonce is ReplayedNonce, a skipped one NonceGap, "
+                               "too little money InsufficientFunds (all in minichain.errors)")
+            continue
+        if kind == "raised":
+            raise Mismatch(f"{what}: raised {type(result).__name__}: {result}",
+                           "a missing account has balance 0 and nonce 0: use "
+                           ".get(address, 0)" if isinstance(result, KeyError) else "")
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise Mismatch(f"{what}: expected a pair (balances, nonces), got {result!r}",
+                           "return both new dicts: return new_balances, new_nonces")
+        got_b, got_n = result
+        want_b, want_n = expected
+        if _without_zeros(got_b) != _without_zeros(want_b):
+            hint = ""
+            if tx.sender == tx.to:
+                hint = ("paying yourself must leave your balance as it was: credit the "
+                        "recipient AFTER debiting the sender, reading the updated balance")
+            raise Mismatch(f"{what}: expected balances {_named(want_b)}, got {_named(got_b)}",
+                           hint)
+        if _without_zeros(got_n) != _without_zeros(want_n):
+            raise Mismatch(f"{what}: expected nonces {_named(want_n)}, got {_named(got_n)}",
+                           "the sender's nonce goes up by one for each applied transfer")
+
+
+NAMES = {w.address: w.name for w in (ALICE, BOB, CAROL)}
+
+
+def _named(mapping: object) -> str:
+    if not isinstance(mapping, dict):
+        return repr(mapping)
+    return "{" + ", ".join(f"{NAMES.get(k, k)}: {v}" for k, v in sorted(
+        mapping.items(), key=lambda item: NAMES.get(item[0], str(item[0])))) + "}"
+
+
+# --- find_invalid --------------------------------------------------------------------------
+
+def _funded(**balances: int) -> State:
+    state = State()
+    for name, balance in balances.items():
+        state.set_balance(Wallet.from_seed(name).address, balance)
+    state.commit()
+    return state
+
+
+def _invalid_cases() -> list[tuple[str, State, list[SignedTransaction], int | None, str]]:
+    """(story, state, transactions, index of the first invalid one, hint)."""
+    good = BOB.transfer(ALICE.address, 300, nonce=0)
+    tampered = replace(good, tx=replace(good.tx, value=3_000))
+    return [
+        ("Bob pays Alice, pays Carol, then replays nonce 1", _funded(bob=1_000),
+         [good, BOB.transfer(CAROL.address, 200, 1), BOB.transfer(ALICE.address, 100, 1)], 2,
+         "apply the transactions one after another with apply_transaction on a copy of "
+         "the state, and return the index of the first that raises InvalidTransaction"),
+        ("three good transfers", _funded(bob=1_000, alice=500),
+         [good, ALICE.transfer(CAROL.address, 400, 0), BOB.transfer(CAROL.address, 700, 1)],
+         None, "when every transaction applies, return None"),
+        ("Alice spends 400 then 200 out of 500", _funded(alice=500),
+         [ALICE.transfer(BOB.address, 400, 0), ALICE.transfer(CAROL.address, 200, 1)], 1,
+         "each transaction sees the state the earlier ones left: apply them in order to "
+         "ONE copy of the state, don't check each against the starting state"),
+        ("a transfer signed for chain 2", _funded(bob=1_000),
+         [good, BOB.transfer(ALICE.address, 10, 1, chain_id=2)], 1,
+         "use apply_transaction(work, stx, context): it checks the chain id and signature "
+         "too"),
+        ("Bob's value raised after he signed", _funded(bob=5_000), [tampered, good], 0,
+         "use apply_transaction(work, stx, context): it checks the signature too"),
+        ("nonce 1 before nonce 0", _funded(bob=1_000),
+         [BOB.transfer(ALICE.address, 1, 1), good], 0, ""),
+    ]
+
+
+def _first_invalid_alone(state: State, transactions: list[SignedTransaction]) -> int | None:
+    """The answer of the usual mistake: each transaction tried on the starting state."""
+    for index, stx in enumerate(transactions):
+        try:
+            apply_transaction(state.copy(), stx, CONTEXT)
+        except InvalidTransaction:
+            return index
+    return None
+
+
+@exercise("find_invalid", chapter=2, title="Find the transaction the chain rejects",
+          hint="work = state.copy(); for each index, try apply_transaction(work, stx, "
+               "context) and return the index where it raises InvalidTransaction; "
+               "return None if none does")
+def check_find_invalid(fn) -> None:
+    for what, state, transactions, expected, hint in _invalid_cases():
+        root = state.root()
+        got = fn(state, list(transactions), CONTEXT)
+        if state.root() != root:
+            raise Mismatch(f"{what}: your function changed the state it was given",
+                           "try the transactions on state.copy(), never on the state itself")
+        if got != expected:
+            if got is not None and got == _first_invalid_alone(state, transactions):
+                hint = ("each transaction sees the state the earlier ones left: apply them in "
+                        "order to ONE copy of the state, don't check each against the "
+                        "starting state")
+            raise Mismatch(f"{what}: expected {expected!r}, got {got!r}", hint)
+        if got is not None and not isinstance(got, int):
+            raise Mismatch(f"{what}: expected an index (int), got {got!r}")
