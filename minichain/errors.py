@@ -272,3 +272,13 @@ class CompileError(MinichainError):
 
 class ABIError(MinichainError):
     """Call arguments, output words or an event do not match a contract's interface."""
+
+
+# --- the physical model ---------------------------------------------------------------
+
+class EnergyModelError(MinichainError):
+    """A physical model was given a value it cannot use (a negative energy, a bad share)."""
+
+
+class GridError(EnergyModelError):
+    """A feeder is not a radial tree, a node is unknown, or a flow request is malformed."""
