@@ -8,13 +8,16 @@ typed ``InvalidBlock`` and changes nothing. Who may seal is not decided here but
 
 Fork choice: the head is the block with the highest total difficulty; between two with
 equal total difficulty the one with the smaller hash wins, so every node picks the same
-head whatever order blocks arrived in.
+head whatever order blocks arrived in. When the head moves to another branch,
+``Chain.reorg`` says which blocks left the canonical chain and which joined it (chapter
+05: their transactions go back to the mempool). ``Chain.before_add`` lets a store write a
+block to disk before the chain counts it as added.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from minichain import crypto
 from minichain.block import (MAX_BLOCK_BYTES, ZERO_HASH, Block, Header, receipts_root,
@@ -71,6 +74,10 @@ class SealingRule(Protocol):
     def difficulty(self, chain: "Chain", parent: Block, sealer: str) -> int:
         """The difficulty a block by ``sealer`` on top of ``parent`` must carry."""
 
+    # Optional: ``extra_data(chain, parent) -> bytes``, the ``extra`` a block on top of
+    # ``parent`` must carry (proof of authority lists the authorities at checkpoints).
+    # ``Chain.build_block`` uses it when no ``extra`` is given; without it, ``b""``.
+
 
 @dataclass(frozen=True)
 class SingleAuthority:
@@ -90,6 +97,9 @@ class SingleAuthority:
     def difficulty(self, chain: "Chain", parent: Block, sealer: str) -> int:
         return 1
 
+    def extra_data(self, chain: "Chain", parent: Block) -> bytes:
+        return b""
+
 
 def check_seal(header: Header) -> None:
     """The header must carry a valid signature by the key it names."""
@@ -106,6 +116,20 @@ class Rejected:
     error: InvalidTransaction
 
 
+@dataclass(frozen=True)
+class Reorg:
+    """How the canonical chain changed when the head moved from one tip to another."""
+
+    ancestor: Block                 # the newest block both tips share
+    dropped: tuple[Block, ...]      # left the canonical chain, oldest first
+    added: tuple[Block, ...]        # joined the canonical chain, oldest first
+
+    @property
+    def depth(self) -> int:
+        """How many canonical blocks were replaced (0 when the head just moved forward)."""
+        return len(self.dropped)
+
+
 @dataclass
 class Chain:
     """A block tree rooted at genesis, with the state after every block."""
@@ -117,6 +141,9 @@ class Chain:
     receipts: dict[bytes, list[Receipt]] = field(default_factory=dict, repr=False)
     total_difficulty: dict[bytes, int] = field(default_factory=dict, repr=False)
     head_hash: bytes = b""
+    # Called with each valid new block before it is stored; if one raises (a full disk),
+    # the block is not added and the chain is unchanged.
+    before_add: list[Callable[[Block], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.rule is None:
@@ -165,6 +192,24 @@ class Chain:
             if block.number == 0:
                 return blocks[::-1]
             block = self.blocks[block.header.parent_hash]
+
+    def reorg(self, old_tip: bytes, new_tip: bytes) -> Reorg:
+        """The blocks that leave and join the canonical chain when the head moves."""
+        old, new = self.blocks[old_tip], self.blocks[new_tip]
+        dropped: list[Block] = []
+        added: list[Block] = []
+        while old.number > new.number:
+            dropped.append(old)
+            old = self.blocks[old.header.parent_hash]
+        while new.number > old.number:
+            added.append(new)
+            new = self.blocks[new.header.parent_hash]
+        while old.hash != new.hash:
+            dropped.append(old)
+            added.append(new)
+            old = self.blocks[old.header.parent_hash]
+            new = self.blocks[new.header.parent_hash]
+        return Reorg(old, tuple(dropped[::-1]), tuple(added[::-1]))
 
     def is_better(self, candidate: bytes, current: bytes) -> bool:
         """Fork choice: more total difficulty wins; on a tie the smaller hash wins."""
@@ -242,6 +287,8 @@ class Chain:
         if block.hash in self.blocks:
             return False
         state, receipts = self.validate_block(block)
+        for hook in self.before_add:
+            hook(block)
         parent_td = self.total_difficulty[block.header.parent_hash]
         self.blocks[block.hash] = block
         self.states[block.hash] = state
@@ -256,9 +303,16 @@ class Chain:
 
     def build_block(self, key: crypto.PrivateKey, transactions: Iterable[SignedTransaction],
                     timestamp: int, parent_hash: bytes | None = None, vote: str = "",
-                    extra: bytes = b"") -> tuple[Block, list[Rejected]]:
-        """Seal a block of the valid transactions; return it and those left out."""
+                    extra: bytes | None = None) -> tuple[Block, list[Rejected]]:
+        """Seal a block of the valid transactions; return it and those left out.
+
+        ``extra`` defaults to what the sealing rule asks for (e.g. the authority list at
+        a proof-of-authority checkpoint); pass bytes to override it.
+        """
         parent = self.blocks[parent_hash or self.head_hash]
+        if extra is None:
+            rule_extra = getattr(self.rule, "extra_data", None)
+            extra = rule_extra(self, parent) if rule_extra is not None else b""
         header = Header(parent_hash=parent.hash, number=parent.number + 1,
                         timestamp=timestamp,
                         difficulty=self.rule.difficulty(self, parent, key.address),
