@@ -325,9 +325,11 @@ class Chain:
         receipts: list[Receipt] = []
         rejected: list[Rejected] = []
         gas_used = 0
+        size = _empty_block_size(header)
         seen: set[bytes] = set()
         for stx in transactions:
-            if stx.hash in seen or gas_used + stx.tx.gas > header.gas_limit:
+            if (stx.hash in seen or gas_used + stx.tx.gas > header.gas_limit
+                    or size + len(stx.raw) + 1 > MAX_BLOCK_BYTES):
                 continue
             try:
                 receipt = apply_transaction(state, stx, context)
@@ -338,6 +340,7 @@ class Chain:
             included.append(stx)
             receipts.append(receipt)
             gas_used += receipt.gas_used
+            size += len(stx.raw) + 1
         header = replace(header, gas_used=gas_used, tx_root=transactions_root(included),
                          state_root=state.root(), receipts_root=receipts_root(receipts))
         return Block(seal_header(header, key), tuple(included)), rejected
@@ -348,6 +351,13 @@ class Chain:
         block, _ = self.build_block(key, transactions, timestamp)
         self.add_block(block)
         return block
+
+
+def _empty_block_size(header: Header) -> int:
+    """The encoded size of ``header``'s block with no transactions, its fields at their widest."""
+    widest = replace(header, gas_used=header.gas_limit, tx_root=ZERO_HASH, state_root=ZERO_HASH,
+                     receipts_root=ZERO_HASH, signature=bytes(64))
+    return len(Block(widest, ()).to_bytes())
 
 
 def _inverted(block_hash: bytes) -> bytes:

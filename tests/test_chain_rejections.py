@@ -391,10 +391,6 @@ def test_a_block_over_the_size_limit_is_refused_and_changes_nothing():
                   f"block #2: {size} bytes, the limit is {MAX_BLOCK_BYTES}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "chain.build_block counts gas but not bytes: it seals a block over MAX_BLOCK_BYTES "
-    "that add_block then refuses, so a sealer with bulky transactions waiting makes no "
-    "block at all; it should leave out a transaction that would push the block over"))
 def test_the_sealer_never_builds_a_block_its_own_chain_would_refuse_as_too_large():
     chain = new_chain()
     bulky = [CAROL.transfer(BOB.address, 1, nonce=n, data=bytes([n]) * 30_000)
