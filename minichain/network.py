@@ -539,10 +539,9 @@ class ScenarioResult:
     network: Network
     story: list[str]
 
-    @property
     def authority_names(self) -> dict[str, str]:
         """Address to node name for every authority key (for tables and pictures)."""
-        return {key.address: name for name, key in sorted(self.keys.items())}
+        return self.network.authority_names()
 
     def heads(self) -> dict[str, Block]:
         return self.network.heads()

@@ -353,3 +353,10 @@ def test_transfers_are_handed_to_the_senders_own_node_with_increasing_nonces():
         mine = [stx.tx.nonce for stx in sent if stx.sender == Wallet.from_seed(sender).address]
         assert mine == list(range(len(mine)))
     assert network.submitted == sent
+
+
+def test_a_scenario_result_names_the_authorities_like_its_network():
+    result = healthy_network(duration=10, transfers=1)
+    names = result.authority_names()
+    assert names == result.network.authority_names()
+    assert sorted(names.values()) == ["city", "coop", "grid"]
