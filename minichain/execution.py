@@ -6,63 +6,24 @@ a typed ``InvalidTransaction`` and leaves the state exactly as it was. A transac
 is valid but whose contract call fails still counts: its nonce and fee stand, its other
 effects are rolled back, and its receipt says why (chapter 06).
 
-Handlers are registered per kind in ``HANDLERS``; the contract machine adds ``deploy`` and
-``call``.
+Handlers are registered per kind in ``HANDLERS``: ``transfer`` here, ``deploy`` and ``call``
+from the contract machine (``vm/runtime.py``). ``BlockContext``, ``Log``, ``Outcome`` and
+``Receipt`` live in ``receipts.py`` (so the machine can use them too) and are re-exported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from minichain.errors import (InsufficientFunds, IntrinsicGasTooLow, MalformedTransaction,
                               ReplayedNonce, NonceGap)
+from minichain.receipts import BlockContext, Log, Outcome, Receipt
 from minichain.state import State
 from minichain.tx import SignedTransaction, check_signature
+from minichain.vm.runtime import apply_call, apply_deploy
 
-
-@dataclass(frozen=True)
-class BlockContext:
-    """What a transaction may know about the block it runs in."""
-
-    chain_id: int
-    number: int
-    timestamp: int
-    sealer: str
-
-
-@dataclass(frozen=True)
-class Log:
-    """An event a contract emitted: its address, a topic and integer data."""
-
-    address: str
-    topic: str
-    data: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What happened when a transaction ran."""
-
-    tx_hash: bytes
-    success: bool
-    gas_used: int
-    logs: tuple[Log, ...] = ()
-    error: str = ""
-    output: tuple[int, ...] = ()
-    contract_address: str = ""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A handler's result: gas it used beyond the intrinsic cost, and what it produced."""
-
-    success: bool = True
-    extra_gas: int = 0
-    logs: tuple[Log, ...] = ()
-    error: str = ""
-    output: tuple[int, ...] = ()
-    contract_address: str = ""
+__all__ = ["BlockContext", "Log", "Outcome", "Receipt", "HANDLERS", "apply_transaction",
+           "check_transaction", "check_nonce", "apply_transfer"]
 
 
 Handler = Callable[[State, SignedTransaction, BlockContext], Outcome]
@@ -74,7 +35,8 @@ def apply_transfer(state: State, stx: SignedTransaction, context: BlockContext) 
     return Outcome()
 
 
-HANDLERS: dict[str, Handler] = {"transfer": apply_transfer}
+HANDLERS: dict[str, Handler] = {"transfer": apply_transfer, "deploy": apply_deploy,
+                                "call": apply_call}
 
 
 def check_nonce(expected: int, got: int, sender: str) -> None:

@@ -1,0 +1,40 @@
+"""Contracts written in the contract language (chapters 06-10).
+
+Each ``<name>.py`` here is contract *source*: Python syntax that ``minichain.vm`` compiles
+to bytecode. They are text to read and compile, not modules to import::
+
+    from minichain.contracts import compiled, source
+    print(source("counter"))
+    counter = compiled("counter")          # a CompiledContract: code, abi, assembly
+
+``counter`` (chapter 06), ``token`` with allowances and ``escrow`` for energy deals
+(chapter 07), and for the testing-and-auditing section ``escrow_buggy`` (two planted bugs)
+and ``escrow_fixed`` (the same file with both fixed).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from minichain.vm.compiler import CompiledContract, compile_contract
+
+HERE = Path(__file__).resolve().parent
+
+
+def available() -> list[str]:
+    """The names of the contract sources in this folder."""
+    return sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
+
+
+def source(name: str) -> str:
+    """The source text of a contract in this folder."""
+    if name not in available():
+        raise KeyError(f"no contract named {name!r}; choose from {available()}")
+    return (HERE / f"{name}.py").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def compiled(name: str) -> CompiledContract:
+    """The compiled contract (compiled once per process)."""
+    return compile_contract(source(name))

@@ -1,0 +1,410 @@
+"""The fast path: run straight-line stretches of bytecode as generated Python (chapter 06).
+
+Optional reading. ``machine.step`` defines what every instruction does; this module
+computes exactly the same thing, only faster, and the tests prove it on random programs
+(same success, gas, output, logs, error and state root). Why bother: a loop that calls one
+Python function per instruction spends most of its time on the calling, not the work, and
+a contract that sorts a thousand orders runs millions of instructions.
+
+How it works:
+
+1. **Blocks.** The code is cut into blocks of *simple* instructions (stack, arithmetic,
+   comparisons, locals, memory lists, jumps) that start at a ``JUMPDEST`` or after a jump
+   and end at a jump. Every other instruction (storage, logs, calls, context, halts) is
+   run by ``machine.step`` itself.
+2. **One Python function per entry block**, written the first time that block runs and
+   kept with the ``Program``. Stack words inside a block become Python variables; a jump
+   back to the function's first block becomes ``continue`` in a ``while True`` loop, so a
+   whole loop of the contract runs inside one Python loop; other blocks are inlined up to
+   a size limit, and beyond it the function returns the index to go on from.
+3. **Guards keep it exact.** Before a block runs, the function checks that the gas left
+   covers the whole block and that the stack can neither under- nor overflow in it. If a
+   guard fails, the block is run by ``machine.step`` one instruction at a time, which
+   raises the right error at the right instruction. Inside a block an error (overflow,
+   division by zero, bad memory access) raises the same error as ``step`` would, and
+   because a failed call rolls everything back and burns all its gas, charging a block's
+   gas up front changes nothing anyone can observe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from minichain.vm.opcodes import INT_MAX, INT_MIN, MAX_STACK
+
+if TYPE_CHECKING:   # machine.py imports this module and hands it ``step`` and its errors
+    from minichain.vm.machine import Instruction, Machine, Program
+
+Step = Callable[["Machine", "Instruction"], None]
+
+SIMPLE = frozenset({"PUSH", "POP", "DUP", "SWAP", "ADD", "SUB", "MUL", "DIV", "MOD", "LT",
+                    "GT", "EQ", "ISZERO", "LOAD", "STORE", "ALOAD", "ASTORE", "ALEN",
+                    "JUMPDEST", "JUMP", "JUMPI"})
+MAX_FUNCTION_INSTRUCTIONS = 300    # inlining stops once a function holds this many,
+MAX_FUNCTION_BLOCKS = 48           # or this many blocks,
+MAX_NESTING = 40                   # or at this depth of nested ``if``s
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of simple instructions with one entry and one exit."""
+
+    start: int
+    end: int          # index after the last instruction
+    cost: int         # gas of all its instructions
+    need: int         # words it takes from below its starting stack height
+    peak: int         # how far the stack rises above its starting height
+    net: int          # how the stack height changes from start to end
+    jump: str         # "JUMP", "JUMPI", or "" when it runs into the next block
+
+
+@dataclass
+class Analysis:
+    """What the fast path knows about one program, built once."""
+
+    boundary: list[bool]                  # True where a block or a stepped instruction starts
+    blocks: dict[int, Block]
+    functions: list = field(default_factory=list)
+
+
+def analyse(program: Program) -> Analysis:
+    """Cut the program into blocks (cached on the program)."""
+    if program.fast:
+        return program.fast[0]
+    instructions = program.instructions
+    n = len(instructions)
+    simple = [ins.op.name in SIMPLE for ins in instructions]
+    boundary = [False] * n
+    for i, ins in enumerate(instructions):
+        name = ins.op.name
+        if i == 0 or name == "JUMPDEST" or not simple[i]:
+            boundary[i] = True
+        if (name in ("JUMP", "JUMPI") or not simple[i]) and i + 1 < n:
+            boundary[i + 1] = True
+    blocks = {}
+    for i in range(n):
+        if boundary[i] and simple[i]:
+            blocks[i] = _block(instructions, boundary, i)
+    analysis = Analysis(boundary, blocks, [None] * n)
+    program.fast.append(analysis)
+    return analysis
+
+
+def _block(instructions: tuple[Instruction, ...], boundary: list[bool], start: int) -> Block:
+    cost = need = peak = height = 0
+    j = start
+    while True:
+        ins = instructions[j]
+        cost += ins.gas
+        need = max(need, ins.needs - height)
+        height += ins.growth
+        peak = max(peak, height)
+        j += 1
+        if ins.op.name in ("JUMP", "JUMPI"):
+            return Block(start, j, cost, need, peak, height, ins.op.name)
+        if boundary[j]:
+            return Block(start, j, cost, need, peak, height, "")
+
+
+# --- writing the Python for one entry block ---------------------------------------------
+
+@dataclass(frozen=True)
+class _Word:
+    """A stack word while a block is being translated: a Python expression."""
+
+    expr: str
+    is_bool: bool = False          # a comparison not yet turned into 0/1
+    const: int | None = None       # the value, when it is a PUSHed constant
+
+
+@dataclass
+class _Known:
+    """What the code written so far on this path already has in Python variables."""
+
+    locals: dict[int, _Word] = field(default_factory=dict)
+    lists: dict[str, tuple[str, str]] = field(default_factory=dict)   # handle -> (list, len)
+    valid: set[tuple[str, str]] = field(default_factory=set)          # (list, index) checked
+
+    def copy(self) -> "_Known":
+        return _Known(dict(self.locals), dict(self.lists), set(self.valid))
+
+
+class _Writer:
+    """Writes the Python source of one function, rooted at one block."""
+
+    def __init__(self, program: Program, analysis: Analysis, root: int) -> None:
+        self.instructions = program.instructions
+        self.blocks = analysis.blocks
+        self.root = root
+        self.lines: list[str] = []
+        self.temps = 0
+        self.size = 0
+        self.count = 0
+        self.root_peak = 0
+
+    def source(self) -> str:
+        self.block(self.root, frozenset({self.root}), 2, _Known(), clean=True)
+        head = ["def run(m, s, L, H, gas):", "    while True:"]
+        if self.root_peak > 0:
+            head.append(f"        if len(s) > {MAX_STACK - self.root_peak}: "
+                        f"return {-1 - self.root}, gas")
+        return "\n".join(head + self.lines) + "\n"
+
+    def emit(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
+    # -- control ------------------------------------------------------------------------
+
+    def block(self, b: int, path: frozenset[int], depth: int, known: _Known,
+              clean: bool) -> None:
+        blk = self.blocks[b]
+        self.size += blk.end - blk.start
+        self.count += 1
+        bail = f"return {-1 - b}, gas"
+        if clean and blk.net == 0 and blk.need <= 0:
+            self.root_peak = max(self.root_peak, blk.peak)
+        else:
+            clean = False
+            checks = []
+            if blk.need > 0:
+                checks.append(f"len(s) < {blk.need}")
+            if blk.peak > 0:
+                checks.append(f"len(s) > {MAX_STACK - blk.peak}")
+            if checks:
+                self.emit(depth, f"if {' or '.join(checks)}: {bail}")
+        self.emit(depth, f"if gas < {blk.cost}: {bail}")
+        self.emit(depth, f"gas -= {blk.cost}")
+        stack: list[_Word] = []
+        body_end = blk.end - 1 if blk.jump else blk.end
+        for i in range(b, body_end):
+            self.instruction(self.instructions[i], stack, depth, known)
+        if blk.jump == "JUMP":
+            self.flush(stack, depth)
+            self.go(self.instructions[blk.end - 1].target, path, depth, known, clean)
+        elif blk.jump == "JUMPI":
+            self.pull(stack, 1, depth)
+            condition = stack.pop()
+            self.flush(stack, depth)
+            self.emit(depth, f"if {condition.expr}:")
+            self.go(self.instructions[blk.end - 1].target, path, depth + 1, known.copy(),
+                    clean)
+            self.go(blk.end, path, depth, known, clean)
+        else:
+            self.flush(stack, depth)
+            self.go(blk.end, path, depth, known, clean)
+
+    def go(self, target: int, path: frozenset[int], depth: int, known: _Known,
+           clean: bool) -> None:
+        if target == self.root:
+            self.emit(depth, "continue")
+        elif (target not in self.blocks or target in path or depth > MAX_NESTING
+              or self.size >= MAX_FUNCTION_INSTRUCTIONS or self.count >= MAX_FUNCTION_BLOCKS):
+            self.emit(depth, f"return {target}, gas")
+        else:
+            self.block(target, path | {target}, depth, known, clean)
+
+    # -- the stack ---------------------------------------------------------------------
+
+    def pull(self, stack: list[_Word], count: int, depth: int) -> None:
+        """Make sure ``count`` words are in Python variables, popping from the real stack."""
+        while len(stack) < count:
+            t = self.temp()
+            self.emit(depth, f"{t} = s.pop()")
+            stack.insert(0, _Word(t))
+
+    def integer(self, word: _Word, depth: int) -> _Word:
+        if not word.is_bool:
+            return word
+        t = self.temp()
+        self.emit(depth, f"{t} = 1 if {word.expr} else 0")
+        return _Word(t)
+
+    def pop(self, stack: list[_Word], depth: int) -> _Word:
+        self.pull(stack, 1, depth)
+        return self.integer(stack.pop(), depth)
+
+    def flush(self, stack: list[_Word], depth: int) -> None:
+        words = [self.integer(word, depth).expr for word in stack]
+        if len(words) == 1:
+            self.emit(depth, f"s.append({words[0]})")
+        elif words:
+            self.emit(depth, f"s.extend(({', '.join(words)},))")
+        stack.clear()
+
+    # -- one instruction ---------------------------------------------------------------
+
+    def instruction(self, ins: Instruction, stack: list[_Word], depth: int,
+                    known: _Known) -> None:
+        name, pc, emit = ins.op.name, ins.pc, self.emit
+        if name == "JUMPDEST":
+            return
+        if name == "PUSH":
+            stack.append(_Word(repr(ins.arg) if ins.arg >= 0 else f"({ins.arg})", False,
+                               ins.arg))
+        elif name == "POP":
+            self.pull(stack, 1, depth)
+            stack.pop()
+        elif name == "DUP":
+            self.pull(stack, ins.arg, depth)
+            stack.append(stack[-ins.arg])
+        elif name == "SWAP":
+            self.pull(stack, ins.arg + 1, depth)
+            stack[-1], stack[-1 - ins.arg] = stack[-1 - ins.arg], stack[-1]
+        elif name == "LOAD":
+            if ins.arg not in known.locals:
+                t = self.temp()
+                emit(depth, f"{t} = L[{ins.arg}]")
+                known.locals[ins.arg] = _Word(t)
+            stack.append(known.locals[ins.arg])
+        elif name == "STORE":
+            value = self.pop(stack, depth)
+            emit(depth, f"L[{ins.arg}] = {value.expr}")
+            known.locals[ins.arg] = value
+        elif name in ("ADD", "SUB", "MUL"):
+            b, a = self.pop(stack, depth), self.pop(stack, depth)
+            t = self.temp()
+            symbol = {"ADD": "+", "SUB": "-", "MUL": "*"}[name]
+            emit(depth, f"{t} = {a.expr} {symbol} {b.expr}")
+            high, low = _may_overflow(name, a, b)
+            self.range_check(t, high, low, pc, name, depth)
+            stack.append(_Word(t))
+        elif name in ("DIV", "MOD"):
+            b, a = self.pop(stack, depth), self.pop(stack, depth)
+            if b.const is None:
+                emit(depth, f"if {b.expr} == 0: raise _div0({pc}, {name!r})")
+            elif b.const == 0:
+                emit(depth, f"raise _div0({pc}, {name!r})")
+            t = self.temp()
+            emit(depth, f"{t} = {a.expr} {'//' if name == 'DIV' else '%'} {b.expr}")
+            if name == "DIV" and (b.const is None or b.const == -1):
+                self.range_check(t, True, False, pc, name, depth)
+            stack.append(_Word(t))
+        elif name in ("LT", "GT", "EQ"):
+            b, a = self.pop(stack, depth), self.pop(stack, depth)
+            symbol = {"LT": "<", "GT": ">", "EQ": "=="}[name]
+            stack.append(_Word(f"({a.expr} {symbol} {b.expr})", True))
+        elif name == "ISZERO":
+            self.pull(stack, 1, depth)
+            word = stack.pop()
+            stack.append(_Word(f"(not {word.expr})" if word.is_bool else f"({word.expr} == 0)",
+                               True))
+        elif name == "ALOAD":
+            index, handle = self.pop(stack, depth), self.pop(stack, depth)
+            words, length = self.memory_list(handle, pc, name, depth, known)
+            self.index_check(words, length, index, pc, name, depth, known)
+            t = self.temp()
+            emit(depth, f"{t} = {words}[{index.expr}]")
+            stack.append(_Word(t))
+        elif name == "ASTORE":
+            index, handle = self.pop(stack, depth), self.pop(stack, depth)
+            value = self.pop(stack, depth)
+            words, length = self.memory_list(handle, pc, name, depth, known)
+            self.index_check(words, length, index, pc, name, depth, known)
+            emit(depth, f"{words}[{index.expr}] = {value.expr}")
+        elif name == "ALEN":
+            handle = self.pop(stack, depth)
+            _, length = self.memory_list(handle, pc, name, depth, known)
+            stack.append(_Word(length))
+        else:  # pragma: no cover - blocks hold only SIMPLE instructions
+            raise AssertionError(f"{name} is not a simple instruction")
+
+    def range_check(self, t: str, high: bool, low: bool, pc: int, name: str,
+                    depth: int) -> None:
+        if high and low:
+            test = f"not {INT_MIN} <= {t} <= {INT_MAX}"
+        elif high:
+            test = f"{t} > {INT_MAX}"
+        elif low:
+            test = f"{t} < {INT_MIN}"
+        else:
+            return
+        self.emit(depth, f"if {test}: raise _overflow({pc}, {name!r}, {t})")
+
+    def memory_list(self, handle: _Word, pc: int, name: str, depth: int,
+                    known: _Known) -> tuple[str, str]:
+        if handle.expr not in known.lists:
+            words, length = self.temp(), self.temp()
+            self.emit(depth, f"if not 0 <= {handle.expr} < len(H): "
+                             f"raise _bad_handle({pc}, {name!r}, {handle.expr})")
+            self.emit(depth, f"{words} = H[{handle.expr}]")
+            self.emit(depth, f"{length} = len({words})")
+            known.lists[handle.expr] = (words, length)
+        return known.lists[handle.expr]
+
+    def index_check(self, words: str, length: str, index: _Word, pc: int, name: str,
+                    depth: int, known: _Known) -> None:
+        if (words, index.expr) in known.valid:
+            return
+        test = (f"{index.expr} >= {length}" if index.const is not None and index.const >= 0
+                else f"not 0 <= {index.expr} < {length}")
+        self.emit(depth, f"if {test}: raise _bad_index({pc}, {name!r}, {index.expr}, {length})")
+        known.valid.add((words, index.expr))
+
+
+def _may_overflow(name: str, a: _Word, b: _Word) -> tuple[bool, bool]:
+    """Which sides of the word range a result can cross, given constant operands."""
+    if name == "ADD":
+        c = b.const if b.const is not None else a.const
+        if c is not None:
+            return c > 0, c < 0
+    elif name == "SUB" and b.const is not None:
+        return b.const < 0, b.const > 0
+    elif name == "MUL":
+        if a.const in (0, 1) or b.const in (0, 1):
+            return False, False
+    return True, True
+
+
+def python_source(program: Program, root: int) -> str:
+    """The Python the fast path writes for the block at instruction ``root`` (to read)."""
+    return _Writer(program, analyse(program), root).source()
+
+
+def _compile(program: Program, analysis: Analysis, root: int, faults: dict[str, Callable]):
+    """Write and compile the function for ``root``; ``faults`` name the error constructors
+    (``overflow``, ``division``, ``handle``, ``index``) shared with ``machine.step``."""
+    source = _Writer(program, analysis, root).source()
+    namespace = {"_overflow": faults["overflow"], "_div0": faults["division"],
+                 "_bad_handle": faults["handle"], "_bad_index": faults["index"]}
+    exec(compile(source, f"<fast path of block {root}>", "exec"), namespace)
+    return namespace["run"]
+
+
+def _stepped(index: int, ins: Instruction, step: Step):
+    """A function for an instruction the fast path leaves to ``machine.step``."""
+    def run(m: Machine, s: list, L: list, H: list, gas: int) -> tuple[int, int]:
+        m.gas = gas
+        m.index = index
+        step(m, ins)
+        return m.index, m.gas
+    return run
+
+
+# --- the trampoline ----------------------------------------------------------------------
+
+def run_fast(m: Machine, step: Step, faults: dict[str, Callable]) -> None:
+    """Run a call to its end (which always raises) through the generated functions."""
+    program = m.program
+    analysis = analyse(program)
+    functions, boundary, instructions = analysis.functions, analysis.boundary, program.instructions
+    s, H = m.stack, m.heap
+    i, gas = m.index, m.gas
+    while True:
+        run = functions[i]
+        if run is None:
+            run = functions[i] = (_compile(program, analysis, i, faults) if i in analysis.blocks
+                                  else _stepped(i, instructions[i], step))
+        i, gas = run(m, s, m.locals, H, gas)
+        if i < 0:
+            # a guard failed: take this block one step at a time, as the reference does
+            m.index, m.gas = -1 - i, gas
+            while True:
+                step(m, instructions[m.index])
+                if boundary[m.index]:
+                    break
+            i, gas = m.index, m.gas

@@ -1,0 +1,114 @@
+"""The names a contract may use, with what each one means (chapter 07).
+
+A contract is Python source that ``minichain.vm.compile_contract`` reads with ``ast`` and
+turns into bytecode; it never runs as Python. A contract file may start with
+``from minichain.vm.lang import *`` so that editors know these names; the compiler accepts
+that one import and ignores it. Everything here is a placeholder for readers and editors:
+calling one outside the chain raises ``NotImplementedError``.
+
+The language in one screen::
+
+    STEP = 1                            # a constant (or in the class, used as self.STEP)
+
+    class Counter:                      # one class: the contract
+        count: int                      # state: int, bool, address,
+        owner: address                  #   Map[K, V] (nested too), Array[T, capacity]
+        Bumped = Event(by=address, count=int)    # an event and its typed fields
+
+        def __init__(self):             # runs once, at deploy
+            self.owner = msg.sender
+
+        @public                         # callable in a transaction; @payable also takes tokens
+        def bump(self, times: int) -> int:
+            require(times > 0, "bump at least once")      # refuse with a reason
+            for i in range(times):                        # if / while / for-range / break
+                self.count += STEP
+            emit(Bumped(msg.sender, self.count))          # a log in the receipt
+            return self.count
+
+Also: ``msg.sender``, ``msg.value``, ``block.number``, ``block.timestamp``,
+``self.address``, ``self.balance``, ``send(to, amount)`` (tokens out of the contract),
+``revert("reason")``, ``len``, ``min``, ``max``, ``abs``, ``int``, ``bool``,
+``address("0x…")``, memory lists ``xs = [0] * n`` (``xs[i]``, ``len(xs)``), storage arrays
+``self.a.append(v)``, ``self.a.pop()``, ``self.a.clear()``, ``len(self.a)``, and internal
+methods (no decorator) called as ``self.helper(x)``. Only whole numbers: ``//`` and ``%``
+round like Python's; results outside -2**255 .. 2**255 - 1 stop the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ON_CHAIN = ("contracts run on the chain: compile the source with "
+             "minichain.vm.compile_contract and deploy it")
+
+
+class address(int):
+    """A 160-bit account address; ``address("0x…")`` or ``address(0)`` in a contract."""
+
+
+class Map:
+    """``Map[K, V]``: every key starts at zero; K is int, bool or address."""
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        return cls
+
+
+class Array:
+    """``Array[T, capacity]``: a list in storage that holds at most ``capacity`` items."""
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        return cls
+
+
+class Event:
+    """``Name = Event(field=type, ...)`` declares an event; ``emit(Name(...))`` emits it."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.fields = fields
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(_ON_CHAIN)
+
+
+class _Context:
+    def __getattr__(self, name: str) -> Any:
+        raise NotImplementedError(_ON_CHAIN)
+
+
+msg: Any = _Context()       # msg.sender (address), msg.value (int, tokens sent with the call)
+block: Any = _Context()     # block.number, block.timestamp (seconds)
+
+
+def public(function: Any) -> Any:
+    """Mark a method as callable by a transaction (others are internal helpers)."""
+    return function
+
+
+def payable(function: Any) -> Any:
+    """Mark a public method that accepts tokens with the call (``msg.value``)."""
+    return function
+
+
+def require(condition: Any, reason: str = "") -> None:
+    """Refuse the call with ``reason`` unless ``condition`` holds (state rolls back)."""
+    raise NotImplementedError(_ON_CHAIN)
+
+
+def revert(reason: str = "") -> None:
+    """Refuse the call with ``reason`` (state rolls back, unused gas is refunded)."""
+    raise NotImplementedError(_ON_CHAIN)
+
+
+def emit(event: Any) -> None:
+    """Add an event to the transaction's receipt."""
+    raise NotImplementedError(_ON_CHAIN)
+
+
+def send(to: Any, amount: int) -> None:
+    """Send ``amount`` tokens from the contract's balance to ``to``."""
+    raise NotImplementedError(_ON_CHAIN)
+
+
+__all__ = ["address", "Map", "Array", "Event", "msg", "block", "public", "payable",
+           "require", "revert", "emit", "send"]

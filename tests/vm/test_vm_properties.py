@@ -1,0 +1,222 @@
+"""Properties of the machine over random code (chapter 06).
+
+Ten thousand random byte strings and thousands of random *valid* programs (random
+instructions, jumps to real JUMPDESTs, internal calls, storage, memory lists, logs and token
+transfers) must all satisfy:
+
+* nothing but a ``VMError`` ever comes out of loading or running code;
+* the number of instructions run is bounded by the gas (every instruction that does not end
+  the call costs at least 1);
+* a failed call leaves the state root exactly as it was;
+* the fast path and the reference step loop agree on everything: success, gas, output,
+  logs, error, and the state root after the call.
+"""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from minichain.errors import VMError
+from minichain.state import State
+from minichain.vm.abi import encode_words
+from minichain.vm.assembler import Label, Op, assemble_items, disassemble, assemble
+from minichain.vm.machine import load
+from minichain.vm.opcodes import TABLE, address_to_word, text_to_words
+from minichain.vm.trace import count_steps
+from vmkit import BLOCK, CONTRACT, OTHER, funded_state, message, run_both
+
+RANDOM_BYTES = settings(max_examples=10_000, deadline=None,
+                        suppress_health_check=[HealthCheck.too_slow])
+RANDOM_PROGRAMS = settings(max_examples=3_000, deadline=None,
+                           suppress_health_check=[HealthCheck.too_slow])
+GAS = 3_000
+OPCODE_BYTES = [op.code for op in TABLE]
+
+
+def check_one_run(code: bytes, state: State, data: bytes = b"", value: int = 0,
+                  gas: int = GAS) -> None:
+    """The four properties for one piece of code."""
+    try:
+        load(code)
+    except VMError:
+        return          # refused before running: the only other allowed outcome
+    before = state.root()
+    fast, reference, fast_root, reference_root = run_both(code, state, gas, data, value)
+    assert (fast, fast.error) == (reference, reference.error)
+    assert fast_root == reference_root
+    if not fast.success:
+        assert fast_root == before
+    if fast.reverted or fast.success:
+        assert fast.gas_used <= gas
+    else:
+        assert fast.gas_used == gas
+    steps, again = count_steps(state.copy(), code, message(gas, data, value), BLOCK)
+    assert again == reference
+    assert steps <= fast.gas_used + 1
+
+
+@RANDOM_BYTES
+@given(st.binary(max_size=48))
+def test_random_bytes_are_refused_or_run_safely(code):
+    check_one_run(code, funded_state())
+
+
+def _token(code: int, immediate: bytes = b"") -> bytes:
+    return bytes([code]) + immediate
+
+
+# Mostly well-formed instructions (so most strings load and run), plus some raw noise.
+TOKENS = st.one_of(
+    st.sampled_from([op.code for op in TABLE if op.immediate == 0]).map(_token),
+    st.integers(-128, 127).map(lambda v: bytes([0x60, 1]) + v.to_bytes(1, "big", signed=True)),
+    st.tuples(st.sampled_from([0x80, 0x90, 0x51, 0x52, 0xA0, 0xF3, 0xFD]),
+              st.integers(1, 3)).map(lambda t: bytes([t[0], t[1]])),
+    st.tuples(st.sampled_from([0x56, 0x57, 0x58]), st.integers(0, 40)).map(
+        lambda t: bytes([t[0]]) + t[1].to_bytes(2, "big")),
+    st.just(bytes([0x5B])),
+    st.binary(min_size=1, max_size=1),
+)
+
+
+@RANDOM_BYTES
+@given(st.lists(TOKENS, max_size=24).map(b"".join), st.binary(max_size=70))
+def test_random_instruction_strings_run_safely(code, data):
+    check_one_run(code, funded_state(), data)
+
+
+# --- random valid programs -------------------------------------------------------------
+
+SIMPLE_OPS = ["ADD", "SUB", "MUL", "DIV", "MOD", "LT", "GT", "EQ", "ISZERO", "POP",
+              "CALLER", "CALLVALUE", "ADDRESS", "NUMBER", "TIMESTAMP", "CALLDATASIZE",
+              "CALLDATA", "SLOAD", "SSTORE", "HASH", "ALLOC", "ALOAD", "ASTORE", "ALEN",
+              "BALANCE", "RET", "STOP"]
+INTERESTING = [0, 1, 2, 3, -1, 7, 100, 2 ** 128, 2 ** 254, -(2 ** 255), 2 ** 255 - 1,
+               address_to_word(OTHER), address_to_word(CONTRACT)]
+
+
+def random_program(rng: random.Random, size: int) -> bytes:
+    """A loadable program: random instructions, every jump aimed at a real JUMPDEST."""
+    labels = [f"L{i}" for i in range(rng.randint(1, 4))]
+    items: list[Op | Label] = [Op("PUSH", rng.choice(INTERESTING))
+                               for _ in range(rng.randint(2, 8))]
+    places = sorted(rng.choices(range(size + 1), k=len(labels)))
+    for position in range(size + 1):
+        for label, place in zip(labels, places):
+            if place == position:
+                items.append(Label(label))
+                items.append(Op("JUMPDEST"))
+        if position == size:
+            break
+        roll = rng.random()
+        if roll < 0.36:
+            value = rng.choice(INTERESTING) if rng.random() < 0.5 else rng.randint(-5, 40)
+            items.append(Op("PUSH", value))
+        elif roll < 0.38:
+            items.append(Op(rng.choice(["JUMP", "JUMPI", "JUMPI", "CALL"]), rng.choice(labels)))
+        elif roll < 0.44:
+            items.append(Op(rng.choice(["DUP", "SWAP"]), rng.randint(1, 3)))
+        elif roll < 0.50:
+            items.append(Op(rng.choice(["LOAD", "STORE"]), rng.randint(0, 3)))
+        elif roll < 0.53:
+            items.append(Op("LOG", rng.randint(0, 2)))
+        elif roll < 0.55:
+            items.append(Op("TRANSFER"))
+        elif roll < 0.57:
+            word = text_to_words("no")[0]
+            items += [Op("PUSH", word), Op("REVERT", 1)]
+        elif roll < 0.59:
+            items.append(Op("RETURN", rng.randint(0, 2)))
+        else:
+            items.append(Op(rng.choice(SIMPLE_OPS)))
+    return assemble_items(items).code
+
+
+@RANDOM_PROGRAMS
+@given(st.integers(0, 2 ** 32), st.integers(1, 40), st.integers(0, 3))
+def test_random_valid_programs_agree_and_roll_back(seed, size, args):
+    rng = random.Random(seed)
+    code = random_program(rng, size)
+    load(code)                                   # valid by construction
+    assert assemble(disassemble(code)) == code   # and it reads back as the same text
+    data = encode_words([rng.choice(INTERESTING) for _ in range(args)])
+    check_one_run(code, funded_state(), data, value=rng.choice([0, 0, 5]),
+                  gas=rng.choice([50, 500, GAS]))
+
+
+BINARY_OPS = ["ADD", "SUB", "MUL", "DIV", "MOD", "LT", "GT", "EQ"]
+
+
+def structured_program(rng: random.Random, statements: int) -> bytes:
+    """Balanced statements on locals and a memory list, with loops and branches, that end
+    by returning what they computed: small differences in any instruction show up."""
+    labels = iter(range(10_000))
+    size = rng.randint(3, 8)
+    items: list[Op | Label] = [Op("PUSH", size), Op("ALLOC"), Op("STORE", 0)]
+
+    def index() -> list[Op]:
+        if rng.random() < 0.1:
+            return value()
+        return [Op("PUSH", rng.choice([-1] + [size] + list(range(size)) * 8))]
+
+    for local in (1, 2, 3):
+        items += [Op("PUSH", rng.choice(INTERESTING + [0, 1, 5])), Op("STORE", local)]
+
+    def value() -> list[Op]:
+        if rng.random() < 0.35:
+            return [Op("PUSH", rng.choice(INTERESTING + [0, 1, 5, -7]))]
+        return [Op("LOAD", rng.randint(1, 3))]
+
+    def statement(depth: int) -> list[Op | Label]:
+        roll = rng.random()
+        target = Op("STORE", rng.randint(1, 3))
+        if roll < 0.30:
+            return value() + value() + [Op(rng.choice(BINARY_OPS)), target]
+        if roll < 0.38:
+            return value() + [Op("ISZERO"), target]
+        if roll < 0.48:
+            return value() + [Op("LOAD", 0)] + index() + [Op("ASTORE")]
+        if roll < 0.58:
+            return [Op("LOAD", 0)] + index() + [Op("ALOAD"), target]
+        if roll < 0.62:
+            return [Op("LOAD", 0), Op("ALEN"), target]
+        if roll < 0.68:
+            return value() + value() + [Op("SWAP", 1), target, Op("STORE", rng.randint(1, 3))]
+        if roll < 0.72:
+            return value() + [Op("DUP", 1), Op("ADD"), target]
+        if roll < 0.75:
+            return value() + [Op("PUSH", rng.randint(0, 3)), Op("SSTORE")]
+        if roll < 0.88 and depth < 2:
+            skip = f"skip{next(labels)}"
+            body = [op for _ in range(rng.randint(1, 3)) for op in statement(depth + 1)]
+            test = value() + ([Op("ISZERO")] if rng.random() < 0.5 else [])
+            return test + [Op("JUMPI", skip)] + body + [Label(skip), Op("JUMPDEST")]
+        if depth < 2:
+            top, counter = f"top{next(labels)}", 4 + depth
+            body = [op for _ in range(rng.randint(1, 3)) for op in statement(depth + 1)]
+            return ([Op("PUSH", rng.randint(0, 4)), Op("STORE", counter), Label(top),
+                     Op("JUMPDEST")] + body +
+                    [Op("LOAD", counter), Op("PUSH", 1), Op("SUB"), Op("DUP", 1),
+                     Op("STORE", counter), Op("PUSH", 0), Op("GT"), Op("JUMPI", top)])
+        return value() + [target]
+
+    for _ in range(statements):
+        items += statement(0)
+    items += [Op("LOAD", 1), Op("LOAD", 2), Op("LOAD", 3), Op("LOAD", 0), Op("ALEN"),
+              Op("RETURN", 4)]
+    return assemble_items(items).code
+
+
+@RANDOM_PROGRAMS
+@given(st.integers(0, 2 ** 32), st.integers(1, 12))
+def test_random_structured_programs_agree_between_fast_path_and_reference(seed, statements):
+    rng = random.Random(seed)
+    code = structured_program(rng, statements)
+    assert assemble(disassemble(code)) == code
+    check_one_run(code, funded_state(), gas=rng.choice([60, 600, 20_000]))
+
+
+def test_a_long_loop_uses_the_whole_budget_in_both_paths():
+    code = random_program(random.Random(1), 30)
+    check_one_run(code, funded_state(), gas=200_000)
