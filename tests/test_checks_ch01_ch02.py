@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import ecdsa
 import pytest
+from checks_kit import named
 from ecdsa.util import sigdecode_string
 
 from minichain import crypto
@@ -21,13 +22,6 @@ from minichain.errors import InsufficientFunds, InvalidTransaction, NonceGap, Re
 from minichain.execution import apply_transaction
 from minichain.wallet import message_digest, verify_message
 
-
-def named(name):
-    """Give a function the exercise's name, as the learner's cell would."""
-    def rename(fn):
-        fn.__name__ = name
-        return fn
-    return rename
 
 
 def verdict_of(name, fn):

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from checks_kit import failed_with, named
 
 from minichain.block import transactions_root
 from minichain.chain import Chain, verify_chain
-from minichain.checks import FAILED, PASSED, check
+from minichain.checks import PASSED, check
 from minichain.checks.ch03 import story
 from minichain.encoding import sha256
 from minichain.errors import InvalidBlock
 from minichain.merkle import LEAF_PREFIX, NODE_PREFIX
 from minichain.merkle import merkle_root as library_root
-
-
-def named(name):
-    """Give a wrong answer the exercise's function name, as a learner's cell would."""
-    def rename(fn):
-        fn.__name__ = name
-        return fn
-    return rename
-
-
-def failed_with(fn, *fragments: str) -> str:
-    verdict = check(fn)
-    assert verdict.status == FAILED, repr(verdict)
-    for fragment in fragments:
-        assert fragment in verdict.message, verdict.message
-    return verdict.message
 
 
 # --- block_links_ok -------------------------------------------------------------------

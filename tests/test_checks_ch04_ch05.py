@@ -9,30 +9,14 @@ count against ``Snapshot.apply``, the head of a block tree against ``Chain``'s f
 from __future__ import annotations
 
 import pytest
+from checks_kit import failed_with, named
 
 from minichain.block import Header
-from minichain.checks import FAILED, check
 from minichain.checks import ch04, ch05
 from minichain.checks.ch04 import CITY, COOP, GRID, SCHOOL, TALLY_CASES
 from minichain.network import sunny_street_graph
 from minichain.poa import Snapshot, vote_to_add, vote_to_remove
 from minichain.wallet import Wallet
-
-
-def named(name):
-    """Give a wrong answer the exercise's function name, as a learner's cell would."""
-    def rename(fn):
-        fn.__name__ = name
-        return fn
-    return rename
-
-
-def failed_with(fn, *fragments: str) -> str:
-    verdict = check(fn)
-    assert verdict.status == FAILED, repr(verdict)
-    for fragment in fragments:
-        assert fragment in verdict.message, verdict.message
-    return verdict.message
 
 
 # --- in_turn_signer -------------------------------------------------------------------
