@@ -1,0 +1,43 @@
+"""Solutions to the chapter 07 exercises: a contract language.
+
+Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
+"""
+
+from minichain.checks.ch07 import PREPAID_BUGGY
+from minichain.encoding import sha256
+
+
+def selector_of(name):
+    """The number that names function `name` in call data."""
+    digest = sha256(b"minichain function:" + name.encode("utf-8"))
+    return int.from_bytes(digest[:4], "big")
+
+
+def meter_log_source():
+    """A contract in which only its meter records readings, and never a negative one."""
+    return '''
+class MeterLog:
+    meter: address
+    total: int
+
+    def __init__(self):
+        self.meter = msg.sender
+
+    @public
+    def record(self, wh: int) -> int:
+        require(msg.sender == self.meter, "only the meter can record")
+        require(wh >= 0, "a reading cannot be negative")
+        self.total += wh
+        return self.total
+
+    @public
+    def total_wh(self) -> int:
+        return self.total
+'''
+
+
+def fix_the_bug():
+    """The prepaid contract, with withdraw limited to the caller's own deposit."""
+    return PREPAID_BUGGY.replace(
+        'require(amount <= self.total, "not enough deposited")',
+        'require(amount <= self.deposits[msg.sender], "not enough deposited")')

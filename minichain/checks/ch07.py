@@ -1,0 +1,326 @@
+"""Checks for the chapter 07 exercises: a selector, a meter log refusing bad readings, a bug fix.
+
+The learner's selector is compared with ``minichain.vm.abi.selector``; the two contracts
+the learner writes are compiled, deployed on a fresh state and called through
+``apply_transaction``, exactly as on chain, in a short story whose every step has one
+right ending. The usual wrong turns get the hint that fixes them: the domain prefix left
+out, the bytes read little-endian or not cut to four; a zero reading refused, a negative one
+or a stranger's accepted; the prepaid contract still checking the total instead of the
+caller's own deposit, or refusing to pay back a whole deposit.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from minichain.chain import GENESIS_TIME
+from minichain.checks import Mismatch, exercise
+from minichain.encoding import sha256
+from minichain.errors import ABIError, CompileError
+from minichain.execution import BlockContext, apply_transaction
+from minichain.receipts import Receipt
+from minichain.state import State
+from minichain.vm.abi import selector
+from minichain.vm.compiler import CompiledContract, compile_contract
+from minichain.vm.interface import ContractInterface, deploy_tx
+from minichain.wallet import Wallet
+
+BLOCK = BlockContext(chain_id=1, number=1, timestamp=GENESIS_TIME + 12 * 3600,
+                     sealer=Wallet.from_seed("grid-operator").address)
+START = 1_000
+
+# --- selector_of ------------------------------------------------------------------------
+
+SELECTOR_NAMES = ("add", "transfer", "transfer_from", "open_deal", "record", "__init__")
+
+
+def _digest(name: str, prefix: bytes = b"minichain function:") -> bytes:
+    return sha256(prefix + name.encode("utf-8"))
+
+
+SELECTOR_MISTAKES: tuple[tuple[Callable[[str], int], str], ...] = (
+    (lambda n: int.from_bytes(_digest(n, b"")[:4], "big"),
+     "hash the name WITH the domain in front: b\"minichain function:\" + name (so a "
+     "function's selector can never be mistaken for another hash)"),
+    (lambda n: int.from_bytes(_digest(n, b"minichain function: ")[:4], "big"),
+     "no space after the colon: b\"minichain function:\" + name"),
+    (lambda n: int.from_bytes(_digest(n)[:4], "little"),
+     "read the four bytes big-endian: int.from_bytes(digest[:4], \"big\")"),
+    (lambda n: int.from_bytes(_digest(n), "big"),
+     "a selector is only the FIRST FOUR bytes of the hash: digest[:4]"),
+    (lambda n: int.from_bytes(_digest(n)[-4:], "big"),
+     "take the first four bytes (digest[:4]), not the last"),
+)
+
+
+@exercise("selector_of", chapter=7, title="The selector of a function",
+          hint="sha256(b\"minichain function:\" + name.encode()) from minichain.encoding; "
+               "then int.from_bytes(the first 4 bytes, \"big\")")
+def check_selector_of(fn: Callable) -> None:
+    for name in SELECTOR_NAMES:
+        expected = selector(name)
+        got = fn(name)
+        call = f"selector_of({name!r})"
+        if isinstance(got, (bytes, bytearray)):
+            raise Mismatch(f"{call} returned bytes {bytes(got).hex()}",
+                           "return the selector as a number: int.from_bytes(four_bytes, "
+                           "\"big\")")
+        if isinstance(got, str):
+            raise Mismatch(f"{call} returned the text {got!r}",
+                           "return a number (an int), not its hex text")
+        if not isinstance(got, int) or isinstance(got, bool):
+            raise Mismatch(f"{call} returned {got!r}", "return the selector as an int")
+        if got == expected:
+            continue
+        said = f"{call}: expected {expected}, got {got}"
+        for mistake, hint in SELECTOR_MISTAKES:
+            if got == mistake(name):
+                raise Mismatch(said, hint)
+        raise Mismatch(said)
+
+
+# --- contracts on a fresh state ----------------------------------------------------------
+
+METER = Wallet.from_seed("meter-alice")
+ALICE, BOB, CAROL = (Wallet.from_seed(name) for name in ("alice", "bob", "carol"))
+WHO = {METER.address: "the meter", ALICE.address: "Alice", BOB.address: "Bob",
+       CAROL.address: "Carol"}
+
+
+class Deployed:
+    """A learner's contract deployed on a state of its own; calls go through apply_transaction."""
+
+    def __init__(self, contract: CompiledContract, deployer: Wallet) -> None:
+        self.state = State()
+        for wallet in (METER, ALICE, BOB, CAROL):
+            self.state.add_balance(wallet.address, START)
+        try:
+            stx = deploy_tx(contract, deployer, nonce=0)
+        except ABIError as error:
+            raise Mismatch(f"the contract cannot be deployed without arguments: {error}",
+                           "__init__ takes no arguments here (just self): whoever deploys "
+                           "is msg.sender") from None
+        receipt = apply_transaction(self.state, stx, BLOCK)
+        if not receipt.success:
+            raise Mismatch(f"deploying the contract failed: {receipt.error}",
+                           "the constructor (__init__) should only remember who deployed")
+        self.contract = contract
+        self.interface = ContractInterface(contract.abi, receipt.contract_address)
+
+    def call(self, wallet: Wallet, name: str, *args: Any, value: int = 0) -> Receipt:
+        stx = self.interface.call_tx(wallet, name, *args, value=value,
+                                     nonce=self.state.nonce(wallet.address))
+        return apply_transaction(self.state, stx, BLOCK)
+
+    def root_if_refused(self, wallet: Wallet) -> bytes:
+        """The state root after a refused call by ``wallet``: only its nonce moved (no fees)."""
+        expected = self.state.copy()
+        expected.increment_nonce(wallet.address)
+        return expected.root()
+
+    def output(self, name: str, receipt: Receipt) -> Any:
+        return self.contract.abi.function(name).decode_output(receipt.output)
+
+
+def compile_answer(fn: Callable, what: str) -> CompiledContract:
+    """The learner's source, compiled; a wrong type or a compile error is a Mismatch."""
+    text = fn()
+    if not isinstance(text, str) or not text.strip():
+        raise Mismatch(f"{fn.__name__}() returned {text!r}",
+                       f"return the source text of {what} (a str)")
+    try:
+        return compile_contract(text)
+    except CompileError as error:
+        raise Mismatch(f"your contract does not compile: {error}",
+                       "fix the line and column it names; the message says what to write "
+                       "instead") from None
+
+
+def require_functions(contract: CompiledContract, wanted: dict[str, str]) -> None:
+    """Every function in ``wanted`` (name -> signature) is public with that signature."""
+    have = {f.name: f.signature() for f in contract.abi.functions}
+    for name, signature in wanted.items():
+        if have.get(name) != signature:
+            now = have.get(name, "missing")
+            raise Mismatch(f"the contract's function {name}: expected {signature}, "
+                           f"found {now}",
+                           "keep the decorator (@public, or @payable for a function that "
+                           "takes tokens) and exactly these argument and return types")
+
+
+def _call_text(wallet: Wallet, name: str, args: tuple, value: int = 0) -> str:
+    shown = ", ".join(str(a) for a in args)
+    sent = f" sending {value} tokens" if value else ""
+    return f"{WHO[wallet.address]} calls {name}({shown}){sent}"
+
+
+# --- meter_log_source -------------------------------------------------------------------
+
+METER_FUNCTIONS = {"record": "record(wh: int) -> int", "total_wh": "total_wh() -> int"}
+
+# (who, reading, accepted, total after)
+METER_STORY = (
+    (METER, 1_200, True, 1_200),
+    (METER, 0, True, 1_200),
+    (METER, -5, False, 1_200),
+    (ALICE, 500, False, 1_200),
+    (METER, 800, True, 2_000),
+)
+
+
+@exercise("meter_log_source", chapter=7, title="A meter log that refuses bad readings",
+          hint="remember the meter in __init__ (self.meter = msg.sender); in record, "
+               "require(msg.sender == self.meter, \"...\") and require(wh >= 0, \"...\"), "
+               "then add wh to the total and return it")
+def check_meter_log_source(fn: Callable) -> None:
+    contract = compile_answer(fn, "a meter log contract")
+    require_functions(contract, METER_FUNCTIONS)
+    log = Deployed(contract, METER)
+    for who, wh, accepted, total in METER_STORY:
+        unchanged = log.root_if_refused(who)
+        receipt = log.call(who, "record", wh)
+        said = _call_text(who, "record", (wh,))
+        if accepted and not receipt.success:
+            if who is METER and wh == 0:
+                raise Mismatch(f"{said}: refused ({receipt.error})",
+                               "a zero reading is a real reading (a dark quarter hour): "
+                               "refuse wh < 0 only, require(wh >= 0, ...)")
+            raise Mismatch(f"{said}: refused ({receipt.error})",
+                           "the meter that deployed the contract must be able to record: "
+                           "keep msg.sender in __init__ and compare with it")
+        if not accepted and receipt.success:
+            if who is METER:
+                raise Mismatch(f"{said}: accepted", "refuse a negative reading: "
+                                                    "require(wh >= 0, \"a reading cannot be "
+                                                    "negative\")")
+            raise Mismatch(f"{said}: accepted",
+                           "only the meter may record: require(msg.sender == self.meter, "
+                           "...), where self.meter was set to msg.sender in __init__")
+        if not accepted:
+            if not receipt.error.startswith("Revert"):
+                raise Mismatch(f"{said}: failed with {receipt.error}",
+                               "refuse with require(condition, \"reason\"), so the call "
+                               "reverts with a reason")
+            if log.state.root() != unchanged:
+                raise Mismatch(f"{said}: refused, but the state changed",
+                               "nothing may change when a reading is refused")
+            continue
+        got = log.output("record", receipt)
+        if got != total:
+            raise Mismatch(f"{said}: expected it to return {total}, got {got}",
+                           "record returns the total of every reading so far, including "
+                           "this one")
+    got = log.interface.query(log.state, "total_wh")
+    if got != 2_000:
+        raise Mismatch(f"total_wh() after readings of 1200, 0 and 800: expected 2000, got {got}",
+                       "total_wh returns the stored total")
+
+
+# --- fix_the_bug --------------------------------------------------------------------------
+
+PREPAID_BUGGY = '''"""Prepaid energy: households deposit tokens, and take back what is unused."""
+
+from minichain.vm.lang import *
+
+
+class Prepaid:
+    total: int                      # tokens the contract holds for everybody
+    deposits: Map[address, int]     # what each household has left
+
+    Deposited = Event(who=address, amount=int)
+    Withdrawn = Event(who=address, amount=int)
+
+    @payable
+    def deposit(self) -> int:
+        require(msg.value > 0, "send tokens to deposit")
+        self.deposits[msg.sender] += msg.value
+        self.total += msg.value
+        emit(Deposited(msg.sender, msg.value))
+        return self.deposits[msg.sender]
+
+    @public
+    def withdraw(self, amount: int) -> int:
+        require(amount > 0, "withdraw a positive amount")
+        require(amount <= self.total, "not enough deposited")
+        self.deposits[msg.sender] -= amount
+        self.total -= amount
+        send(msg.sender, amount)
+        emit(Withdrawn(msg.sender, amount))
+        return self.deposits[msg.sender]
+
+    @public
+    def deposit_of(self, who: address) -> int:
+        return self.deposits[who]
+'''
+
+PREPAID_FUNCTIONS = {"deposit": "@payable deposit() -> int",
+                     "withdraw": "withdraw(amount: int) -> int",
+                     "deposit_of": "deposit_of(who: address) -> int"}
+
+# (who, function, argument, tokens sent, accepted, output)
+PREPAID_STORY = (
+    (ALICE, "deposit", None, 100, True, 100),
+    (BOB, "deposit", None, 50, True, 50),
+    (BOB, "withdraw", 80, 0, False, None),       # 30 of them would be Alice's
+    (BOB, "withdraw", 50, 0, True, 0),           # his whole deposit
+    (ALICE, "withdraw", 30, 0, True, 70),
+    (CAROL, "withdraw", 1, 0, False, None),      # never deposited
+    (ALICE, "withdraw", 0, 0, False, None),
+    (ALICE, "withdraw", 71, 0, False, None),
+    (ALICE, "withdraw", 70, 0, True, 0),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def prepaid_buggy() -> CompiledContract:
+    return compile_contract(PREPAID_BUGGY)
+
+
+@exercise("fix_the_bug", chapter=7, title="Fix the prepaid energy contract",
+          hint="a household may take back only what it deposited: compare amount with "
+               "self.deposits[msg.sender], not with self.total")
+def check_fix_the_bug(fn: Callable) -> None:
+    contract = compile_answer(fn, "the fixed Prepaid contract")
+    require_functions(contract, PREPAID_FUNCTIONS)
+    if sorted(f.name for f in contract.abi.functions) != sorted(PREPAID_FUNCTIONS):
+        raise Mismatch("the fixed contract has other public functions than Prepaid",
+                       "change only what is wrong: keep deposit, withdraw and deposit_of")
+    prepaid = Deployed(contract, ALICE)
+    for who, name, argument, value, accepted, output in PREPAID_STORY:
+        args = () if argument is None else (argument,)
+        unchanged = prepaid.root_if_refused(who)
+        receipt = prepaid.call(who, name, *args, value=value)
+        said = _call_text(who, name, args, value)
+        if receipt.success != accepted:
+            outcome = "accepted" if receipt.success else f"refused ({receipt.error})"
+            if who is BOB and argument == 80:
+                hint = ("Bob deposited 50 and took 80: 30 of them were Alice's. Compare the "
+                        "amount with the caller's own deposit, self.deposits[msg.sender], "
+                        "not with self.total")
+            elif accepted and name == "withdraw" and output == 0:
+                hint = ("taking back a whole deposit must work: the amount may EQUAL what is "
+                        "left (<=, not <)")
+            elif accepted and name == "deposit":
+                hint = "deposit must still accept tokens: keep it as it was"
+            elif who is CAROL:
+                hint = "Carol never deposited anything: she may take nothing"
+            elif argument == 71:
+                hint = "Alice has 70 left: 71 is one token too many"
+            else:
+                hint = ""
+            raise Mismatch(f"{said}: expected it to be "
+                           f"{'accepted' if accepted else 'refused'}, it was {outcome}", hint)
+        if not accepted:
+            if prepaid.state.root() != unchanged:
+                raise Mismatch(f"{said}: refused, but the state changed",
+                               "refuse with require(...) before changing anything")
+            continue
+        got = prepaid.output(name, receipt)
+        if got != output:
+            raise Mismatch(f"{said}: expected it to return {output}, got {got}",
+                           "deposit and withdraw return what the caller has left")
+    held = prepaid.state.balance(prepaid.interface.address)
+    if held != 0 or prepaid.state.balance(BOB.address) != START:
+        raise Mismatch(f"after everyone took their deposits back the contract still holds "
+                       f"{held} tokens", "withdraw must send exactly the amount")

@@ -1,0 +1,412 @@
+"""The chapter 06-07 checks answer the usual wrong turns with the hint that fixes them.
+
+A learner who gets an exercise wrong should read, in the verdict, the hint for the mistake
+they actually made. Each test writes one plausible wrong answer and names the hint it must
+get. The checkers' own reference answers are held against the library: the stack model
+against a trace of the real machine, the selector against ``abi.selector``, and the
+planted bug in the prepaid contract against a real call that takes another household's
+tokens.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from minichain.checks import FAILED, PASSED, check
+from minichain.checks.ch06 import (COST_CASES, STACK_CASES, cost_trace, machine_stack,
+                                   model_stack)
+from minichain.checks.ch07 import (ALICE, BOB, PREPAID_BUGGY, SELECTOR_NAMES, START,
+                                   Deployed, prepaid_buggy)
+from minichain.encoding import sha256
+from minichain.vm.abi import selector
+
+
+def named(name):
+    """Give a wrong answer the exercise's function name, as a learner's cell would."""
+    def rename(fn):
+        fn.__name__ = name
+        return fn
+    return rename
+
+
+def failed_with(fn, *fragments: str) -> str:
+    verdict = check(fn)
+    assert verdict.status == FAILED, repr(verdict)
+    for fragment in fragments:
+        assert fragment in verdict.message, verdict.message
+    return verdict.message
+
+
+def returning(name, value):
+    """A learner's function that returns ``value`` whatever it is given."""
+    @named(name)
+    def answer(*args):
+        return value
+    return answer
+
+
+# --- stack_after ------------------------------------------------------------------------
+
+def interpreter(order=False, truncate=False, dup_off=False, swap_off=False, top_first=False):
+    """A learner's stack machine with (at most) the mistakes switched on."""
+    @named("stack_after")
+    def stack_after(program):
+        stack = []
+        for line in program:
+            name, *rest = line.split()
+            n = int(rest[0]) if rest else 0
+            if name == "PUSH":
+                stack.append(n)
+            elif name == "POP":
+                stack.pop()
+            elif name == "DUP":
+                stack.append(stack[-n - 1] if dup_off else stack[-n])
+            elif name == "SWAP":
+                other = -n if swap_off else -1 - n
+                stack[-1], stack[other] = stack[other], stack[-1]
+            elif name == "ISZERO":
+                stack.append(int(stack.pop() == 0))
+            else:
+                b, a = stack.pop(), stack.pop()
+                if order:
+                    a, b = b, a
+                if name == "DIV":
+                    stack.append(int(a / b) if truncate else a // b)
+                    continue
+                stack.append({"ADD": a + b, "SUB": a - b, "MUL": a * b, "MOD": a % b,
+                              "LT": int(a < b), "GT": int(a > b), "EQ": int(a == b)}[name])
+        return stack[::-1] if top_first else stack
+    return stack_after
+
+
+def test_the_stack_model_agrees_with_the_real_machine_on_every_case():
+    for _, program in STACK_CASES:
+        assert model_stack(program) == machine_stack(program)
+    assert machine_stack(["PUSH 2", "PUSH 5", "SUB"]) == [-3]
+
+
+def test_a_correct_interpreter_passes():
+    assert check(interpreter()).status == PASSED
+
+
+def test_popping_the_operands_in_the_wrong_order_gets_the_a_minus_b_hint():
+    failed_with(interpreter(order=True), "(Alice's payment): expected [300], got [0]",
+                "SUB pushes a - b")
+
+
+def test_dividing_towards_zero_gets_the_floor_hint():
+    failed_with(interpreter(truncate=True), "expected [-4], got [-3]", "-7 // 2 is -4")
+
+
+def test_dup_and_swap_off_by_one_are_named():
+    failed_with(interpreter(dup_off=True), "raised IndexError", "DUP n copies stack[-n]")
+    failed_with(interpreter(swap_off=True), "stack[-1 - n]")
+
+
+def test_the_stack_top_first_is_refused():
+    failed_with(interpreter(top_first=True), "top word LAST")
+
+
+def test_a_stack_as_text_is_refused():
+    failed_with(returning("stack_after", "[300]"), "list of ints, bottom first")
+
+
+# --- sum_call_data_asm -------------------------------------------------------------------
+
+LOOP = """
+    PUSH 0
+    STORE 0
+    PUSH {start}
+    STORE 1
+loop:
+    JUMPDEST
+    LOAD 1
+    CALLDATASIZE{minus}
+    LT
+    ISZERO
+    JUMPI done
+    LOAD 0
+    LOAD 1
+    CALLDATA
+    ADD
+    STORE 0
+    LOAD 1
+    PUSH {step}
+    ADD
+    STORE 1
+    JUMP loop
+done:
+    JUMPDEST
+    LOAD 0
+    {end}
+"""
+
+
+def loop(start=0, step=1, minus="", end="RETURN 1"):
+    return returning("sum_call_data_asm", LOOP.format(start=start, step=step, minus=minus,
+                                                      end=end))
+
+
+def test_the_reference_loop_passes():
+    assert check(loop()).status == PASSED
+
+
+def test_a_loop_that_never_moves_on_runs_out_of_gas_and_is_told_so():
+    failed_with(loop(step=0), "ran out of all 100,000 gas", "your loop never ends")
+
+
+def test_reading_only_the_first_word_gets_the_every_word_hint():
+    failed_with(returning("sum_call_data_asm", "PUSH 0\nCALLDATA\nRETURN 1"),
+                "expected 2450, got 1200", "EVERY word")
+
+
+def test_starting_at_word_one_gets_the_numbered_from_zero_hint():
+    failed_with(loop(start=1), "expected 2450, got 1250", "numbered from 0")
+
+
+def test_stopping_one_word_early_is_named():
+    failed_with(loop(minus="\n    PUSH 1\n    SUB"), "expected 2450, got 2000",
+                "stops one word early")
+
+
+def test_ending_with_stop_gets_the_return_hint():
+    failed_with(loop(end="STOP"), "expected one output word, got []", "RETURN 1")
+
+
+def test_returning_the_number_of_words_is_named():
+    failed_with(returning("sum_call_data_asm", "CALLDATASIZE\nRETURN 1"), "number of words")
+
+
+def test_assembly_that_does_not_assemble_shows_the_assemblers_message():
+    failed_with(returning("sum_call_data_asm", "PUSH 0\nJUMP nowhere\n"),
+                "does not assemble", "label 'nowhere'")
+
+
+def test_a_jump_to_a_label_without_jumpdest_is_refused_by_the_machine():
+    failed_with(returning("sum_call_data_asm", "top:\nPUSH 0\nJUMP top\n"),
+                "the machine refuses your code: BadJump", "JUMPDEST")
+
+
+def test_a_loop_that_pushes_every_round_overflows_the_stack():
+    growing = "top:\nJUMPDEST\nPUSH 1\nJUMP top\n"
+    failed_with(returning("sum_call_data_asm", growing), "StackError",
+                "leave the stack as it found it")
+
+
+# --- costliest_line -------------------------------------------------------------------------
+
+def traced(pick):
+    """A learner's answer that picks a line from a trace by the rule ``pick``."""
+    @named("costliest_line")
+    def costliest_line(program, gas):
+        return pick(cost_trace(program, gas))
+    return costliest_line
+
+
+def by_total(trace):
+    totals = {}
+    for step in trace.steps:
+        totals[step.line] = totals.get(step.line, 0) + step.cost
+    return max(totals, key=totals.get)
+
+
+def test_the_cases_have_one_clear_answer_that_differs_from_the_usual_mistakes():
+    most_run_differs = dearest_differs = False
+    for _, text, gas in COST_CASES:
+        trace = cost_trace(text, gas)
+        totals, runs = {}, {}
+        for step in trace.steps:
+            totals[step.line] = totals.get(step.line, 0) + step.cost
+            runs[step.line] = runs.get(step.line, 0) + 1
+        best, second = sorted(totals.values(), reverse=True)[:2]
+        assert best > second
+        answer = max(totals, key=totals.get)
+        most_run_differs |= runs[answer] < max(runs.values())
+        dearest_differs |= max(trace.steps, key=lambda s: s.cost).line != answer
+    assert most_run_differs and dearest_differs
+    out_of_gas = cost_trace(COST_CASES[2][1], COST_CASES[2][2])
+    assert out_of_gas.result.error.startswith("OutOfGas")
+
+
+def test_adding_up_the_gas_per_line_passes():
+    assert check(traced(by_total)).status == PASSED
+
+
+def test_the_most_executed_line_gets_the_weigh_by_gas_hint():
+    def most_run(trace):
+        counts = {}
+        for step in trace.steps:
+            counts[step.line] = counts.get(step.line, 0) + 1
+        return max(counts, key=counts.get)
+    failed_with(traced(most_run), "runs most often", "step.cost")
+
+
+def test_the_single_most_expensive_instruction_gets_the_add_up_hint():
+    failed_with(traced(lambda trace: max(trace.steps, key=lambda s: s.cost).line),
+                "one write, thirty reads", "costliest single instruction")
+
+
+def test_a_zero_based_line_number_is_named():
+    failed_with(traced(lambda trace: by_total(trace) - 1), "numbered from 1")
+
+
+def test_the_instruction_instead_of_its_line_is_refused():
+    failed_with(traced(lambda trace: "SSTORE"), "line NUMBER")
+
+
+def test_the_pc_instead_of_the_line_is_named():
+    def pc_of_costliest(trace):
+        totals = {}
+        for step in trace.steps:
+            totals[step.pc] = totals.get(step.pc, 0) + step.cost
+        return max(totals, key=totals.get)
+    failed_with(traced(pc_of_costliest), "code offset (pc)")
+
+
+# --- selector_of -------------------------------------------------------------------------
+
+def digest_answer(transform):
+    @named("selector_of")
+    def selector_of(name):
+        return transform(name.encode())
+    return selector_of
+
+
+def test_the_reference_selector_is_the_librarys():
+    right = digest_answer(lambda n: int.from_bytes(sha256(b"minichain function:" + n)[:4], "big"))
+    assert check(right).status == PASSED
+    assert [right(n) for n in SELECTOR_NAMES] == [selector(n) for n in SELECTOR_NAMES]
+
+
+@pytest.mark.parametrize("transform, fragment", [
+    (lambda n: int.from_bytes(sha256(n)[:4], "big"), "WITH the domain"),
+    (lambda n: int.from_bytes(sha256(b"minichain function: " + n)[:4], "big"), "no space"),
+    (lambda n: int.from_bytes(sha256(b"minichain function:" + n)[:4], "little"), "big-endian"),
+    (lambda n: int.from_bytes(sha256(b"minichain function:" + n), "big"), "FIRST FOUR"),
+    (lambda n: int.from_bytes(sha256(b"minichain function:" + n)[-4:], "big"), "not the last"),
+    (lambda n: sha256(b"minichain function:" + n)[:4], "as a number"),
+    (lambda n: sha256(b"minichain function:" + n)[:4].hex(), "not its hex text"),
+], ids=["no domain", "space", "little-endian", "whole hash", "last bytes", "bytes", "hex"])
+def test_selector_mistakes_get_their_hints(transform, fragment):
+    failed_with(digest_answer(transform), "selector_of('add')", fragment)
+
+
+# --- meter_log_source ---------------------------------------------------------------------
+
+METER_LOG = '''
+class MeterLog:
+    meter: address
+    total: int
+
+    def __init__(self{init_args}):
+        self.meter = msg.sender
+
+    @public
+    def record(self, wh: int) -> int:
+        {owner_check}
+        {reading_check}
+        self.total += wh
+        return {returned}
+
+    @public
+    def total_wh(self) -> int:
+        return self.total
+'''
+
+
+def meter_log(owner_check='require(msg.sender == self.meter, "only the meter")',
+              reading_check='require(wh >= 0, "no negative readings")', returned="self.total",
+              init_args=""):
+    return returning("meter_log_source", METER_LOG.format(
+        owner_check=owner_check, reading_check=reading_check, returned=returned,
+        init_args=init_args))
+
+
+def test_the_reference_meter_log_passes():
+    assert check(meter_log()).status == PASSED
+
+
+def test_refusing_a_zero_reading_gets_the_dark_quarter_hour_hint():
+    failed_with(meter_log(reading_check='require(wh > 0, "positive")'),
+                "the meter calls record(0): refused", "wh >= 0")
+
+
+def test_accepting_a_negative_reading_is_caught():
+    failed_with(meter_log(reading_check="pass"), "record(-5): accepted",
+                "refuse a negative reading")
+
+
+def test_letting_anyone_record_is_caught():
+    failed_with(meter_log(owner_check="pass"), "Alice calls record(500): accepted",
+                "only the meter may record")
+
+
+def test_checking_the_owner_backwards_locks_out_the_meter():
+    failed_with(meter_log(owner_check='require(msg.sender != self.meter, "not the meter")'),
+                "the meter calls record(1200): refused", "must be able to record")
+
+
+def test_assert_is_a_compile_error_with_its_line_and_hint():
+    failed_with(meter_log(reading_check="assert wh >= 0"), "does not compile: line 12, column 9",
+                "use require")
+
+
+def test_returning_the_reading_instead_of_the_total_is_caught():
+    failed_with(meter_log(returned="wh"), "record(0): expected it to return 1200, got 0",
+                "the total of every reading")
+
+
+def test_a_constructor_with_an_argument_cannot_be_deployed_as_asked():
+    failed_with(meter_log(init_args=", meter: address"), "cannot be deployed without arguments",
+                "msg.sender")
+
+
+def test_a_record_that_is_not_public_is_named():
+    source = METER_LOG.format(owner_check="pass", reading_check="pass", returned="self.total",
+                              init_args="").replace("    @public\n    def record", "    def record")
+    failed_with(returning("meter_log_source", source), "record: expected record(wh: int) -> int",
+                "@public")
+
+
+def test_not_returning_text_is_refused():
+    failed_with(returning("meter_log_source", None), "return the source text")
+
+
+# --- fix_the_bug ------------------------------------------------------------------------------
+
+CHECK = 'require(amount <= self.total, "not enough deposited")'
+
+
+def fixed_with(line):
+    return returning("fix_the_bug", PREPAID_BUGGY.replace(CHECK, line))
+
+
+def test_the_planted_bug_lets_bob_take_alices_tokens():
+    prepaid = Deployed(prepaid_buggy(), ALICE)
+    prepaid.call(ALICE, "deposit", value=100)
+    prepaid.call(BOB, "deposit", value=50)
+    taken = prepaid.call(BOB, "withdraw", 80)
+    assert taken.success and prepaid.state.balance(BOB.address) == START + 30
+    assert prepaid.interface.query(prepaid.state, "deposit_of", BOB.address) == -30
+
+
+def test_the_unchanged_contract_gets_the_own_deposit_hint():
+    failed_with(returning("fix_the_bug", PREPAID_BUGGY), "Bob calls withdraw(80): expected it "
+                "to be refused, it was accepted", "self.deposits[msg.sender]")
+
+
+def test_the_fix_and_an_equivalent_fix_both_pass():
+    assert check(fixed_with('require(amount <= self.deposits[msg.sender], "no")')).passed
+    assert check(fixed_with('require(self.deposits[msg.sender] - amount >= 0, "no")')).passed
+
+
+def test_a_strict_comparison_keeps_a_whole_deposit_locked_in():
+    failed_with(fixed_with('require(amount < self.deposits[msg.sender], "no")'),
+                "Bob calls withdraw(50): expected it to be accepted", "<=, not <")
+
+
+def test_changing_the_interface_is_refused():
+    renamed = PREPAID_BUGGY.replace("def deposit_of(", "def balance_of(")
+    failed_with(returning("fix_the_bug", renamed), "deposit_of: expected", "keep the decorator")
+    unpaid = PREPAID_BUGGY.replace("@payable", "@public")
+    failed_with(returning("fix_the_bug", unpaid), "@payable deposit() -> int")
