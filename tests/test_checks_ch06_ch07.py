@@ -11,30 +11,15 @@ tokens.
 from __future__ import annotations
 
 import pytest
+from checks_kit import failed_with, named
 
-from minichain.checks import FAILED, PASSED, check
+from minichain.checks import PASSED, check
 from minichain.checks.ch06 import (COST_CASES, STACK_CASES, cost_trace, machine_stack,
                                    model_stack)
 from minichain.checks.ch07 import (ALICE, BOB, PREPAID_BUGGY, SELECTOR_NAMES, START,
                                    Deployed, prepaid_buggy)
 from minichain.encoding import sha256
 from minichain.vm.abi import selector
-
-
-def named(name):
-    """Give a wrong answer the exercise's function name, as a learner's cell would."""
-    def rename(fn):
-        fn.__name__ = name
-        return fn
-    return rename
-
-
-def failed_with(fn, *fragments: str) -> str:
-    verdict = check(fn)
-    assert verdict.status == FAILED, repr(verdict)
-    for fragment in fragments:
-        assert fragment in verdict.message, verdict.message
-    return verdict.message
 
 
 def returning(name, value):
