@@ -3,7 +3,7 @@
 One instruction per line; ``name:`` defines a label at the next instruction; jumps and
 internal calls name a label (or a code offset); ``;`` or ``#`` starts a comment::
 
-    ; count down from 3, leaving 3 2 1 on the stack
+    ; count down from 3 and return 3 2 1
         PUSH 3
         STORE 0
     loop:
@@ -19,7 +19,8 @@ internal calls name a label (or a code offset); ``;`` or ``#`` starts a comment:
         JUMP loop
     done:
         JUMPDEST
-        STOP
+        POP               ; the 0 that ended the loop
+        RETURN 3
 
 ``assemble`` turns text into bytes, ``disassemble`` turns bytes into text (naming every jump
 target ``L<pc>``), and ``assemble(disassemble(code)) == code`` for any loadable code. The

@@ -11,7 +11,7 @@ from minichain.state import State
 from vmkit import message
 
 COUNTDOWN = """
-; count down from 3, leaving 3 2 1 on the stack
+; count down from 3 and return 3 2 1
     PUSH 3
     STORE 0
 loop:
