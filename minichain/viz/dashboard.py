@@ -1,0 +1,345 @@
+"""The Sunny Street dashboard's pictures: a simulated day at a glance (chapter 11).
+
+Pure figure builders over a ``records.DayRecord`` (and, for the map, the ``grid.Feeder``
+it ran on). Each returns a ``plotly.graph_objects.Figure`` and is tested as data; the
+ipywidgets dashboard only wires controls (household, slot, mechanism, ...) to them.
+
+* ``energy_flows_figure``: where the energy came from and went, slot by slot. Sources
+  stack upwards (PV, battery out, bought from neighbours, from the utility), uses stack
+  downwards (load, battery in, sold to neighbours, to the utility). Because every home
+  balances, the two stacks mirror each other (battery losses are part of "battery in").
+* ``price_figure``: each slot's price (``clearing.reference_price``; whiskers from the
+  lowest to the highest price paid) inside the tariff band, traded kWh as bars behind.
+* ``savings_figure``: each household's savings against the no-trading baseline (green:
+  saved, red: lost), with the community welfare in the title.
+* ``feeder_figure``: the street's cables in one slot, drawn at the feeder's node
+  positions: each line coloured by its loading (green, yellow, red at 100 %, dark red
+  over), as wide as its share of the slot's largest flow, with an arrow in the direction
+  the energy runs; homes coloured by what their meter shows (exporting green, importing
+  blue).
+* ``chain_figure``: blocks and transactions per hour (bars) and gas used (line, right
+  axis), when the day ran on chain.
+
+Energy is shown in kWh (Wh / 1000) and time in hours since the day's first slot.
+Fonts are large enough for the back row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import plotly.graph_objects as go
+
+from minichain.energy import kpis
+from minichain.energy.grid import TRANSFORMER, Feeder
+from minichain.energy.records import DayRecord
+from minichain.errors import EnergyModelError, GridError
+
+FONT = {"size": 18}
+TITLE_FONT = {"size": 24}
+HEIGHT = 540
+
+PV = "#f2b705"
+LOAD = "#1f77b4"
+BATTERY = "#7b3294"
+MARKET = "#1a9850"
+UTILITY = "#7f7f7f"
+EXPORT = "#a6a6a6"
+SAVED = "#1a9850"
+LOST = "#d73027"
+BAND = "rgba(26, 152, 80, 0.12)"
+RETAIL = "#d73027"
+FEED_IN = "#4575b4"
+PRICE = "#222222"
+TRADED = "rgba(31, 119, 180, 0.35)"
+IMPORTING = "#4575b4"
+EXPORTING = "#1a9850"
+IDLE = "#bdbdbd"
+NODE = "#636363"
+BLOCKS = "#4575b4"
+TRANSACTIONS = "#e8710a"
+GAS = "#222222"
+
+# loading (per mille) -> colour: green, yellow at half, red when full, dark red beyond
+LOADING_STOPS = ((0, (26, 152, 80)), (500, (254, 224, 139)), (1000, (215, 48, 39)),
+                 (1500, (103, 0, 31)))
+SPACING_PAD = 15.0      # metres of margin above and below the street
+MIN_LINE_WIDTH = 2
+MAX_LINE_WIDTH = 14
+
+
+def _layout(figure: go.Figure, title: str, x_title: str | None, y_title: str | None,
+            height: int = HEIGHT) -> go.Figure:
+    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
+                         height=height, template="plotly_white",
+                         legend={"font": FONT, "orientation": "h", "y": -0.18},
+                         margin={"l": 80, "r": 40, "t": 90, "b": 110})
+    if x_title is not None:
+        figure.update_xaxes(title={"text": x_title, "font": FONT})
+    if y_title is not None:
+        figure.update_yaxes(title={"text": y_title, "font": FONT})
+    return figure
+
+
+def _kwh(wh: int) -> float:
+    return wh / 1000
+
+
+def _hours(day: DayRecord) -> list[float]:
+    return [day.slot_hours(slot) for slot in range(day.n_slots)]
+
+
+def _slot_label(day: DayRecord, slot: int) -> str:
+    minutes = slot * day.slot_seconds // 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# --- energy ---------------------------------------------------------------------------
+
+SOURCES = (("PV", "pv_wh", PV), ("battery out", "discharged_wh", BATTERY),
+           ("bought from neighbours", "bought_wh", MARKET),
+           ("from the utility", "utility_import_wh", UTILITY))
+USES = (("load", "load_wh", LOAD), ("battery in", "charged_wh", BATTERY),
+        ("sold to neighbours", "delivered_wh", MARKET),
+        ("to the utility", "utility_export_wh", EXPORT))
+
+
+def flow_totals(day: DayRecord, field: str, household: str | None = None) -> list[int]:
+    """Per slot, one SlotRecord field summed over the street (or one household's value)."""
+    if household is not None:
+        return [getattr(record, field) for record in day.household_records(household)]
+    return [sum(getattr(record, field) for record in day.slot_records(slot))
+            for slot in range(day.n_slots)]
+
+
+def energy_flows_figure(day: DayRecord, household: str | None = None,
+                        title: str | None = None) -> go.Figure:
+    """Sources stacked up, uses stacked down, per slot: the street's or one home's day."""
+    hours = _hours(day)
+    figure = go.Figure()
+    for group, sign, parts in (("sources", 1, SOURCES), ("uses", -1, USES)):
+        for label, field, colour in parts:
+            values = flow_totals(day, field, household)
+            figure.add_trace(go.Scatter(
+                x=hours, y=[sign * _kwh(v) for v in values], name=label, stackgroup=group,
+                mode="lines", line={"width": 0.5, "color": colour},
+                fillcolor=colour,
+                hovertemplate=f"{label}: %{{customdata}} Wh<extra></extra>",
+                customdata=values))
+    who = "Sunny Street" if household is None else household
+    _layout(figure, title or f"Energy through the day: {who}", "hour of the day",
+            f"kWh per {day.slot_seconds // 60} minutes (sources + / uses -)")
+    figure.add_hline(y=0, line={"color": "#444444", "width": 1})
+    return figure
+
+
+# --- prices ---------------------------------------------------------------------------
+
+def price_figure(day: DayRecord, title: str | None = None) -> go.Figure:
+    """Each slot's price against the tariff band, with the traded kWh behind it."""
+    hours = _hours(day)
+    stats = kpis.price_stats(day)
+    prices = [street.price for street in day.slots]
+    tariffs = day.tariffs
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=hours, y=[_kwh(street.traded_wh) for street in day.slots],
+                            name="traded kWh (right axis)", marker={"color": TRADED},
+                            yaxis="y2", hovertemplate="%{y:.3f} kWh traded<extra></extra>"))
+    figure.add_trace(go.Scatter(x=hours, y=[tariffs.feed_in] * len(hours),
+                                name=f"feed-in tariff ({tariffs.feed_in})", mode="lines",
+                                line={"color": FEED_IN, "width": 3, "dash": "dash"}))
+    figure.add_trace(go.Scatter(x=hours, y=[tariffs.retail] * len(hours),
+                                name=f"retail tariff ({tariffs.retail})", mode="lines",
+                                fill="tonexty", fillcolor=BAND,
+                                line={"color": RETAIL, "width": 3, "dash": "dash"}))
+    above = [None if s.max_price is None or p is None else s.max_price - p
+             for s, p in zip(stats, prices)]
+    below = [None if s.min_price is None or p is None else p - s.min_price
+             for s, p in zip(stats, prices)]
+    figure.add_trace(go.Scatter(
+        x=hours, y=prices, name="clearing price", mode="lines+markers",
+        connectgaps=False, line={"color": PRICE, "width": 2}, marker={"size": 8},
+        error_y={"type": "data", "symmetric": False, "array": above, "arrayminus": below,
+                 "color": PRICE, "thickness": 1.5, "width": 3},
+        hovertemplate="%{y} per kWh<extra></extra>"))
+    _layout(figure, title or f"Price per slot ({day.mechanism}) inside the tariff band",
+            "hour of the day", "token units per kWh")
+    top = max([tariffs.retail] + [p for p in prices if p is not None])
+    figure.update_yaxes(range=[0, top * 1.15 + 1])
+    figure.update_layout(yaxis2={"title": {"text": "kWh traded", "font": FONT},
+                                 "overlaying": "y", "side": "right", "showgrid": False,
+                                 "rangemode": "tozero"})
+    return figure
+
+
+# --- money ----------------------------------------------------------------------------
+
+def savings_figure(day: DayRecord, title: str | None = None) -> go.Figure:
+    """Each household's savings against no trading; the community welfare in the title."""
+    saved = kpis.savings(day)
+    actual = kpis.bills(day)
+    names = list(day.names)
+    values = [saved[name] for name in names]
+    figure = go.Figure(go.Bar(
+        x=names, y=values, name="savings", text=[str(v) for v in values],
+        textposition="outside", textfont=FONT,
+        marker={"color": [SAVED if v >= 0 else LOST for v in values]},
+        customdata=[[actual[name], actual[name] + saved[name], agent]
+                    for name, agent in zip(names, day.agents)],
+        hovertemplate=("%{x} (%{customdata[2]}): bill %{customdata[0]}, "
+                       "without trading %{customdata[1]}<extra></extra>")))
+    welfare = kpis.community_welfare(day)
+    _layout(figure, title or f"Savings against no trading: community welfare {welfare} tokens",
+            "household", "tokens saved over the day")
+    figure.update_xaxes(tickangle=-45)
+    return figure
+
+
+# --- the feeder -----------------------------------------------------------------------
+
+def loading_colour(permille: int) -> str:
+    """The colour of a line this full: green, yellow at 50 %, red at 100 %, dark red at 150 %."""
+    permille = max(0, min(permille, LOADING_STOPS[-1][0]))
+    rgb = LOADING_STOPS[-1][1]
+    for (low, low_rgb), (high, high_rgb) in zip(LOADING_STOPS, LOADING_STOPS[1:]):
+        if permille <= high:
+            share = (permille - low) / (high - low)
+            rgb = tuple(round(a + (b - a) * share) for a, b in zip(low_rgb, high_rgb))
+            break
+    return f"rgb({rgb[0]}, {rgb[1]}, {rgb[2]})"
+
+
+def busiest_slot(day: DayRecord, booked: bool = False) -> int:
+    """The slot whose fullest line is fullest (earliest on a tie)."""
+    best, best_loading = 0, -1
+    for street in day.slots:
+        flows = street.trade_flows_wh if booked else street.line_flows_wh
+        loading = max((kpis.loading_permille(f, line.capacity_wh)
+                       for f, line in zip(flows, day.lines)), default=0)
+        if loading > best_loading:
+            best, best_loading = street.slot, loading
+    return best
+
+
+def feeder_figure(day: DayRecord, feeder: Feeder, slot: int | None = None,
+                  booked: bool = False, title: str | None = None) -> go.Figure:
+    """The feeder in one slot: lines coloured by loading, widths by flow, arrows by direction.
+
+    ``slot=None`` shows the busiest slot; ``booked=True`` shows the flows the market's
+    trades booked instead of the physical flows from the meters.
+    """
+    if tuple(line.line for line in day.lines) != feeder.lines:
+        raise GridError("this day ran on a different feeder: its lines do not match")
+    if slot is None:
+        slot = busiest_slot(day, booked)
+    if not 0 <= slot < day.n_slots:
+        raise EnergyModelError(f"slot must be 0..{day.n_slots - 1}, got {slot}")
+    street = day.slots[slot]
+    flows = street.trade_flows_wh if booked else street.line_flows_wh
+    positions = {node: feeder.graph.nodes[node]["pos"] for node in feeder.order}
+    largest = max((abs(f) for f in flows), default=0)
+    figure = go.Figure()
+    mid_x, mid_y, mid_loading, mid_text = [], [], [], []
+    for line, flow in zip(day.lines, flows):
+        (x0, y0), (x1, y1) = positions[line.line], positions[line.upstream]
+        loading = kpis.loading_permille(flow, line.capacity_wh)
+        width = MIN_LINE_WIDTH + (MAX_LINE_WIDTH - MIN_LINE_WIDTH) * abs(flow) / largest \
+            if largest else MIN_LINE_WIDTH
+        figure.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", name=line.line,
+                                    showlegend=False, hoverinfo="skip",
+                                    line={"color": loading_colour(loading), "width": width}))
+        direction = "up" if flow > 0 else "down" if flow < 0 else "idle"
+        mid_x.append((x0 + x1) / 2)
+        mid_y.append((y0 + y1) / 2)
+        mid_loading.append(loading / 10)
+        mid_text.append(f"{line.line}: {_kwh(abs(flow)):.2f} kWh {direction}, "
+                        f"{loading / 10:.1f} % of {_kwh(line.capacity_wh):.1f} kWh")
+        if flow:
+            start, end = ((x0, y0), (x1, y1)) if flow > 0 else ((x1, y1), (x0, y0))
+            figure.add_annotation(
+                x=start[0] + 0.7 * (end[0] - start[0]), y=start[1] + 0.7 * (end[1] - start[1]),
+                ax=start[0] + 0.3 * (end[0] - start[0]), ay=start[1] + 0.3 * (end[1] - start[1]),
+                xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
+                arrowhead=2, arrowsize=1.2, arrowwidth=2, arrowcolor="#333333")
+    figure.add_trace(go.Scatter(
+        x=mid_x, y=mid_y, mode="markers", name="line loading", showlegend=False,
+        text=mid_text, hoverinfo="text",
+        marker={"size": 10, "color": mid_loading, "cmin": 0, "cmax": 150,
+                "colorscale": [[stop / 1500, f"rgb{rgb}"] for stop, rgb in LOADING_STOPS],
+                "colorbar": {"title": {"text": "loading %", "font": FONT}},
+                "line": {"width": 1, "color": "white"}}))
+    meter = {record.household: record.meter_export_wh for record in day.slot_records(slot)}
+    for label, colour, keep in (("exporting", EXPORTING, lambda wh: wh > 0),
+                                ("importing", IMPORTING, lambda wh: wh < 0),
+                                ("idle", IDLE, lambda wh: wh == 0)):
+        homes = [h for h in feeder.households if keep(meter.get(h, 0))]
+        if not homes:
+            continue
+        figure.add_trace(go.Scatter(
+            x=[positions[h][0] for h in homes], y=[positions[h][1] for h in homes],
+            mode="markers+text", name=f"home {label}", text=homes, textfont=FONT,
+            textposition=["top center" if positions[h][1] >= positions[feeder.parent[h]][1]
+                          else "bottom center" for h in homes],
+            marker={"size": 22, "color": colour, "line": {"width": 2, "color": "white"}},
+            hovertext=[f"{h}: meter {meter.get(h, 0):+d} Wh" for h in homes],
+            hoverinfo="text"))
+    buses = [n for n in feeder.order if feeder.graph.nodes[n].get("kind") == "bus"]
+    figure.add_trace(go.Scatter(
+        x=[positions[b][0] for b in buses], y=[positions[b][1] for b in buses],
+        mode="markers", name="buses", marker={"size": 9, "color": NODE}, text=buses,
+        hoverinfo="text"))
+    figure.add_trace(go.Scatter(
+        x=[positions[TRANSFORMER][0]], y=[positions[TRANSFORMER][1]], mode="markers+text",
+        name="transformer", text=["transformer"], textposition="bottom center",
+        textfont=FONT, marker={"size": 26, "symbol": "square", "color": "#222222"}))
+    kind = "booked by the market" if booked else "physical, from the meters"
+    _layout(figure, title or f"The feeder at {_slot_label(day, slot)} (slot {slot}): "
+                             f"flows {kind}", None, None, height=620)
+    figure.update_xaxes(visible=False)
+    ys = [y for _, y in positions.values()]
+    pad = max(SPACING_PAD, (max(ys) - min(ys)) * 0.4)
+    figure.update_yaxes(visible=False, scaleanchor="x", range=[min(ys) - pad, max(ys) + pad])
+    return figure
+
+
+# --- the chain ------------------------------------------------------------------------
+
+def chain_hours(day: DayRecord) -> tuple[list[int], Counter, Counter, Counter]:
+    """Hours since the day's start with blocks, and blocks, transactions, gas per hour."""
+    blocks, transactions, gas = Counter(), Counter(), Counter()
+    for block in day.blocks or ():
+        hour = (block.timestamp - day.start_timestamp) // 3600
+        blocks[hour] += 1
+        transactions[hour] += block.transactions
+        gas[hour] += block.gas_used
+    hours = list(range(min(blocks), max(blocks) + 1)) if blocks else []
+    return hours, blocks, transactions, gas
+
+
+def chain_figure(day: DayRecord, title: str | None = None) -> go.Figure:
+    """Blocks and transactions per hour (bars), gas per hour (line, right axis)."""
+    figure = go.Figure()
+    if day.blocks is None:
+        _layout(figure, title or "Chain statistics", None, None, height=300)
+        figure.add_annotation(text="This day ran without the chain: no blocks to show.",
+                              x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                              font=TITLE_FONT)
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+        return figure
+    hours, blocks, transactions, gas = chain_hours(day)
+    figure.add_trace(go.Bar(x=hours, y=[blocks[h] for h in hours], name="blocks",
+                            marker={"color": BLOCKS}))
+    figure.add_trace(go.Bar(x=hours, y=[transactions[h] for h in hours], name="transactions",
+                            marker={"color": TRANSACTIONS}))
+    figure.add_trace(go.Scatter(x=hours, y=[gas[h] for h in hours], name="gas used (right axis)",
+                                mode="lines+markers", yaxis="y2",
+                                line={"color": GAS, "width": 3}))
+    total_tx = sum(transactions.values())
+    _layout(figure, title or f"The chain: {len(day.blocks)} blocks, {total_tx} transactions",
+            "hour of the day", "count per hour")
+    figure.update_layout(barmode="group",
+                         yaxis2={"title": {"text": "gas per hour", "font": FONT},
+                                 "overlaying": "y", "side": "right", "showgrid": False,
+                                 "rangemode": "tozero"})
+    return figure
