@@ -1,8 +1,8 @@
-"""Re-execute the chapter notebooks, store their outputs, strip saved widget state.
+"""Re-execute the notebooks (chapters and the dashboard app), store outputs, strip widget state.
 
 Run it (``make notebooks``) whenever a library change alters what a notebook shows; then
 strict nbval compares against the fresh outputs. ``python notebooks/refresh.py 03 04``
-refreshes only the chapters whose file names start with those prefixes.
+refreshes only the notebooks whose file names start with those prefixes.
 """
 
 import sys
@@ -39,7 +39,7 @@ def refresh(path: Path) -> float:
 
 
 def main(prefixes: list[str]) -> None:
-    paths = sorted(p for p in HERE.glob("[0-9][0-9]_*.ipynb")
+    paths = sorted(p for p in HERE.glob("*.ipynb")
                    if not prefixes or any(p.name.startswith(x) for x in prefixes))
     for path in paths:
         print(f"{path.name}: {refresh(path):.1f} s", flush=True)

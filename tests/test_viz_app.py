@@ -1,0 +1,309 @@
+"""The Sunny Street dashboard, driven without a browser (chapter 11).
+
+A learner moves a control; the app must build the new ``Scenario``, run the day once with
+the runner it was given, and redraw exactly what the pure functions draw for that
+scenario. These tests set controls the way the front end does (``control.value = ...``)
+and read the figures, the key-figure table and the outputs back as data. The browser
+test (``test_browser_dashboard.py``) proves the same app live in Chromium.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from minichain.energy import kpis
+from minichain.energy.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
+from minichain.energy.profiles import SLOTS_PER_DAY
+from minichain.energy.records import BlockRecord
+from minichain.errors import EnergyModelError, InvalidAuctionParameter, InvalidTariffs
+from minichain.viz import app
+from minichain.viz.app import Scenario, dashboard, kpi_html, kpi_rows, run_market_only, \
+    run_scenario, scenario_figures
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "sunny_street_dashboard.ipynb"
+PLOTLY = "application/vnd.plotly.v1+json"
+DEFAULT_KPIS = {"self_sufficiency": "80.3 %", "self_consumption": "30.5 %",
+                "traded": "31,663 Wh", "curtailed": "0 Wh", "mean_price": "21.4",
+                "welfare": "667 tokens", "fund": "0 tokens",
+                "peak_import": "787 Wh at 00:00", "max_loading": "27.6 %", "books": "yes"}
+
+
+class CountingRunner:
+    """The market-only runner, remembering every scenario it was asked to run."""
+
+    def __init__(self):
+        self.scenarios: list[Scenario] = []
+
+    def __call__(self, scenario: Scenario):
+        self.scenarios.append(scenario)
+        return run_market_only(scenario)
+
+
+@pytest.fixture
+def runner():
+    return CountingRunner()
+
+
+@pytest.fixture
+def board(runner):
+    return dashboard(runner=runner)
+
+
+def values(day) -> dict[str, str]:
+    return {key: value for key, _, value in kpi_rows(day)}
+
+
+def shown(board) -> dict[str, dict]:
+    """What each figure output holds now: plotly's JSON, or nothing."""
+    return {name: output.outputs[0]["data"][PLOTLY] if output.outputs else None
+            for name, output in board.outputs.items()}
+
+
+def as_json(figure) -> dict:
+    return json.loads(figure.to_json())
+
+
+# --- the scenario ---------------------------------------------------------------------
+
+def test_the_default_scenario_is_a_june_day_on_a_street_of_twelve():
+    scenario = Scenario()
+    homes = app.street(scenario)
+    assert scenario.day == date(2026, 6, 21) and len(homes) == 12
+    assert [h.name for h in homes if h.has_pv] == ["alice", "bob", "carol", "dave", "erin",
+                                                   "heidi"]
+    assert [h.name for h in homes if h.has_battery] == ["alice", "erin", "heidi"]
+    assert scenario.mechanism_options == {"k_numerator": 50, "k_denominator": 100}
+    assert Scenario(mechanism=PAY_AS_BID).mechanism_options == {}
+    assert Scenario(mechanism=MCAFEE, k_percent=10).mechanism_options == {}
+
+
+@pytest.mark.parametrize("fields, error, words", [
+    ({"households": 0}, EnergyModelError, "households must be a whole number 1..40"),
+    ({"households": 41}, EnergyModelError, "1..40"),
+    ({"households": 12.0}, EnergyModelError, "households"),
+    ({"pv_percent": 101}, EnergyModelError, "pv_percent must be a whole number 0..100"),
+    ({"cloudiness_percent": -1}, EnergyModelError, "cloudiness_percent"),
+    ({"k_percent": True}, EnergyModelError, "k_percent"),
+    ({"pv_percent": 20, "battery_percent": 30}, EnergyModelError, "comes with PV"),
+    ({"feed_in": 40}, InvalidTariffs, "must not be above retail"),
+    ({"mechanism": "dutch"}, InvalidAuctionParameter, "unknown mechanism 'dutch'"),
+    ({"agents": "greedy"}, EnergyModelError, "unknown agent mix 'greedy'"),
+    ({"seed": -1}, EnergyModelError, "seed must be a whole number >= 0"),
+    ({"day": "2026-06-21"}, EnergyModelError, "datetime.date"),
+])
+def test_a_scenario_that_cannot_run_cannot_be_built(fields, error, words):
+    with pytest.raises(error, match=words):
+        Scenario(**fields)
+
+
+def test_a_seeded_scenario_gives_the_same_day_and_exact_key_figures():
+    day = run_scenario(Scenario())
+    assert day == run_scenario(Scenario())
+    assert values(day) == DEFAULT_KPIS
+    assert kpis.token_difference(day) == 0 and kpis.unbalanced(day) == ()
+    assert sum(r.pv_wh for r in day.records) == 272_675
+
+
+def test_clouds_take_sunshine_away_and_the_season_matters():
+    def pv(**fields):
+        return sum(r.pv_wh for r in run_scenario(Scenario(**fields)).records)
+
+    assert pv(cloudiness_percent=0) == 329_992
+    assert pv(cloudiness_percent=100) == 143_375
+    assert pv(day=date(2026, 12, 21), cloudiness_percent=0) < pv(cloudiness_percent=0) // 3
+
+
+def test_each_agent_mix_gives_each_home_its_strategy():
+    scenario = Scenario()
+    homes = app.street(scenario)
+    mixed = run_scenario(scenario)
+    assert dict(zip(mixed.names, mixed.agents)) == {
+        h.name: "battery-aware" if h.has_battery else "price-ramp" for h in homes}
+    for mix in ("truthful", "price-ramp", "battery-aware"):
+        assert set(run_scenario(dataclasses.replace(scenario, agents=mix)).agents) == {mix}
+
+
+def test_run_scenario_refuses_a_runner_that_answers_for_another_street():
+    other = run_market_only(Scenario(households=5))
+    with pytest.raises(EnergyModelError, match="the scenario has"):
+        run_scenario(Scenario(), lambda scenario: other)
+    with pytest.raises(EnergyModelError, match="must return a DayRecord, got dict"):
+        run_scenario(Scenario(), lambda scenario: {})
+
+
+def test_figures_and_key_figures_are_the_pure_builders_output():
+    scenario = Scenario()
+    day = run_scenario(scenario)
+    figures = scenario_figures(scenario, day)
+    assert list(figures) == ["energy", "price", "savings", "feeder"]     # no chain: no blocks
+    assert list(figures["savings"].data[0].x) == list(day.names)
+    assert figures["feeder"].layout.title.text.startswith("The feeder at 13:15 (slot 53)")
+    one = scenario_figures(scenario, day, household="alice", slot=40)
+    assert one["energy"].layout.title.text == "Energy through the day: alice"
+    assert "(slot 40)" in one["feeder"].layout.title.text
+    table = kpi_html(day)
+    assert table.count("<tr>") == 10
+    assert '<td data-kpi="traded" style="text-align:right"><b>31,663 Wh</b></td>' in table
+
+
+# --- the widgets ----------------------------------------------------------------------
+
+def test_the_dashboard_opens_on_the_default_day_drawn_by_the_pure_builders(board, runner):
+    assert runner.scenarios == [Scenario()]
+    assert board.scenario == Scenario()
+    assert board.kpis.value == kpi_html(run_market_only(Scenario()))
+    expected = scenario_figures(Scenario(), run_market_only(Scenario()))
+    assert shown(board) == {**{name: as_json(f) for name, f in expected.items()}, "chain": None}
+    assert all(control.continuous_update is False for control in board.controls.values()
+               if hasattr(control, "continuous_update"))
+    assert "12 homes, 6 with PV, 3 with a battery; the market alone" in board.status.value
+
+
+def test_moving_the_households_slider_reruns_the_day_once_and_redraws_it(board, runner):
+    board.controls["households"].value = 13
+    after = Scenario(households=13)
+    assert runner.scenarios == [Scenario(), after]
+    assert board.scenario == after
+    assert list(board.figures["savings"].data[0].x)[-1] == "mike"
+    assert len(shown(board)["savings"]["data"][0]["x"]) == 13
+    assert values(board.day) == {**DEFAULT_KPIS, "self_sufficiency": "80.2 %",
+                                 "self_consumption": "26.0 %", "traded": "33,599 Wh",
+                                 "mean_price": "21.8", "welfare": "737 tokens",
+                                 "peak_import": "897 Wh at 00:00", "max_loading": "31.7 %"}
+    assert board.kpis.value == kpi_html(run_market_only(after))
+    assert shown(board)["price"] == as_json(scenario_figures(after, run_market_only(after))["price"])
+
+
+def test_the_mechanism_menu_switches_the_market_and_k_only_applies_to_uniform_price(board, runner):
+    assert board.controls["k_percent"].disabled is False
+    board.controls["mechanism"].value = PAY_AS_BID
+    assert board.controls["k_percent"].disabled is True
+    assert board.scenario.mechanism == PAY_AS_BID and board.day.mechanism == PAY_AS_BID
+    assert values(board.day)["mean_price"] == "28.5"
+    assert "pay-as-bid" in board.figures["price"].layout.title.text
+    board.controls["mechanism"].value = UNIFORM_PRICE
+    board.controls["k_percent"].value = 100          # the bid's price: buyers pay more
+    assert board.scenario.mechanism_options == {"k_numerator": 100, "k_denominator": 100}
+    assert len(runner.scenarios) == 4
+
+
+def test_fewer_pv_homes_pull_the_battery_share_down_with_one_recomputation(board, runner):
+    board.controls["pv_percent"].value = 10
+    assert board.controls["battery_percent"].value == 10 == board.controls["battery_percent"].max
+    assert runner.scenarios[1:] == [Scenario(pv_percent=10, battery_percent=10)]
+    assert "EnergyModelError" not in board.status.value
+    assert "12 homes, 1 with PV, 1 with a battery" in board.status.value
+
+
+def test_a_lower_retail_tariff_pulls_the_feed_in_tariff_down(board, runner):
+    board.controls["retail"].value = 5
+    assert board.controls["feed_in"].value == 5
+    assert board.scenario.tariffs.feed_in == board.scenario.tariffs.retail == 5
+    assert runner.scenarios[1:] == [Scenario(feed_in=5, retail=5)]
+
+
+def test_the_view_menus_always_show_a_choice(board):
+    # ipywidgets reads a None value as "nothing selected": the menus must never hold one
+    assert (board.household.index, board.household.label) == (0, "the whole street")
+    assert (board.slot.index, board.slot.label) == (0, "busiest slot")
+    board.household.value = "laura"
+    board.controls["households"].value = 4              # laura moved away
+    assert (board.household.index, board.household.label) == (0, "the whole street")
+    assert board.figures["energy"].layout.title.text == "Energy through the day: Sunny Street"
+
+
+def test_choosing_a_home_or_a_slot_redraws_without_rerunning_the_day(board, runner, monkeypatch):
+    draws = []
+    monkeypatch.setattr(app, "scenario_figures",
+                        lambda *args: draws.append(args[2:]) or scenario_figures(*args))
+    board.household.value = "bob"
+    board.slot.value = 40
+    assert len(runner.scenarios) == 1 and draws == [("bob", None), ("bob", 40)]
+    assert board.figures["energy"].layout.title.text == "Energy through the day: bob"
+    feeder_title = shown(board)["feeder"]["layout"]["title"]["text"]
+    assert feeder_title.startswith("The feeder at 10:00 (slot 40)")
+    board.controls["households"].value = 3             # bob still lives here
+    assert board.household.value == "bob"
+    assert draws[2:] == [("bob", 40)]                   # one redraw for the new street
+    assert [label for label, _ in board.household.options] == ["the whole street", "alice",
+                                                               "bob", "carol"]
+    board.controls["households"].value = 1 + 1         # down to alice and bob
+    board.controls["seed"].value = 7
+    assert board.household.value == "bob" and board.scenario == Scenario(households=2, seed=7)
+    assert board.figures["energy"].layout.title.text == "Energy through the day: bob"
+
+
+def test_a_failing_run_says_what_went_wrong_and_keeps_the_last_good_figures():
+    def broken(scenario):
+        if scenario.households == 13:
+            raise EnergyModelError("no meter readings for slot 3")
+        return run_market_only(scenario)
+
+    board = dashboard(runner=broken)
+    before = shown(board)
+    board.controls["households"].value = 13
+    assert "EnergyModelError:</b> no meter readings for slot 3" in board.status.value
+    assert board.scenario == Scenario() and shown(board) == before
+
+
+def test_run_on_chain_is_disabled_and_explained_without_an_on_chain_runner(board):
+    assert board.chain_button.disabled is True
+    assert "on_chain_runner" in board.chain_note.value
+    board.chain_button.click()                          # nothing happens
+    assert board.day.blocks is None and shown(board)["chain"] is None
+
+
+def test_run_on_chain_calls_the_second_runner_with_a_progress_bar_and_draws_the_chain(runner):
+    calls = []
+
+    def on_chain(scenario, progress):
+        assert board.chain_button.disabled is True      # no second run while this one runs
+        for _ in range(SLOTS_PER_DAY):
+            progress(1)
+        calls.append((scenario, progress.__self__.n, progress.__self__.total))
+        day = run_market_only(scenario)
+        blocks = (BlockRecord(1, day.start_timestamp + 3600, 4, 84_000, "grid-operator"),
+                  BlockRecord(2, day.start_timestamp + 3605, 2, 42_000, "municipality"))
+        return dataclasses.replace(day, blocks=blocks)
+
+    board = dashboard(runner=runner, on_chain_runner=on_chain)
+    assert board.chain_button.disabled is False and board.chain_note.value == ""
+    board.controls["households"].value = 5
+    board.chain_button.click()
+    assert calls == [(Scenario(households=5), SLOTS_PER_DAY, SLOTS_PER_DAY)]
+    assert board.chain_button.disabled is False
+    assert "on chain" in board.status.value
+    chain = shown(board)["chain"]
+    assert chain["layout"]["title"]["text"] == "The chain: 2 blocks, 6 transactions"
+    assert chain["data"][0]["y"] == [2]                # two blocks in hour 1
+    board.controls["households"].value = 6             # a new street: the market again
+    assert board.day.blocks is None and shown(board)["chain"] is None
+    assert runner.scenarios == [Scenario(), Scenario(households=5), Scenario(households=6)]
+
+
+def test_a_scenario_on_another_day_opens_with_that_day_in_the_menu():
+    board = dashboard(scenario=Scenario(day=date(2026, 5, 1), households=4))
+    assert board.controls["day"].value == date(2026, 5, 1)
+    assert board.controls["day"].label == "01 May 2026"
+    assert board.day.day == date(2026, 5, 1) and len(board.day.names) == 4
+
+
+# --- the app notebook -----------------------------------------------------------------
+
+def test_the_app_notebook_is_committed_executed_tagged_and_without_widget_state():
+    notebook = json.loads(NOTEBOOK.read_text())
+    assert "widgets" not in notebook["metadata"]
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert [cell["execution_count"] for cell in code] == [1]
+    (cell,) = code
+    assert "dashboard()" in "".join(cell["source"])
+    assert "nbval-ignore-output" in cell["metadata"]["tags"]
+    mimes = {mime for output in cell["outputs"] for mime in output.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" in mimes
