@@ -282,3 +282,19 @@ class EnergyModelError(MinichainError):
 
 class GridError(EnergyModelError):
     """A feeder is not a radial tree, a node is unknown, or a flow request is malformed."""
+
+
+# --- contracts calling contracts (chapter 08) ------------------------------------------
+
+class CallFailed(VMError):
+    """A contract called an address that holds no contract, or got back more than one word."""
+
+
+# --- settlement and reputation (chapter 10) -------------------------------------------
+
+class SettlementError(MarketError):
+    """Money for a slot cannot be settled as asked (unknown trade, missing bond, bad reading)."""
+
+
+class RatingRejected(MarketError):
+    """A rating breaks the rules: trade not settled, not a party, stars out of 1..5, or twice."""

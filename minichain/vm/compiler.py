@@ -25,6 +25,11 @@ How a contract becomes code:
   which is what sorting wants; storage arrays are what stays on chain.
 * ``require(cond, "reason")`` jumps to a shared ``REVERT`` with that reason when ``cond``
   is false; the reason text travels in the code as words of up to 31 characters.
+* **Other contracts** (chapter 08). A source may declare interfaces next to its contract,
+  ``class Registry(Interface):`` with methods whose body is ``...``; then
+  ``Registry(where).is_household(who)`` pushes the address, the method's selector and the
+  arguments and runs ``XCALL``, which leaves the one word the callee returns. A bool or
+  address that comes back is checked like a call's arguments are.
 """
 
 from __future__ import annotations
@@ -97,6 +102,16 @@ class FunctionInfo:
         return f"fn_{self.name}"
 
 
+@dataclass(frozen=True)
+class InterfaceMethod:
+    """A method of another contract, as declared in an ``Interface`` class."""
+
+    interface: str
+    name: str
+    params: tuple[tuple[str, str], ...]
+    output: str                 # "int", "bool", "address", or "none"
+
+
 def compile_contract(source: str) -> CompiledContract:
     """Compile contract source text into bytecode and its interface."""
     try:
@@ -109,6 +124,12 @@ def compile_contract(source: str) -> CompiledContract:
 
 def _error(node: ast.AST, message: str) -> CompileError:
     return CompileError(message, getattr(node, "lineno", 0), getattr(node, "col_offset", -1) + 1)
+
+
+def _is_interface(node: ast.ClassDef) -> bool:
+    """True for ``class Name(Interface):``, the declaration of another contract's methods."""
+    return (len(node.bases) == 1 and isinstance(node.bases[0], ast.Name)
+            and node.bases[0].id == "Interface")
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -177,6 +198,7 @@ class ContractCompiler:
         self.storage: dict[str, StorageVar] = {}
         self.events: dict[str, EventABI] = {}
         self.functions: dict[str, FunctionInfo] = {}
+        self.interfaces: dict[str, dict[str, InterfaceMethod]] = {}
         self.reverts: dict[str, str] = {}
         self.labels = 0
         self.line = 0
@@ -222,8 +244,13 @@ class ContractCompiler:
                 self.constant(node, self.constants)
                 continue
             if isinstance(node, ast.ClassDef):
+                if _is_interface(node):
+                    self.interface(node)
+                    continue
                 if cls is not None:
-                    raise _error(node, "one contract per source: this is a second class")
+                    raise _error(node, "one contract per source: this is a second class "
+                                       "(another contract's methods go in a "
+                                       "'class Name(Interface):')")
                 cls = node
                 continue
             raise self.unsupported(node, "at the top of a contract only the class, constants "
@@ -236,6 +263,47 @@ class ContractCompiler:
             raise _error(cls, "a contract is a plain class: no base classes or decorators")
         self.name = cls.name
         return cls
+
+    def interface(self, node: ast.ClassDef) -> None:
+        """Read ``class Name(Interface):``: the methods another contract offers."""
+        if node.decorator_list or node.keywords:
+            raise _error(node, "an interface is a plain class: class Name(Interface):")
+        if node.name in self.interfaces or node.name in self.constants:
+            raise _error(node, f"{node.name} is declared twice")
+        methods: dict[str, InterfaceMethod] = {}
+        for item in node.body:
+            if _is_docstring(item) or isinstance(item, ast.Pass):
+                continue
+            if not isinstance(item, ast.FunctionDef):
+                raise _error(item, "an interface holds only methods: "
+                                   "def name(self, who: address) -> bool: ...")
+            if item.decorator_list:
+                raise _error(item, "interface methods take no decorators")
+            body = [b for b in item.body if not _is_docstring(b)]
+            if any(not (isinstance(b, ast.Pass) or (isinstance(b, ast.Expr)
+                        and isinstance(b.value, ast.Constant) and b.value.value is Ellipsis))
+                   for b in body):
+                raise _error(item, f"{node.name}.{item.name} runs in the other contract: "
+                                   "write its body as ...")
+            args = item.args
+            if (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg
+                    or args.defaults or not args.args or args.args[0].arg != "self"):
+                raise _error(item, "interface methods take self, then plain 'name: type' "
+                                   "arguments")
+            if item.name in methods:
+                raise _error(item, f"{node.name}.{item.name} is declared twice")
+            params = []
+            for arg in args.args[1:]:
+                if arg.annotation is None:
+                    raise _error(arg, f"give argument {arg.arg} a type: int, bool or address")
+                params.append((arg.arg, self.value_type(arg.annotation, allow_list=False)))
+            outputs = self.return_type(item.returns, public=True)
+            if len(outputs) > 1:
+                raise _error(item, "a call to another contract takes back one value: "
+                                   "declare one int, bool or address (or nothing)")
+            methods[item.name] = InterfaceMethod(node.name, item.name, tuple(params),
+                                                 outputs[0] if outputs else "none")
+        self.interfaces[node.name] = methods
 
     def constant(self, node: ast.Assign, table: dict[str, int]) -> None:
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
@@ -1191,6 +1259,9 @@ class FunctionCompiler:
                 raise _error(node, "range(...) is only for for-loops")
             if name in self.contract.events:
                 raise _error(node, f"emit the event: emit({name}(...))")
+            if name in self.contract.interfaces:
+                raise _error(node, f"{name}(...) names a contract: call one of its methods, "
+                                   f"{name}(where).method(...)")
             if name == "print":
                 raise _error(node, "there is no printing on chain: emit an event")
             raise _error(node, f"unknown function {name!r}; internal methods are called as "
@@ -1198,6 +1269,9 @@ class FunctionCompiler:
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and func.value.id == "self":
                 return self.internal_call(node, func.attr)
+            if (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
+                    and func.value.func.id in self.contract.interfaces):
+                return self.external_call(node, func.value, func.attr)
             if func.attr in ("append", "pop", "clear") and self.is_storage(func.value):
                 return self.array_method(node)
             if func.attr in ("append", "pop"):
@@ -1222,6 +1296,42 @@ class FunctionCompiler:
         self.at(node)
         self.emit("CALL", info.label)
         return info.outputs[0] if info.outputs else "none"
+
+    def external_call(self, node: ast.Call, target: ast.Call, name: str) -> str:
+        """``Iface(where).name(args)``: push where, the selector, the arguments; XCALL."""
+        interface = target.func.id                      # type: ignore[union-attr]
+        method = self.contract.interfaces[interface].get(name)
+        if method is None:
+            raise _error(node, f"interface {interface} has no method {name!r}; declare it in "
+                               f"class {interface}(Interface)")
+        if len(target.args) != 1 or target.keywords:
+            raise _error(target, f"{interface}(...) takes the contract's address: "
+                                 f"{interface}(self.{interface.lower()})")
+        self.expect(target.args[0], self.expr(target.args[0]), "address",
+                    f"the address in {interface}(...)")
+        if len(node.args) != len(method.params):
+            raise _error(node, f"{interface}.{name} takes {len(method.params)} argument(s), "
+                               f"got {len(node.args)}")
+        self.emit("PUSH", selector(name))
+        for arg, (pname, kind) in zip(node.args, method.params):
+            self.expect(arg, self.expr(arg), kind, f"argument {pname} of {interface}.{name}")
+        self.at(node)
+        self.emit("XCALL", len(method.params))
+        if method.output == "none":
+            self.emit("POP")
+        elif method.output in ("bool", "address"):
+            bad = self.contract.revert_label(
+                f"{interface}.{name} returned a value that is not "
+                + ("True or False" if method.output == "bool" else "an address"), node)
+            self.emit("DUP", 1)
+            self.emit("PUSH", 0)
+            self.emit("LT")
+            self.emit("JUMPI", bad)
+            self.emit("DUP", 1)
+            self.emit("PUSH", ADDRESS_LIMIT - 1 if method.output == "address" else 1)
+            self.emit("GT")
+            self.emit("JUMPI", bad)
+        return method.output
 
     def args(self, node: ast.Call, count: int, name: str) -> list[ast.expr]:
         if len(node.args) != count:

@@ -33,6 +33,16 @@ Also: ``msg.sender``, ``msg.value``, ``block.number``, ``block.timestamp``,
 ``self.a.append(v)``, ``self.a.pop()``, ``self.a.clear()``, ``len(self.a)``, and internal
 methods (no decorator) called as ``self.helper(x)``. Only whole numbers: ``//`` and ``%``
 round like Python's; results outside -2**255 .. 2**255 - 1 stop the call.
+
+Other contracts (chapter 08): declare what you call, then call it by address::
+
+    class Registry(Interface):          # next to the contract, body ``...``
+        def is_household(self, who: address) -> bool: ...
+
+    ok = Registry(self.registry).is_household(msg.sender)   # msg.sender there = this contract
+
+A call takes back one value (or none); if the other contract refuses, this call refuses
+with the same reason, and everything both did rolls back.
 """
 
 from __future__ import annotations
@@ -59,6 +69,13 @@ class Array:
 
     def __class_getitem__(cls, item: Any) -> Any:
         return cls
+
+
+class Interface:
+    """``class Name(Interface):`` declares the methods of another contract (bodies ``...``)."""
+
+    def __init__(self, where: Any = None) -> None:
+        raise NotImplementedError(_ON_CHAIN)
 
 
 class Event:
@@ -110,5 +127,5 @@ def send(to: Any, amount: int) -> None:
     raise NotImplementedError(_ON_CHAIN)
 
 
-__all__ = ["address", "Map", "Array", "Event", "msg", "block", "public", "payable",
+__all__ = ["address", "Map", "Array", "Interface", "Event", "msg", "block", "public", "payable",
            "require", "revert", "emit", "send"]

@@ -15,6 +15,12 @@ does the work. The call ends in one of three ways:
 * **exceptional halt** (out of gas, stack under/overflow, overflow, division by zero, bad
   memory access, ...): everything rolls back and *all* the gas is used.
 
+A contract can call another contract (``XCALL``, chapter 08): ``op_xcall`` runs the callee
+with ``execute`` itself, as a nested call one level deeper, with ``msg.sender`` = the
+caller's address and all the gas the caller has left. The callee's gas comes off the
+caller's; its events join the caller's; if it fails, the caller fails the same way, so a
+whole chain of calls either stands or rolls back together.
+
 A call is also a little world of its own: an operand stack of words, local variables per
 internal call frame, memory lists (``ALLOC``), and the contract's storage in the state.
 
@@ -30,14 +36,15 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from minichain.encoding import sha256
-from minichain.errors import (BadAddress, BadJump, CallDepthExceeded, DivisionByZero,
+from minichain.errors import (BadAddress, BadJump, CallDepthExceeded, CallFailed, DivisionByZero,
                               IntegerOverflow, InvalidCode, MemoryFault, OutOfGas, Revert,
                               StackError, TransferFailed, VMError)
 from minichain.receipts import BlockContext, Log
 from minichain.state import State
 from minichain.vm.fastpath import run_fast
 from minichain.vm.opcodes import (ADDRESS_LIMIT, BY_CODE, BY_NAME, GAS_ALLOC_WORD, INT_MAX,
-                                  INT_MIN, JUMPS, MAX_CALL_DEPTH, MAX_CODE_SIZE, MAX_LOCALS,
+                                  INT_MIN, JUMPS, MAX_CALL_DEPTH, MAX_CODE_SIZE,
+                                  MAX_CONTRACT_DEPTH, MAX_LOCALS,
                                   MAX_MEMORY_WORDS, MAX_PUSH_BYTES, MAX_STACK, Opcode,
                                   address_to_word, word_to_address, words_to_text)
 
@@ -158,6 +165,7 @@ class Message:
     value: int = 0
     data: bytes = b""
     gas: int = 1_000_000
+    depth: int = 0          # 0 for a transaction's call; +1 for each contract calling another
 
 
 class Tracer(Protocol):
@@ -181,7 +189,7 @@ class Machine:
 
     __slots__ = ("program", "state", "address", "self_word", "caller_word", "value",
                  "data", "block", "gas", "stack", "locals", "frames", "heap", "heap_words",
-                 "logs", "index", "tracer")
+                 "logs", "index", "tracer", "depth")
 
     def __init__(self, program: Program, state: State, message: Message,
                  block: BlockContext, tracer: Tracer | None = None) -> None:
@@ -202,6 +210,7 @@ class Machine:
         self.logs: list[Log] = []
         self.index = 0
         self.tracer = tracer
+        self.depth = message.depth
 
     @property
     def pc(self) -> int:
@@ -486,6 +495,31 @@ def op_transfer(m: Machine, ins: Instruction) -> None:
     m.state.transfer(m.address, recipient, amount)
 
 
+def op_xcall(m: Machine, ins: Instruction) -> None:
+    """Call another contract and push the one word it returns (0 if it returns nothing)."""
+    cut = len(m.stack) - ins.arg - 1
+    words = m.stack[cut:]                       # the selector, then the arguments
+    del m.stack[cut:]
+    target = as_address(m, ins, m.stack.pop())
+    if m.depth >= MAX_CONTRACT_DEPTH:
+        raise CallDepthExceeded(f"XCALL at pc {ins.pc}: more than {MAX_CONTRACT_DEPTH} "
+                                "contracts calling each other")
+    code = m.state.code(target)
+    if not code:
+        raise CallFailed(f"XCALL at pc {ins.pc}: {target} holds no contract code")
+    data = b"".join(word.to_bytes(32, "big", signed=True) for word in words)
+    result = execute(m.state, code, Message(m.address, target, 0, data, m.gas, m.depth + 1),
+                     m.block, m.tracer)
+    m.gas -= result.gas_used
+    if not result.success:
+        raise result.fault              # the same revert reason, or the same fault
+    if len(result.output) > 1:
+        raise CallFailed(f"XCALL at pc {ins.pc}: {target} returned {len(result.output)} "
+                         "words; a call between contracts takes back at most one")
+    m.logs.extend(result.logs)
+    m.stack.append(result.output[0] if result.output else 0)
+
+
 def op_return(m: Machine, ins: Instruction) -> None:
     raise Halt(tuple(m.stack[len(m.stack) - ins.arg:]))
 
@@ -504,7 +538,7 @@ OPERATIONS: dict[str, Callable[[Machine, Instruction], None]] = {
     "JUMPI": op_jumpi, "CALL": op_call, "RET": op_ret, "JUMPDEST": op_jumpdest,
     "PUSH": op_push, "DUP": op_dup, "SWAP": op_swap, "LOG": op_log, "ALLOC": op_alloc,
     "ALOAD": op_aload, "ASTORE": op_astore, "ALEN": op_alen, "TRANSFER": op_transfer,
-    "RETURN": op_return, "REVERT": op_revert,
+    "XCALL": op_xcall, "RETURN": op_return, "REVERT": op_revert,
 }
 
 

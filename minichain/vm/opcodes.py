@@ -17,7 +17,12 @@ Immediates (``n`` in the stack columns is the immediate):
 * ``PUSH``: one length byte ``k`` (1..32), then ``k`` bytes of a big-endian two's-complement
   integer, in the fewest bytes that hold it (so every program has exactly one encoding).
 * ``JUMP``, ``JUMPI``, ``CALL``: two bytes, the code offset of a ``JUMPDEST``.
-* ``DUP``, ``SWAP``, ``LOAD``, ``STORE``, ``LOG``, ``RETURN``, ``REVERT``: one byte.
+* ``DUP``, ``SWAP``, ``LOAD``, ``STORE``, ``LOG``, ``XCALL``, ``RETURN``, ``REVERT``: one byte.
+
+``CALL`` jumps to a function inside the same code; ``XCALL`` calls *another contract*
+(chapter 08): the callee runs with ``msg.sender`` = the calling contract and the caller's
+remaining gas, its effects roll back with the caller's, and if it fails the caller fails
+the same way (a revert with the same reason, a fault with the same error).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ ADDRESS_LIMIT = 2 ** 160          # addresses are words in [0, ADDRESS_LIMIT)
 
 MAX_STACK = 1024                  # words on the operand stack
 MAX_CALL_DEPTH = 128              # nested internal CALLs
+MAX_CONTRACT_DEPTH = 32           # contracts calling contracts (XCALL), nested
 MAX_LOCALS = 256                  # local variables per call frame (LOAD/STORE take one byte)
 MAX_CODE_SIZE = 24_576            # bytes of code in one contract
 MAX_MEMORY_WORDS = 262_144        # words in all memory lists of one call together
@@ -57,6 +63,7 @@ GAS_BALANCE = 100                 # read an account balance
 GAS_LOG = 100                     # emit an event ...
 GAS_LOG_WORD = 20                 # ... plus this per data word
 GAS_TRANSFER = 1_000              # send tokens from the contract
+GAS_CONTRACT_CALL = 700           # call another contract (plus all the gas the callee uses)
 GAS_SSTORE = 2_000                # write a storage slot: 20x a read
 CODE_DEPOSIT_GAS = 20             # per byte of code a deploy stores on chain
 
@@ -133,6 +140,8 @@ _ROWS = (
     ("ASTORE",      0xB2, 0, "3",   "0",   GAS_MEMORY,  "set word c of memory list b to a"),
     ("ALEN",        0xB3, 0, "1",   "1",   GAS_FAST,    "length of memory list a"),
     ("TRANSFER",    0xC0, 0, "2",   "0",   GAS_TRANSFER, "send b tokens from the contract to a"),
+    ("XCALL",       0xF1, 1, "n+2", "1",   GAS_CONTRACT_CALL,
+     "call contract a with a selector and n argument words; push the word it returns"),
     ("RETURN",      0xF3, 1, "n",   "0",   GAS_HALT,    "success, the top n words are the output"),
     ("REVERT",      0xFD, 1, "n",   "0",   GAS_HALT,    "refuse the call: n words of reason text"),
 )
