@@ -6,8 +6,17 @@ price clears 10k orders in at most 50 ms". The reference, measured in the same r
 Python's ``sorted`` of the same 10k orders in merit order: sorting is the one step no
 mechanism can skip, so "clearing / sorting" says how much the rest costs on any machine.
 
-The on-chain figures (gas and time for the market contract) slot in below, in
-``measure_on_chain``, once the contract exists.
+On chain (``measure_on_chain``): the same books (100 and 1,000 orders) are posted to the
+market contract on a ``sunny_street`` chain, one household per (owner, side) of the book so
+that no one trades with itself, and the clearing transaction is timed as a node runs it
+(``apply_transaction`` on a copy of the state; best of a few runs, the code already
+loaded). Its trades must equal the native clearing's. Printed: gas, time, the ratio
+on-chain / native time from this run, and how many orders one 30,000,000-gas block can
+clear (extrapolated from the two sizes, then checked by clearing a book of that size). The
+chain here has a 300,000,000-gas block limit and a market without the per-slot order cap,
+so that books larger than one block allows can still be measured; the last line measures
+the worst book at the cap the market uses by default (``MAX_ORDERS_PER_SLOT``), which must
+fit in one ordinary block.
 """
 
 from __future__ import annotations
@@ -18,8 +27,13 @@ import random
 import time
 from typing import Callable
 
-from minichain.energy.auction import MECHANISMS, UNIFORM_PRICE
+from minichain.chain import BLOCK_GAS_LIMIT
+from minichain.energy.auction import MECHANISMS, UNIFORM_PRICE, clear
+from minichain.energy.market import MAX_ORDERS_PER_SLOT, SIDE_CODES, sunny_street
 from minichain.energy.orders import BUY, SELL, Order, Tariffs, ask_priority, bid_priority
+from minichain.energy.settlement import market_trades
+from minichain.execution import apply_transaction
+from minichain.receipts import BlockContext
 
 SIZES = (1_000, 10_000, 100_000)
 REPEATS = {1_000: 9, 10_000: 5, 100_000: 2}
@@ -63,13 +77,86 @@ def n_log_n(n: int) -> float:
     return n * math.log2(n)
 
 
-def measure_on_chain(orders: list[Order]) -> dict[str, float] | None:
-    """Gas and time of the market contract clearing the same book: to come with the contract.
+ON_CHAIN_SIZES = (100, 1_000)
+ON_CHAIN_REPEATS = 3
+POST_GAS = 150_000              # gas limit of one order transaction (it uses ~55,000)
+BENCH_GAS_LIMIT = 300_000_000   # a roomy chain, so a clearing over 30M can still be measured
+SLOT = 10
 
-    When ``minichain/contracts`` has the energy market, deploy it here, submit ``orders``,
-    clear, check the result equals the native ``Clearing`` and return its figures.
-    """
-    return None
+
+def measure_on_chain(orders: list[Order], mechanism: str = UNIFORM_PRICE) -> dict[str, float]:
+    """Post ``orders`` to the market contract, clear them on chain, check the trades equal
+    the native clearing's, and return gas, seconds (best of a few) and the native time."""
+    owners = sorted({(order.side, order.owner) for order in orders})
+    names = [f"bench-{i}" for i in range(len(owners))]
+    street = sunny_street(names, mechanism=mechanism, tariffs=TARIFFS, balance=10 ** 12,
+                          deposit=10 ** 11, gas_limit=BENCH_GAS_LIMIT, max_orders=len(orders))
+    market = street.market
+    wallet_of = {owner: street.households[name] for owner, name in zip(owners, names)}
+    posts = [market.call_tx(market.contracts.market, wallet_of[(o.side, o.owner)], "post",
+                            SIDE_CODES[o.side], o.quantity_wh, o.price, SLOT, o.min_reputation,
+                            gas=POST_GAS)
+             for o in orders]
+    for start in range(0, len(posts), 1_000):
+        if not all(receipt.success for receipt in market.seal(posts[start:start + 1_000])):
+            raise RuntimeError("an order of the benchmark book was refused")
+    on_chain_book = [Order(n + 1, wallet_of[(o.side, o.owner)].address, o.side, o.quantity_wh,
+                           o.price, SLOT, o.min_reputation) for n, o in enumerate(orders)]
+    clearer = street.households[names[0]]
+    stx = market.clear_tx(clearer, SLOT, gas=BENCH_GAS_LIMIT)
+    context = BlockContext(market.chain.chain_id, market.chain.height + 1,
+                           market.gate_closure(SLOT), street.operator.address)
+    seconds, gas = math.inf, 0
+    for _ in range(ON_CHAIN_REPEATS):
+        state = market.chain.state.copy()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            receipt = apply_transaction(state, stx, context)
+            seconds = min(seconds, time.perf_counter() - start)
+        finally:
+            gc.enable()
+        if not receipt.success:
+            raise RuntimeError(f"clearing on chain failed: {receipt.error}")
+        gas = receipt.gas_used
+    market.seal([stx], at=market.gate_closure(SLOT))
+    conditioned = any(order.min_reputation for order in on_chain_book)
+    scores = ({order.owner: market.score(order.owner) for order in on_chain_book}
+              if conditioned else None)
+    native = clear(mechanism, on_chain_book, TARIFFS, reputation=scores)
+    if market.trades(SLOT) != market_trades(native, first_id=1):
+        raise RuntimeError("the contract's trades differ from the native clearing's")
+    native_seconds = best_time(lambda: clear(mechanism, on_chain_book, TARIFFS,
+                                             reputation=scores), REPEATS.get(len(orders), 9))
+    return {"orders": len(orders), "trades": len(native.trades), "gas": gas,
+            "seconds": seconds, "native_seconds": native_seconds}
+
+
+def worst_case_book(n: int) -> list[Order]:
+    """The most gas a book of n orders can cost: n/2 bids each scan n/2 - 1 crossing asks
+    whose own minimum (5000) no bidder meets, then trade with the last ask, which takes
+    everyone: the conditioned walk's n**2 / 4 pairs plus n/2 trades."""
+    half = n // 2
+    asks = [Order(i, f"0x{i % 20 + 1:040x}", SELL, 1_000, TARIFFS.feed_in, 0, 5_000)
+            for i in range(half - 1)]
+    asks.append(Order(half - 1, f"0x{21:040x}", SELL, 1_000 * half, TARIFFS.feed_in + 1, 0))
+    bids = [Order(half + i, f"0x{i % 20 + 100:040x}", BUY, 1_000, TARIFFS.retail, 0)
+            for i in range(n - half)]
+    return asks + bids
+
+
+def print_on_chain(figures: dict[str, float]) -> None:
+    print(f"  {figures['orders']:>6,} orders ({figures['trades']:,} trades): "
+          f"{figures['gas']:>12,} gas, {figures['seconds'] * 1000:9.1f} ms on chain, "
+          f"{figures['native_seconds'] * 1000:7.2f} ms native -> on-chain / native = "
+          f"{figures['seconds'] / figures['native_seconds']:.0f}x")
+
+
+def orders_per_block(small: dict[str, float], large: dict[str, float]) -> int:
+    """Orders whose clearing fits one block, on the line through two measurements."""
+    per_order = (large["gas"] - small["gas"]) / (large["orders"] - small["orders"])
+    fixed = small["gas"] - per_order * small["orders"]
+    return int((BLOCK_GAS_LIMIT - fixed) // per_order)
 
 
 def run() -> None:
@@ -102,11 +189,29 @@ def run() -> None:
     print(f"\ngoal: uniform price clears {GOAL_SIZE:,} orders in <= {GOAL_MS:.0f} ms: "
           f"{goal:.2f} ms -> {verdict}")
 
-    on_chain = measure_on_chain(books[1_000])
-    if on_chain is None:
-        print("on chain: not measured yet (the market contract comes in a later chapter)")
-    else:
-        print("on chain:", ", ".join(f"{key} {value:,.2f}" for key, value in on_chain.items()))
+    print(f"\non chain: the market contract clears the same books ({UNIFORM_PRICE}, "
+          "trades checked equal to the native clearing):")
+    measured = [measure_on_chain(random_book(n)) for n in ON_CHAIN_SIZES]
+    for figures in measured:
+        print_on_chain(figures)
+    fit = orders_per_block(*measured)
+    print(f"  gas grows by {(measured[1]['gas'] - measured[0]['gas']) / 900:,.0f} per order; "
+          f"one {BLOCK_GAS_LIMIT:,}-gas block clears about {fit:,} orders (extrapolated)")
+    # the sort makes gas grow a little faster than linearly: step down until a book fits
+    previous = measured[1]
+    for _ in range(3):
+        check = measure_on_chain(random_book(fit))
+        print_on_chain(check)
+        if check["gas"] <= BLOCK_GAS_LIMIT:
+            break
+        fit, previous = orders_per_block(previous, check) - 10, check
+    verdict = "fits" if check["gas"] <= BLOCK_GAS_LIMIT else "does NOT fit"
+    print(f"  a book of {check['orders']:,} orders {verdict} in one block ({check['gas']:,} "
+          f"gas); 1,000 orders use {measured[1]['gas'] / BLOCK_GAS_LIMIT:.0%} of a block")
+    worst = measure_on_chain(worst_case_book(MAX_ORDERS_PER_SLOT))
+    print(f"  worst case at the cap of {MAX_ORDERS_PER_SLOT:,} orders per slot (every bid "
+          f"scans every ask in vain, then trades): {worst['gas']:,} gas = "
+          f"{worst['gas'] / BLOCK_GAS_LIMIT:.0%} of a block, {worst['seconds'] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -20,13 +20,24 @@ THE RULES (the contract mirrors these exactly)
    Matching the highest bids with the lowest asks while bid >= ask maximises welfare for
    divisible orders (an exchange argument: any optimal matching can be rearranged into
    this one without losing welfare).
+   **With partner conditions** (``reputation`` given, rule 11) the walk is the
+   *conditioned* walk: the bids in merit order each scan the open asks in merit order,
+   from the first ask that still has Wh, up to the first ask priced above the bid; the bid
+   trades q = min(its Wh left, the ask's Wh left) with every *eligible* ask it meets (the
+   ask's owner's score >= the bid's minimum and the bidder's score >= the ask's minimum),
+   and passes over the others, which stay in line for later bids. When every pair is
+   eligible this is exactly the walk above (same pairs, same order).
 4. Money: a trade of q Wh at p units/kWh costs ``amount_for(q, p) = q * p // 1000``
    (round down), computed once per trade; the buyer pays it and the seller receives it
    (``units`` module). The ``marginal pair`` is the bid and ask of the last walk pair.
 5. Uniform price (k-pricing), ``clear_uniform_price``: with b_m, a_m the prices of the
    marginal pair and k = k_numerator / k_denominator in [0, 1],
    ``price = a_m + (k_numerator * (b_m - a_m)) // k_denominator`` (rounded down, towards
-   the ask); every walk pair trades at that one price.
+   the ask); every walk pair trades at that one price, *clamped into the pair's own
+   limits*: ``min(max(price, ask), bid)``. Without partner conditions the clamp never
+   changes anything (every walk pair has ask <= a_m <= price <= b_m <= bid); with them an
+   earlier pair can hold an ask above the last one (a bid passed over a cheap ask), and no
+   single price can then respect every limit, so that pair trades at its nearest limit.
 6. Pay-as-bid, ``clear_pay_as_bid``: every walk pair trades at its bid's price; the seller
    receives exactly what the buyer pays, so no money is left over.
 7. McAfee trade reduction, ``clear_mcafee``, generalised to divisible orders at the level
@@ -35,7 +46,8 @@ THE RULES (the contract mirrors these exactly)
    touched). If there is no such bid, b_k+1 = feed_in (the utility always buys at
    feed-in); if there is no such ask, a_k+1 = retail (the utility always sells at retail).
    p0 = (b_k+1 + a_k+1) // 2 (rounded down).
-   * If a_k <= p0 <= b_k: every walk pair trades at p0 (nothing is left over).
+   * If a_k <= p0 <= b_k: every walk pair trades at p0, clamped into the pair's limits as
+     in rule 5 (nothing is left over; the clamp only matters with partner conditions).
    * Otherwise the marginal orders B_k and A_k are left out entirely: the merit walk runs
      again over the bids before B_k and the asks before A_k (all of which cross), every
      buyer pays b_k and every seller receives a_k per kWh. Per trade the buyer pays
@@ -56,9 +68,17 @@ THE RULES (the contract mirrors these exactly)
    ``fills`` by order id, flows by account name (accounts are listed in ``market_flows``
    when they appear in a trade, plus McAfee's surplus account always; in
    ``utility_flows`` when they trade with the utility, plus ``UTILITY`` then).
-11. ``Order.min_reputation`` plays no part in clearing (the pool is anonymous and a
-   pairwise partner rule would break the single price and McAfee's truthfulness); it
-   filters what a trader is shown (``orders.list_orders(reputation=...)``).
+11. Minimum partner reputation. Without ``reputation`` (the default) ``Order.min_reputation``
+   plays no part in clearing; it only filters what a trader is shown
+   (``orders.list_orders(reputation=...)``). With ``reputation`` (a mapping from owner to
+   score in milli-stars; an owner that is missing scores ``NEWCOMER_SCORE``), a bid and
+   an ask may trade only if each owner's score meets the other order's minimum (rule 3's
+   conditioned walk), as the market contract does at gate closure. A book in which no
+   order sets a minimum clears exactly as without ``reputation``. The marginal pair is
+   still the last walk pair, and McAfee's B_k+1, A_k+1 are the orders just after B_k, A_k
+   in merit order; the reduced walk of rule 7 is conditioned too. Partner conditions split
+   the pool, so a single price cannot always respect every limit (rule 5's clamp), and
+   McAfee loses its truthfulness for conditioned books.
 
 Money is conserved exactly: buyers' market payments = sellers' market receipts + surplus,
 and what traders pay the utility and the utility pays them balance the utility's account.
@@ -70,12 +90,15 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from minichain.energy.orders import (BUY, SELL, Order, Tariffs, ask_priority, bid_priority,
                                      check_book)
+from minichain.energy.reputation import NEWCOMER_SCORE
 from minichain.energy.units import amount_for
 from minichain.errors import InvalidAuctionParameter
+
+Eligible = Callable[[Order, Order], bool]      # may this bid trade with this ask?
 
 UTILITY = "utility"                # the grid's account in utility_flows
 COMMUNITY_FUND = "community-fund"  # where McAfee's budget surplus goes unless told otherwise
@@ -174,8 +197,14 @@ def merit_order(orders: Iterable[Order]) -> tuple[list[Order], list[Order]]:
     return bids, asks
 
 
-def merit_walk(bids: Sequence[Order], asks: Sequence[Order]) -> list[tuple[int, int, int]]:
-    """Match best bid with best ask while bid >= ask: (bid index, ask index, Wh) per pair."""
+def merit_walk(bids: Sequence[Order], asks: Sequence[Order],
+               eligible: Eligible | None = None) -> list[tuple[int, int, int]]:
+    """Match best bid with best ask while bid >= ask: (bid index, ask index, Wh) per pair.
+
+    With ``eligible`` it is the conditioned walk of rule 3 (``conditioned_walk``).
+    """
+    if eligible is not None:
+        return conditioned_walk(bids, asks, eligible)
     pairs: list[tuple[int, int, int]] = []
     i = j = 0
     bid_left = bids[0].quantity_wh if bids else 0
@@ -194,6 +223,43 @@ def merit_walk(bids: Sequence[Order], asks: Sequence[Order]) -> list[tuple[int, 
             j += 1
             ask_left = asks[j].quantity_wh if j < len(asks) else 0
     return pairs
+
+
+def conditioned_walk(bids: Sequence[Order], asks: Sequence[Order],
+                     eligible: Eligible) -> list[tuple[int, int, int]]:
+    """Each bid in merit order scans the open asks it crosses and trades with the eligible ones."""
+    pairs: list[tuple[int, int, int]] = []
+    ask_left = [ask.quantity_wh for ask in asks]
+    first = 0                                   # asks before this one have no Wh left
+    for i, bid in enumerate(bids):
+        while first < len(asks) and ask_left[first] == 0:
+            first += 1
+        bid_left = bid.quantity_wh
+        j = first
+        while bid_left > 0 and j < len(asks) and asks[j].price <= bid.price:
+            if ask_left[j] > 0 and eligible(bid, asks[j]):
+                quantity = min(bid_left, ask_left[j])
+                pairs.append((i, j, quantity))
+                bid_left -= quantity
+                ask_left[j] -= quantity
+            j += 1
+    return pairs
+
+
+def partner_rule(reputation: Mapping[str, int] | None) -> Eligible | None:
+    """Rule 11: both owners' scores meet the other order's minimum (None: no conditions)."""
+    if reputation is None:
+        return None
+
+    def eligible(bid: Order, ask: Order) -> bool:
+        return (reputation.get(ask.owner, NEWCOMER_SCORE) >= bid.min_reputation
+                and reputation.get(bid.owner, NEWCOMER_SCORE) >= ask.min_reputation)
+    return eligible
+
+
+def within_limits(price: int, bid: Order, ask: Order) -> int:
+    """``price`` clamped into [ask's price, bid's price] (a no-op without partner conditions)."""
+    return min(max(price, ask.price), bid.price)
 
 
 def k_price(bid_price: int, ask_price: int, k_numerator: int, k_denominator: int) -> int:
@@ -288,53 +354,62 @@ def _check_k(k_numerator: int, k_denominator: int) -> None:
 # --- the mechanisms --------------------------------------------------------------------
 
 def clear_uniform_price(orders: Iterable[Order], tariffs: Tariffs, k_numerator: int = 1,
-                        k_denominator: int = 2) -> Clearing:
+                        k_denominator: int = 2,
+                        reputation: Mapping[str, int] | None = None) -> Clearing:
     """Everyone trades at one price set between the marginal bid and ask (rule 5)."""
     orders = tuple(orders)
     slot = check_book(orders, tariffs)
     _check_k(k_numerator, k_denominator)
     bids, asks = merit_order(orders)
-    pairs = merit_walk(bids, asks)
+    pairs = merit_walk(bids, asks, partner_rule(reputation))
     if not pairs:
         return settle(UNIFORM_PRICE, slot, tariffs, orders, [], None)
     last_bid, last_ask, _ = pairs[-1]
     price = k_price(bids[last_bid].price, asks[last_ask].price, k_numerator, k_denominator)
-    trades = [_trade(bids[i], asks[j], quantity, price, price) for i, j, quantity in pairs]
+    trades = []
+    for i, j, quantity in pairs:
+        pair_price = within_limits(price, bids[i], asks[j])
+        trades.append(_trade(bids[i], asks[j], quantity, pair_price, pair_price))
     return settle(UNIFORM_PRICE, slot, tariffs, orders, trades, price)
 
 
-def clear_pay_as_bid(orders: Iterable[Order], tariffs: Tariffs) -> Clearing:
+def clear_pay_as_bid(orders: Iterable[Order], tariffs: Tariffs,
+                     reputation: Mapping[str, int] | None = None) -> Clearing:
     """Each merit-order pair trades at its bid's price; the seller gets all of it (rule 6)."""
     orders = tuple(orders)
     slot = check_book(orders, tariffs)
     bids, asks = merit_order(orders)
     trades = [_trade(bids[i], asks[j], quantity, bids[i].price, bids[i].price)
-              for i, j, quantity in merit_walk(bids, asks)]
+              for i, j, quantity in merit_walk(bids, asks, partner_rule(reputation))]
     return settle(PAY_AS_BID, slot, tariffs, orders, trades, None)
 
 
 def clear_mcafee(orders: Iterable[Order], tariffs: Tariffs,
-                 surplus_account: str = COMMUNITY_FUND) -> Clearing:
+                 surplus_account: str = COMMUNITY_FUND,
+                 reputation: Mapping[str, int] | None = None) -> Clearing:
     """McAfee's trade reduction: truthful for unit traders, surplus to a named account (rule 7)."""
     orders = tuple(orders)
     slot = check_book(orders, tariffs)
     if not isinstance(surplus_account, str) or not surplus_account:
         raise InvalidAuctionParameter(f"surplus_account must be a non-empty account name, "
                                       f"got {surplus_account!r}")
+    eligible = partner_rule(reputation)
     bids, asks = merit_order(orders)
-    pairs = merit_walk(bids, asks)
+    pairs = merit_walk(bids, asks, eligible)
     if not pairs:
         return settle(MCAFEE, slot, tariffs, orders, [], None, surplus_account)
-    k_bids, k_asks = pairs[-1][0] + 1, pairs[-1][1] + 1   # orders the walk touched
+    k_bids, k_asks = pairs[-1][0] + 1, pairs[-1][1] + 1   # up to the marginal pair
     bid_k, ask_k = bids[k_bids - 1].price, asks[k_asks - 1].price
     bid_next = bids[k_bids].price if k_bids < len(bids) else tariffs.feed_in
     ask_next = asks[k_asks].price if k_asks < len(asks) else tariffs.retail
     candidate = (bid_next + ask_next) // 2
     if ask_k <= candidate <= bid_k:
-        trades = [_trade(bids[i], asks[j], quantity, candidate, candidate)
-                  for i, j, quantity in pairs]
+        trades = []
+        for i, j, quantity in pairs:
+            pair_price = within_limits(candidate, bids[i], asks[j])
+            trades.append(_trade(bids[i], asks[j], quantity, pair_price, pair_price))
         return settle(MCAFEE, slot, tariffs, orders, trades, candidate, surplus_account)
-    reduced = merit_walk(bids[:k_bids - 1], asks[:k_asks - 1])
+    reduced = merit_walk(bids[:k_bids - 1], asks[:k_asks - 1], eligible)
     trades = [_trade(bids[i], asks[j], quantity, bid_k, ask_k) for i, j, quantity in reduced]
     return settle(MCAFEE, slot, tariffs, orders, trades, None, surplus_account)
 
