@@ -9,7 +9,10 @@ to bytecode. They are text to read and compile, not modules to import::
 
 ``counter`` (chapter 06), ``token`` with allowances and ``escrow`` for energy deals
 (chapter 07), and for the testing-and-auditing section ``escrow_buggy`` (two planted bugs)
-and ``escrow_fixed`` (the same file with both fixed).
+and ``escrow_fixed`` (the same file with both fixed). The Sunny Street market (chapters
+08-10, rules in ``docs/market_rules.md``): ``identity`` (the registry of authorities,
+households and their meters), ``meter_oracle`` (signed readings per slot), ``market``
+(order book, escrow, clearing, settlement) and ``reputation`` (ratings and reliability).
 """
 
 from __future__ import annotations

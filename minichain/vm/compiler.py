@@ -139,12 +139,12 @@ def _is_docstring(node: ast.stmt) -> bool:
 
 # What to write instead, for Python that is outside the language.
 UNSUPPORTED = {
-    ast.Import: "imports are not part of the contract language; everything it offers is built in",
+    ast.Import: "everything a contract may use is built in, so leave the import out",
     ast.ImportFrom: f"the only import allowed is 'from {LANG_MODULE} import *'",
     ast.Try: "there are no exceptions on chain: use require(condition, \"reason\")",
     ast.Raise: "use revert(\"reason\") or require(condition, \"reason\")",
     ast.Assert: "use require(condition, \"reason\"): assert is for tests",
-    ast.With: "'with' is not in the contract language",
+    ast.With: "write the steps out one after the other",
     ast.Global: "state lives in self.<name>: declare it in the class body",
     ast.Nonlocal: "state lives in self.<name>: declare it in the class body",
     ast.Delete: "set the value to 0 instead of deleting it",
@@ -212,6 +212,7 @@ class ContractCompiler:
         self.dispatcher(cls)
         for info in self.functions.values():
             FunctionCompiler(self, info).compile()
+        self.line = 0   # the shared stubs belong to no one line: every require jumps here
         for reason, label in self.reverts.items():
             words = text_to_words(reason)
             self.items.append(Label(label))

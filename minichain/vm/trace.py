@@ -88,10 +88,13 @@ class Recorder:
             self.truncated = True
             return
         op = instruction.op
+        line = self.lines.get(instruction.pc, 0)
+        if not line and self.lines and self.steps:
+            line = self.steps[-1].line   # a shared revert stub: the require that jumped here
         self.steps.append(Step(len(self.steps), instruction.pc, op.name,
                                None if op.immediate == 0 else instruction.arg,
                                tuple(machine.stack), machine.gas, instruction.gas,
-                               len(machine.frames), (), self.lines.get(instruction.pc, 0)))
+                               len(machine.frames), (), line))
 
     def storage_write(self, slot: int, value: int) -> None:
         self._writes.append((slot, value))

@@ -101,3 +101,13 @@ def test_the_stepper_widget_redraws_the_step_the_slider_points_at(counter_trace)
     assert view.value == step_html(counter_trace, 0)
     slider.value = 12
     assert view.value == step_html(counter_trace, 12)
+
+
+def test_a_failed_require_is_traced_to_its_own_line_up_to_the_revert():
+    counter = compiled("counter")
+    source_lines = counter.source.splitlines()
+    trace = trace_call(State(), counter.code,
+                       Message("0x" + "b0" * 20, "0x" + "c0" * 20, 0, encode_call("add", 0)),
+                       lines=counter.lines, source=counter.source)
+    assert trace[-1].op == "REVERT"
+    assert "require(" in source_lines[trace[-1].line - 1]
