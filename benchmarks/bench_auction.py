@@ -25,8 +25,8 @@ import gc
 import math
 import random
 import time
-from typing import Callable
 
+from benchmarks.timing import best_time
 from minichain.chain import BLOCK_GAS_LIMIT
 from minichain.energy.auction import MECHANISMS, UNIFORM_PRICE, clear
 from minichain.energy.market import MAX_ORDERS_PER_SLOT, SIDE_CODES, sunny_street
@@ -52,19 +52,6 @@ def random_book(n: int, seed: int = SEED) -> list[Order]:
                   price=rng.randint(TARIFFS.feed_in, TARIFFS.retail), slot=0)
             for i in range(n)]
 
-
-def best_time(task: Callable[[], object], repeats: int) -> float:
-    """Fastest of several runs, in seconds, with the garbage collector paused (as timeit does)."""
-    best = math.inf
-    for _ in range(repeats):
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            task()
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
 
 
 def merit_sort(orders: list[Order]) -> None:

@@ -17,11 +17,9 @@ Run: ``python -m benchmarks vm``.
 
 from __future__ import annotations
 
-import gc
-import math
 import time
-from typing import Callable
 
+from benchmarks.timing import best_time
 from minichain.state import State
 from minichain.vm import compile_contract, encode_call, execute, load
 from minichain.vm.machine import Message
@@ -83,19 +81,6 @@ def insertion_sort(xs: list[int]) -> None:
             j -= 1
         xs[j + 1] = key
 
-
-def best_time(task: Callable[[], object], repeats: int) -> float:
-    """Fastest of several runs, in seconds, with the garbage collector paused."""
-    best = math.inf
-    for _ in range(repeats):
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            task()
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best
 
 
 def run() -> None:
