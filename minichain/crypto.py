@@ -116,14 +116,26 @@ def verify(public_key: bytes, digest: bytes, signature: bytes) -> bool:
         return False
     if not is_low_s(signature):
         return False
+    return _verified(bytes(public_key), bytes(digest), bytes(signature))
+
+
+@functools.lru_cache(maxsize=65536)
+def _verified(public_key: bytes, digest: bytes, signature: bytes) -> bool:
+    """python-ecdsa's verdict, remembered: a node that built a block need not check it twice."""
     try:
-        key = _verifying_key(bytes(public_key))
+        key = _verifying_key(public_key)
     except CryptoError:
         return False
     try:
         return key.verify_digest(signature, digest, sigdecode=sigdecode_string)
     except ecdsa.BadSignatureError:
         return False
+
+
+def clear_caches() -> None:
+    """Forget remembered keys and verdicts (benchmarks measure verification cold)."""
+    _verifying_key.cache_clear()
+    _verified.cache_clear()
 
 
 def flip_s(signature: bytes) -> bytes:

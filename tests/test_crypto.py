@@ -208,3 +208,14 @@ def test_a_message_digest_is_domain_separated_from_plain_hashes():
     reading = {"slot": 40, "wh": 1500}
     assert message_digest(reading) == sha256(MESSAGE_DOMAIN + b'{"slot":40,"wh":1500}')
     assert message_digest(reading) != sha256(b'{"slot":40,"wh":1500}')
+
+
+def test_a_remembered_verdict_is_the_verdict_and_forgetting_changes_nothing():
+    key = PrivateKey.from_seed("alice")
+    digest = sha256(b"a meter reading")
+    signature = key.sign(digest)
+    assert crypto.verify(key.public_key, digest, signature)
+    assert not crypto.verify(key.public_key, sha256(b"another reading"), signature)
+    crypto.clear_caches()
+    assert crypto.verify(key.public_key, digest, signature)
+    assert not crypto.verify(key.public_key, digest, crypto.flip_s(signature))
