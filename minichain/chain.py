@@ -35,6 +35,7 @@ from minichain.tx import SignedTransaction
 # 21 June 2026, 00:00 UTC: midsummer on Sunny Street. Simulated time counts from here.
 GENESIS_TIME = 1_782_000_000
 BLOCK_GAS_LIMIT = 30_000_000
+MAX_BUILT_KEPT = 8    # blocks a sealer built and may still add without running them again
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,10 @@ class Chain:
     # Called with each valid new block before it is stored; if one raises (a full disk),
     # the block is not added and the chain is unchanged.
     before_add: list[Callable[[Block], None]] = field(default_factory=list, repr=False)
+    # What this chain's own ``build_block`` computed for the blocks it sealed, by header
+    # hash: a sealer's node need not run its own block's transactions twice. Any change to
+    # the block changes its hash, so a tampered copy is always run in full.
+    _built: dict[bytes, tuple[State, list[Receipt]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.rule is None:
@@ -263,6 +268,9 @@ class Chain:
 
     def _execute(self, parent: Block, header: Header,
                  transactions: Iterable[SignedTransaction]) -> tuple[State, list[Receipt]]:
+        built = self._built.pop(header.hash, None)
+        if built is not None:
+            return built
         state = self.states[parent.hash].copy()
         context = BlockContext(self.chain_id, header.number, header.timestamp, header.sealer)
         receipts: list[Receipt] = []
@@ -343,7 +351,12 @@ class Chain:
             size += len(stx.raw) + 1
         header = replace(header, gas_used=gas_used, tx_root=transactions_root(included),
                          state_root=state.root(), receipts_root=receipts_root(receipts))
-        return Block(seal_header(header, key), tuple(included)), rejected
+        block = Block(seal_header(header, key), tuple(included))
+        state.commit()
+        while len(self._built) >= MAX_BUILT_KEPT:
+            del self._built[next(iter(self._built))]
+        self._built[block.hash] = (state, receipts)
+        return block, rejected
 
     def seal(self, key: crypto.PrivateKey, transactions: Iterable[SignedTransaction],
              timestamp: int) -> Block:

@@ -51,7 +51,12 @@ def to_plain(value: Any) -> Any:
 
 def encode(value: Any) -> bytes:
     """Canonical bytes of a value: equal values give equal bytes."""
-    return json.dumps(to_plain(value), sort_keys=True, separators=(",", ":"),
+    return encode_plain(to_plain(value))
+
+
+def encode_plain(plain: Any) -> bytes:
+    """Canonical bytes of data that is already plain (what ``to_plain`` returns)."""
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=True, allow_nan=False).encode("ascii")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from minichain.encoding import encode, sha256
+from minichain.encoding import encode_plain, sha256
 from minichain.errors import InsufficientFunds, InvalidValue
 
 _MISSING = object()
@@ -54,6 +54,9 @@ class State:
             address: {key: value for key, value in slots.items() if value != 0}
             for address, slots in (storage or {}).items() if any(slots.values())}
         self._journal: list[tuple[str, Any, Any]] = []
+        # Each address's canonical bytes, kept until the address changes: the root then
+        # re-encodes only what a block touched.
+        self._encoded: dict[str, bytes] = {}
 
     # --- reading -----------------------------------------------------------------------
 
@@ -87,6 +90,7 @@ class State:
 
     def _set_account(self, address: str, account: Account) -> None:
         self._journal.append(("account", address, self._accounts.get(address, _MISSING)))
+        self._encoded.pop(address, None)
         if account == EMPTY_ACCOUNT:
             self._accounts.pop(address, None)
         else:
@@ -124,6 +128,7 @@ class State:
     def storage_set(self, address: str, key: int, value: int) -> None:
         slots = self._storage.setdefault(address, {})
         self._journal.append(("storage", (address, key), slots.get(key, _MISSING)))
+        self._encoded.pop(address, None)
         if value == 0:
             slots.pop(key, None)
         else:
@@ -141,6 +146,7 @@ class State:
         """Undo every change made since ``snapshot``, newest first."""
         while len(self._journal) > snapshot:
             table, key, old = self._journal.pop()
+            self._encoded.pop(key if table == "account" else key[0], None)
             if table == "account":
                 if old is _MISSING:
                     self._accounts.pop(key, None)
@@ -162,25 +168,39 @@ class State:
 
     def copy(self) -> "State":
         """An independent copy with an empty journal."""
-        return State(self._accounts, self._storage)
+        twin = State(self._accounts, self._storage)
+        twin._encoded = dict(self._encoded)
+        return twin
 
     # --- commitment ---------------------------------------------------------------------
 
-    def to_plain(self) -> dict:
-        """The whole state as plain data, in canonical order."""
-        plain = {}
-        for address in sorted(set(self._accounts) | set(self._storage)):
-            account = self.account(address)
-            plain[address] = {
-                "balance": account.balance, "nonce": account.nonce,
+    def _addresses(self) -> list[str]:
+        return sorted(set(self._accounts) | set(self._storage))
+
+    def _plain_account(self, address: str) -> dict:
+        account = self.account(address)
+        return {"balance": account.balance, "nonce": account.nonce,
                 "code_hash": "0x" + sha256(account.code).hex() if account.code else "",
                 "storage": {str(k): v for k, v in
                             sorted(self._storage.get(address, {}).items())}}
-        return plain
+
+    def to_plain(self) -> dict:
+        """The whole state as plain data, in canonical order."""
+        return {address: self._plain_account(address) for address in self._addresses()}
 
     def root(self) -> bytes:
-        """One hash that commits to every account and storage slot."""
-        return sha256(encode(self.to_plain()))
+        """One hash that commits to every account and storage slot.
+
+        It is the SHA-256 of ``encode(self.to_plain())``; the bytes of each address are
+        kept between calls and rebuilt only for addresses that changed.
+        """
+        parts = []
+        for address in self._addresses():
+            encoded = self._encoded.get(address)
+            if encoded is None:
+                encoded = self._encoded[address] = encode_plain(self._plain_account(address))
+            parts.append(b'"' + address.encode("ascii") + b'":' + encoded)
+        return sha256(b"{" + b",".join(parts) + b"}")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, State) and self.root() == other.root()

@@ -13,7 +13,7 @@ from minichain.block import (MAX_BLOCK_BYTES, SEAL_DOMAIN, ZERO_HASH, Block, Hea
                              receipts_root, seal_header, transactions_root)
 from minichain.crypto import flip_s
 from minichain.encoding import encode, sha256
-from minichain.errors import (BadTransactionInBlock, InvalidBlock, InvalidValue,
+from minichain.errors import (BadStateRoot, BadTransactionInBlock, InvalidBlock, InvalidValue,
                               MalformedTransaction, UnknownField)
 from minichain.execution import Receipt
 from minichain.merkle import EMPTY_ROOT, merkle_root
@@ -165,3 +165,24 @@ def test_a_sealed_block_can_be_replaced_field_by_field_for_tamper_tests():
     assert changed.header.seal_is_valid() and changed.hash != block.hash
     assert not tamper(block, timestamp=block.header.timestamp + 1).header.seal_is_valid()
     assert isinstance(changed.header, Header)
+
+
+def test_a_sealer_adds_its_own_block_with_the_result_it_built_and_a_stranger_agrees():
+    sealer, stranger = new_chain(), new_chain()
+    transfers = [ALICE.transfer(BOB.address, 10 + n, nonce=n) for n in range(3)]
+    block, _ = sealer.build_block(AUTHORITY.key, transfers, next_time(sealer))
+    assert sealer.add_block(block) and stranger.add_block(block)
+    assert sealer.state.root() == stranger.state.root() == block.header.state_root
+    assert sealer.receipts[block.hash] == stranger.receipts[block.hash]
+    assert sealer._built == {}
+
+
+def test_a_built_block_changed_before_it_is_added_is_run_in_full_and_refused():
+    chain = new_chain()
+    block, _ = chain.build_block(AUTHORITY.key, [ALICE.transfer(BOB.address, 10, nonce=0)],
+                                 next_time(chain))
+    forged = tamper(block, reseal_with=AUTHORITY.key,
+                    state_root=bytes(32))
+    with pytest.raises(BadStateRoot):
+        chain.add_block(forged)
+    assert chain.height == 0

@@ -269,3 +269,24 @@ def test_a_copy_never_sees_later_changes_to_its_original(ops):
         if operation[0] != "snapshot":
             run(state, operation)
     assert copy.root() == frozen and copy == street()
+
+
+@PROPERTY
+@given(st.lists(operations, max_size=25), st.integers(0, 25))
+def test_the_remembered_root_is_always_the_hash_of_the_whole_canonical_state(ops, rollback_at):
+    """The root keeps each address's bytes between calls; it must never go stale."""
+    state = street()
+    state.root()
+    marks = []
+    for index, operation in enumerate(ops):
+        if operation[0] == "snapshot":
+            marks.append(state.snapshot())
+        else:
+            run(state, operation)
+        if index == rollback_at and marks:
+            state.rollback(marks.pop())
+        assert state.root() == sha256(encode(state.to_plain()))
+        twin = state.copy()
+        assert twin.root() == state.root()
+        twin.add_balance(A, 1)
+        assert state.root() == sha256(encode(state.to_plain()))
