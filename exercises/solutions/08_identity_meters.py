@@ -1,0 +1,55 @@
+"""Solutions to the chapter 08 exercises: identity and smart meters.
+
+Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
+"""
+
+from minichain.encoding import hash_of
+from minichain.energy.market import HOUSEHOLD, REVOKED
+
+SLOT_SECONDS = 900
+READING_WINDOW = 3600
+
+
+def refusal_reason(status, action):
+    """What the market answers a party with registry `status` that tries `action`."""
+    if action in ("cancel", "withdraw"):
+        return "allowed"                     # what it already has stays its own
+    if status == REVOKED:
+        return "household revoked"
+    if status != HOUSEHOLD:
+        return "not a registered household"
+    return "allowed"
+
+
+def reading_accepted(slot, now, already_reported):
+    """The oracle's answer to a bound meter's reading for `slot`, sent `now` s after genesis."""
+    if slot < 0:
+        return "no such slot"
+    end = SLOT_SECONDS * (slot + 1)
+    if now < end:
+        return "the slot is not over yet"
+    if now >= end + READING_WINDOW:
+        return "the reading window has closed"
+    if already_reported:
+        return "this slot already has a reading"
+    return "accepted"
+
+
+def who_may_report(registry, meter):
+    """The household `meter` reports for, or None: the attested, unrevoked household bound to it."""
+    for household, (status, named_meter) in registry.items():
+        if status == HOUSEHOLD and named_meter == meter:
+            return household
+    return None
+
+
+def commit_reading(reading, salt):
+    """A commitment to (slot, export_wh, import_wh) that hides it until the salt is revealed."""
+    slot, export_wh, import_wh = reading
+    return hash_of([slot, export_wh, import_wh, salt])
+
+
+def reveal_ok(commitment, reading, salt):
+    """True if `reading` and `salt` are exactly what `commitment` committed to."""
+    slot, export_wh, import_wh = reading
+    return hash_of([slot, export_wh, import_wh, salt]) == commitment

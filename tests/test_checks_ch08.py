@@ -1,0 +1,272 @@
+"""The chapter 08 checks teach the contracts' real rules and answer wrong turns with the right hint.
+
+First the checkers' reference answers are held against the contracts on chain: what the
+market answers a party of each registry status, what the meter oracle answers at every
+edge of the reading window, which household the registry says a meter speaks for. Then
+each test writes one plausible wrong answer and names the hint it must get.
+"""
+
+from __future__ import annotations
+
+import pytest
+from checks_kit import failed_with, named
+
+from minichain.chain import GENESIS_TIME
+from minichain.checks import PASSED, check
+from minichain.checks.ch08 import (ACCEPTED, ACTIONS, ALLOWED, COMMIT_MISTAKES, KEEPING,
+                                   READINGS, REFUSAL_MISTAKES, REGISTRIES, REPORT_CASES,
+                                   REPORT_MISTAKES, STATUSES, TRADING, WINDOW_CASES,
+                                   WINDOW_MISTAKES, _salts, commitment_of, reading_verdict,
+                                   refusal, reporter)
+from minichain.encoding import hash_of
+from minichain.energy.market import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_NOT_REGISTERED,
+                                     R_REVOKED, REVOKED, SELL, SIDE_CODES, Street, sunny_street)
+from minichain.errors import Revert
+from minichain.receipts import BlockContext
+from minichain.wallet import Wallet
+
+ZERO = "0x" + "00" * 20
+
+
+def at(street: Street, now: int) -> BlockContext:
+    """A block context ``now`` seconds after genesis (for free simulations)."""
+    return BlockContext(street.chain.chain_id, street.chain.height + 1, GENESIS_TIME + now,
+                        street.operator.address)
+
+
+# --- the references against the contracts -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def statuses() -> tuple[Street, dict[int, Wallet]]:
+    """A street with a party of every status; each holds a deposit or an order if it can."""
+    street = sunny_street(("alice", "bob", "carol", "dave"))
+    market = street.market
+    frank, mallory = Wallet.from_seed("frank"), Wallet.from_seed("mallory")
+    market.seal([street.operator.transfer(w.address, 50_000, nonce=n) for n, w in enumerate(
+        (frank, mallory), start=market.chain.nonce(street.operator.address))])
+    market.apply(frank, Wallet.from_seed("frank-meter").address, 3)
+    dave = street.households["dave"]
+    market.post(dave, SELL, 500, 12, slot=40)               # order 1, kept after revocation
+    market.post(street.households["carol"], SELL, 1_000, 12, slot=40)        # order 2
+    market.post(street.households["alice"], SELL, 500, 12, slot=44)          # order 3
+    market.revoke(street.operator, dave.address)
+    parties = {NOT_REGISTERED: mallory, APPLIED: frank,
+               HOUSEHOLD: street.households["alice"], REVOKED: dave}
+    for status, wallet in parties.items():
+        assert market.status(wallet.address) == status
+    return street, parties
+
+
+def market_answer(street: Street, wallet: Wallet, action: str) -> str:
+    market = street.market
+    calls = {"deposit": ((), 1_000), "post": ((SIDE_CODES[SELL], 100, 12, 48, 0), 0),
+             "take": ((2, 100), 0), "cancel": ((1 if wallet.address == street.address("dave")
+                                                else 3,), 0),
+             "withdraw": ((1_000,), 0)}
+    args, value = calls[action]
+    try:
+        market.contracts.market.query(street.chain.state, action, *args, caller=wallet.address,
+                                      value=value, block=at(street, 60))
+    except Revert as refused:
+        return str(refused)
+    return ALLOWED
+
+
+def test_the_refusal_reference_is_what_the_market_contract_answers(statuses):
+    street, parties = statuses
+    for status, wallet in parties.items():
+        for action in TRADING:
+            assert market_answer(street, wallet, action) == refusal(status, action), \
+                (status, action)
+    # cancel and withdraw never ask the registry: whoever has the order or the deposit may
+    for status, wallet in parties.items():
+        for action in KEEPING:
+            answer = market_answer(street, wallet, action)
+            assert answer not in (R_REVOKED, R_NOT_REGISTERED)
+            assert (answer == ALLOWED) == (status in (HOUSEHOLD, REVOKED)), (status, action)
+            assert refusal(status, action) == ALLOWED
+
+
+def test_the_window_reference_is_what_the_oracle_answers_at_every_edge():
+    street = sunny_street(("alice", "bob"))
+    market = street.market
+    alice_meter, bob_meter = street.meters["alice"], street.meters["bob"]
+    reported = sorted({slot for slot, _, done in WINDOW_CASES if done and slot >= 0})
+    for slot in reported:                                   # Alice's meter reports these
+        market.submit_reading(alice_meter, slot, 0, 10, at=market.slot_end(slot))
+    oracle = market.contracts.oracle
+    for slot, now, done in WINDOW_CASES:
+        meter = alice_meter if done else bob_meter          # Bob's meter never reported
+        result = oracle.simulate(street.chain.state, "submit", slot, 0, 10,
+                                 caller=meter.address, block=at(street, now))
+        answer = ACCEPTED if result.success else result.reason
+        assert answer == reading_verdict(slot, now, done), (slot, now, done)
+    assert {reading_verdict(*case) for case in WINDOW_CASES} == {
+        ACCEPTED, "no such slot", "the slot is not over yet", "the reading window has closed",
+        "this slot already has a reading"}
+
+
+def test_the_reporter_reference_is_what_the_registry_binds():
+    street = sunny_street(("alice", "bob", "carol", "dave"))
+    market, registry = street.market, street.market.contracts.identity
+    wallet = {name: Wallet.from_seed(name) for name in
+              ("erin", "frank", "gina", "judy", "kim")}
+    market.register(wallet["erin"], Wallet.from_seed("erin-meter"), 3, street.operator)
+    market.apply(wallet["frank"], Wallet.from_seed("frank-meter").address, 3)
+    market.revoke(street.operator, street.address("dave"))
+
+    def on_chain(meter: str) -> str | None:
+        household = registry.query(street.chain.state, "household_of",
+                                   Wallet.from_seed(meter).address)
+        names = {Wallet.from_seed(n).address: n for n in
+                 ("alice", "bob", "carol", "dave", *wallet)}
+        return None if household == ZERO else names[household]
+
+    def compare(index: int) -> None:
+        story, snapshot = REGISTRIES[index]
+        for name, (status, _) in snapshot.items():
+            assert market.status(Wallet.from_seed(name).address) == status, (story, name)
+        for case, meter in REPORT_CASES:
+            if case == index:
+                assert on_chain(meter) == reporter(snapshot, meter), (story, meter)
+
+    compare(0)
+    market.register(wallet["gina"], Wallet.from_seed("dave-meter"), 2, street.authorities[1])
+    compare(1)
+    market.apply(wallet["judy"], Wallet.from_seed("shared-meter").address, 2)
+    market.register(wallet["kim"], Wallet.from_seed("shared-meter"), 2, street.authorities[2])
+    compare(3)
+
+
+def test_an_unsalted_commitment_is_found_by_counting_and_a_salt_changes_everything():
+    slot, reading = 169, 521
+    commitment = hash_of([slot, 0, reading])
+    assert next(n for n in range(10_000) if hash_of([slot, 0, n]) == commitment) == reading
+    one, two = _salts(2)
+    assert len(commitment_of((slot, 0, reading), one)) == 32
+    assert commitment_of((slot, 0, reading), one) != commitment_of((slot, 0, reading), two)
+    assert _salts(3) == _salts(3) and len(set(_salts(6))) == 6
+
+
+# --- right answers pass, wrong ones get their hint -----------------------------------------
+
+def test_the_references_pass_their_own_checks():
+    for name, reference in [("refusal_reason", refusal), ("reading_accepted", reading_verdict),
+                            ("who_may_report", reporter), ("commit_reading", commitment_of)]:
+        assert check(named(name)(lambda *args, f=reference: f(*args))).status == PASSED
+
+
+@pytest.mark.parametrize("index", range(len(REFUSAL_MISTAKES)))
+def test_each_refusal_mistake_gets_its_own_hint(index):
+    mistake, hint = REFUSAL_MISTAKES[index]
+    failed_with(named("refusal_reason")(lambda s, a: mistake(s, a)), hint)
+
+
+def test_a_learner_who_only_knows_households_is_told_about_revocation_first():
+    @named("refusal_reason")
+    def only_households(status, action):
+        return "allowed" if status == HOUSEHOLD else "not a registered household"
+    failed_with(only_households, "refusal_reason(REVOKED, 'deposit'): expected "
+                "'household revoked'", "its own reason")
+
+
+def test_refusal_answers_as_booleans_are_refused():
+    failed_with(named("refusal_reason")(lambda s, a: s == HOUSEHOLD), "returned True",
+                "return a text")
+
+
+@pytest.mark.parametrize("index", range(len(WINDOW_MISTAKES)))
+def test_each_window_mistake_gets_its_own_hint(index):
+    mistake, hint = WINDOW_MISTAKES[index]
+    failed_with(named("reading_accepted")(lambda *args: mistake(*args)), hint)
+
+
+def test_a_window_written_by_a_learner_with_the_last_second_in_is_caught():
+    @named("reading_accepted")
+    def inclusive(slot, now, already_reported):
+        if slot < 0:
+            return "no such slot"
+        end = 900 * (slot + 1)
+        if now < end:
+            return "the slot is not over yet"
+        if now > end + 3600:
+            return "the reading window has closed"
+        if already_reported:
+            return "this slot already has a reading"
+        return "accepted"
+    failed_with(inclusive, "reading_accepted(4, now=8100, already_reported=False): expected "
+                "'the reading window has closed', got 'accepted'", "half-open")
+
+
+def test_window_answers_as_booleans_are_refused():
+    failed_with(named("reading_accepted")(lambda slot, now, done: not done), "returned True",
+                "return \"accepted\" or the oracle's reason")
+
+
+@pytest.mark.parametrize("index", range(len(REPORT_MISTAKES)))
+def test_each_reporting_mistake_gets_its_own_hint(index):
+    mistake, hint = REPORT_MISTAKES[index]
+    failed_with(named("who_may_report")(lambda registry, meter: mistake(registry, meter)), hint)
+
+
+def test_a_learner_who_matches_the_meter_only_is_told_that_status_matters():
+    @named("who_may_report")
+    def by_meter_only(registry, meter):
+        for household, (status, named_meter) in registry.items():
+            if named_meter == meter:
+                return household
+        return None
+    failed_with(by_meter_only, "'dave-meter'): expected None, got 'dave'", "the status matters")
+
+
+@pytest.mark.parametrize("index", range(len(COMMIT_MISTAKES)))
+def test_each_commitment_mistake_gets_its_own_hint(index):
+    mistake, hint = COMMIT_MISTAKES[index]
+    failed_with(named("commit_reading")(lambda reading, salt: mistake(reading, salt)), hint)
+
+
+def test_a_commitment_as_hex_text_is_refused():
+    failed_with(named("commit_reading")(lambda r, s: commitment_of(r, s).hex()),
+                "returned the text", "not their hex text")
+
+
+def test_a_commitment_that_ignores_the_salt_in_a_way_no_table_knows_is_still_caught():
+    @named("commit_reading")
+    def salt_ignored(reading, salt):
+        return hash_of({"slot": reading[0], "export": reading[1], "import": reading[2]})
+    failed_with(salt_ignored, "commit_reading((169, 0, 521)", "Hint:")
+
+
+def test_a_correct_reveal_passes_and_the_usual_wrong_reveals_get_their_hints():
+    @named("reveal_ok")
+    def reveal(commitment, reading, salt):
+        return commitment_of(reading, salt) == commitment
+    assert check(reveal).status == PASSED
+
+    @named("reveal_ok")
+    def without_salt(commitment, reading, salt):
+        return hash_of(list(reading)) == commitment
+    failed_with(without_salt, "for Bob reveals his reading and salt: expected True, got False")
+
+    @named("reveal_ok")
+    def always_true(commitment, reading, salt):
+        return True
+    failed_with(always_true, "the right reading with another salt", "WITH the salt given")
+
+    @named("reveal_ok")
+    def prefix(commitment, reading, salt):
+        return commitment_of(reading, salt).startswith(commitment)
+    failed_with(prefix, "only the first 16 bytes", "compare the whole commitment")
+
+    @named("reveal_ok")
+    def the_hash(commitment, reading, salt):
+        return commitment_of(reading, salt)
+    failed_with(the_hash, "return True or False")
+
+
+def test_the_cases_cover_every_status_action_and_reading():
+    assert {refusal(s, a) for s in STATUSES for a in ACTIONS} == {
+        ALLOWED, R_REVOKED, R_NOT_REGISTERED}
+    assert len(READINGS) >= 5
+    assert {reporter(REGISTRIES[i][1], m) for i, m in REPORT_CASES} >= {
+        None, "alice", "erin", "gina", "bob", "kim"}
