@@ -37,9 +37,9 @@ beyond the market is billed by the utility off chain from the same readings
 (``records.utility_exchange``, ``amount_for`` once per household and slot), as in
 docs/market_rules.md.
 
-``run_on_chain(scenario, progress)`` and ``run_market_only(scenario)`` are the dashboard's
-runners (``viz/app.py``); ``progress(n)`` is told after every slot (e.g. a ``tqdm.auto``
-bar's ``update``).
+``run_on_chain(scenario, progress)`` and ``scenario.run_market_only(scenario)`` are the
+dashboard's runners (``viz/app.py``); ``progress(n)`` is told after every slot (e.g. a
+``tqdm.auto`` bar's ``update``).
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ from minichain.energy.household import Battery, Household, HouseholdDay
 from minichain.energy.market import AUTHORITY_NAMES, SIDE_CODES, MarketClient
 from minichain.energy.orders import BUY, Order, Tariffs
 from minichain.energy.profiles import SUNNY_STREET, Site, slot_timestamp
+from minichain.energy.scenario import (Scenario, agents_for, household_days,  # noqa: F401
+                                       run_market_only, scenario_feeder, street)
 from minichain.energy.records import (AgentLike, BlockRecord, DayRecord, FeederLine,
                                       SlotRecord, StreetSlotRecord, TradeRecord,
                                       _agents_by_household, build_day_record_market_only,
@@ -395,25 +397,11 @@ def simulate_market_only(households: Sequence[Household], days: Sequence[Househo
 
 # --- the dashboard's runners --------------------------------------------------------------
 
-def _scenario_parts(scenario: Any) -> tuple:
-    from minichain.viz import app          # the dashboard's street helpers (a higher layer)
-    homes = app.street(scenario)
-    return (homes, app.household_days(scenario, homes), app.agents_for(scenario, homes),
-            scenario.tariffs, app.scenario_feeder(scenario), scenario.day)
-
-
-def run_on_chain(scenario: Any, progress: Progress | None = None) -> DayRecord:
+def run_on_chain(scenario: Scenario, progress: Progress | None = None) -> DayRecord:
     """The dashboard's on-chain runner: the scenario's day, every slot on chain."""
-    homes, days, agents, tariffs, feeder, day = _scenario_parts(scenario)
-    return simulate_on_chain(homes, days, agents, tariffs, feeder, day,
+    homes = street(scenario)
+    return simulate_on_chain(homes, household_days(scenario, homes), agents_for(scenario, homes),
+                             scenario.tariffs, scenario_feeder(scenario), scenario.day,
                              mechanism=scenario.mechanism,
                              mechanism_options=scenario.mechanism_options, seed=scenario.seed,
                              progress=progress)
-
-
-def run_market_only(scenario: Any) -> DayRecord:
-    """The same scenario without the chain (the dashboard's default runner)."""
-    homes, days, agents, tariffs, feeder, day = _scenario_parts(scenario)
-    return simulate_market_only(homes, days, agents, tariffs, feeder, day,
-                                mechanism=scenario.mechanism,
-                                mechanism_options=scenario.mechanism_options, seed=scenario.seed)
