@@ -146,7 +146,7 @@ class State:
         """Undo every change made since ``snapshot``, newest first."""
         while len(self._journal) > snapshot:
             table, key, old = self._journal.pop()
-            self._encoded.pop(key if table == "account" else key[0], None)
+            self._encoded.pop(key if table == "account" else key[0], None)   # bytes now stale
             if table == "account":
                 if old is _MISSING:
                     self._accounts.pop(key, None)
