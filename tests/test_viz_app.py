@@ -303,7 +303,7 @@ def test_the_app_notebook_is_committed_executed_tagged_and_without_widget_state(
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     assert [cell["execution_count"] for cell in code] == [1]
     (cell,) = code
-    assert "dashboard()" in "".join(cell["source"])
+    assert "dashboard(on_chain_runner=run_on_chain)" in "".join(cell["source"])
     assert "nbval-ignore-output" in cell["metadata"]["tags"]
     mimes = {mime for output in cell["outputs"] for mime in output.get("data", {})}
     assert "application/vnd.jupyter.widget-view+json" in mimes
