@@ -1,0 +1,325 @@
+"""Checks for the chapter 11 exercises: self-sufficiency, congestion, a baseline bill, an agent.
+
+Each checker holds the learner's answer against the library the simulator itself uses:
+``kpis.permille`` and the definition in ``energy/kpis.py`` for self-sufficiency,
+``grid.LineLoading`` (overloaded means ``|flow| > capacity``) for the congested line,
+``units.amount_for`` once per slot for the baseline bill, and a whole market-only day
+(``records.build_day_record_market_only``) for the learner's bidding agent. The usual
+wrong turns get the hint that fixes them: averaging per-slot ratios, rounding down, a
+percentage or a fraction instead of per mille, no answer for a street that used nothing;
+ignoring flows towards the homes, the largest flow instead of the fullest line, a line at
+exactly its capacity, the first overloaded line instead of the worst; rounding once per
+day, a reversed sign, swapped tariffs; an agent that trades nothing, asks too much, or
+only copies truthful bidding.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Callable
+
+from minichain.checks import Mismatch, exercise
+from minichain.energy import kpis
+from minichain.energy.agents import Truthful
+from minichain.energy.household import Battery, self_consume
+from minichain.energy.records import DayRecord, build_day_record_market_only
+from minichain.energy.units import amount_for
+from minichain.errors import MinichainError
+
+
+def _matching_hint(got: Any, wrong_answers: list[tuple[Callable[[], Any], str]]) -> str:
+    """The hint of the first plausible wrong answer that gives what the learner got."""
+    for wrong, hint in wrong_answers:
+        try:
+            if wrong() == got:
+                return hint
+        except (ArithmeticError, KeyError, ValueError, IndexError, TypeError):
+            continue
+    return ""
+
+
+@lru_cache(maxsize=None)
+def chapter_day() -> DayRecord:
+    """The chapter's market-only day: 12 homes, midsummer, seed 1 (``viz.app.Scenario()``)."""
+    from minichain.viz.app import Scenario, run_scenario   # the dashboard layer, loaded late
+    return run_scenario(Scenario())
+
+
+# --- self_sufficiency ------------------------------------------------------------------------
+
+def self_sufficiency_reference(slots: list[tuple[int, int]]) -> int | None:
+    """max(0, sum load - sum import) / sum load in per mille, rounded half up; None: no load."""
+    load = sum(load_wh for load_wh, _ in slots)
+    if load == 0:
+        return None
+    return kpis.permille(Fraction(max(0, load - sum(i for _, i in slots)), load))
+
+
+def street_pairs(day: DayRecord) -> list[tuple[int, int]]:
+    """The street's (load_wh, utility_import_wh) per slot, summed over the homes."""
+    return [(sum(r.load_wh for r in day.slot_records(slot)),
+             sum(r.utility_import_wh for r in day.slot_records(slot)))
+            for slot in range(day.n_slots)]
+
+
+SUFFICIENCY_CASES: list[tuple[str, Callable[[], list[tuple[int, int]]]]] = [
+    ("three slots: 1,000 Wh used, 400 Wh imported",
+     lambda: [(400, 100), (300, 300), (300, 0)]),
+    ("a share that is not whole per mille (600/1,100)", lambda: [(100, 500), (1_000, 0)]),
+    ("exactly half a per mille (1/2,000)", lambda: [(2_000, 1_999)]),
+    ("more imported than used (a battery filled from the grid)", lambda: [(200, 900)]),
+    ("the chapter's street, all 96 slots", lambda: street_pairs(chapter_day())),
+    ("a street that used nothing", lambda: [(0, 0), (0, 0)]),
+    ("no slots at all", lambda: []),
+]
+
+
+def _sufficiency_hint(slots: list[tuple[int, int]], got: Any) -> str:
+    load = sum(l for l, _ in slots)
+    imported = sum(i for _, i in slots)
+    if load == 0:
+        return ("when the street used nothing there is no share to give: return None "
+                "(never divide by zero)")
+    share = Fraction(max(0, load - imported), load)
+    rated = [Fraction(max(0, l - i), l) for l, i in slots if l]
+    return _matching_hint(got, [
+        (lambda: kpis.permille(sum(rated, Fraction(0)) / len(rated)),
+         "sum the load and the imports over all slots first, then divide once; an average "
+         "of per-slot shares gives a quiet slot the same weight as a busy one"),
+        (lambda: int(share * 1000),
+         "round half up (2 * x + 1) // 2 on the exact fraction, not down: 666.7 ‰ is 667"),
+        (lambda: round(share * 100), "answer in per mille (0..1000), not in per cent"),
+        (lambda: float(share), "answer in whole per mille (0..1000), not a fraction of one"),
+        (lambda: share, "answer in whole per mille (0..1000), not a fraction of one"),
+        (lambda: kpis.permille(Fraction(load - imported, load)),
+         "the share cannot be negative: use max(0, load - imports)"),
+        (lambda: kpis.permille(Fraction(imported, load)),
+         "that is the share that came from the utility; self-sufficiency is the rest"),
+    ]) or "self-sufficiency = max(0, sum of load - sum of imports) / sum of load, per mille"
+
+
+@exercise("self_sufficiency", chapter=11, title="Self-sufficiency in per mille",
+          hint="sum load and imports over the slots, then max(0, load - imports) * 1000 / load, "
+               "rounded half up; None when nothing was used")
+def check_self_sufficiency(fn: Callable) -> None:
+    for what, make in SUFFICIENCY_CASES:
+        slots = make()
+        expected = self_sufficiency_reference(slots)
+        try:
+            got = fn([tuple(pair) for pair in slots])
+        except ZeroDivisionError:
+            raise Mismatch(f"{what}: your function divided by zero",
+                           "when the street used nothing there is no share to give: "
+                           "return None") from None
+        if got != expected or type(got) is not type(expected):
+            raise Mismatch(f"{what}: expected {expected!r}, got {got!r}",
+                           _sufficiency_hint(slots, got))
+
+
+# --- congested_line ---------------------------------------------------------------------------
+
+def congested_reference(flows: dict[str, int], capacities: dict[str, int]) -> str | None:
+    """The most overloaded line (|flow| > capacity; the first in ``capacities`` on a tie)."""
+    worst = None
+    for line, capacity in capacities.items():
+        flow = abs(flows[line])
+        if flow <= capacity:
+            continue
+        if worst is None or flow * capacities[worst] > abs(flows[worst]) * capacity:
+            worst = line
+    return worst
+
+
+MAIN, SERVICE = 25_000, 6_000
+CAPACITIES = {"bus-1": MAIN, "alice": SERVICE, "bob": SERVICE, "bus-2": MAIN,
+              "carol": SERVICE, "dave": SERVICE}
+
+CONGESTION_CASES: list[tuple[str, dict[str, int], dict[str, int]]] = [
+    ("an ordinary noon: nothing near its limit",
+     {"bus-1": 8_000, "alice": 1_100, "bob": 1_500, "bus-2": 5_400, "carol": 1_200,
+      "dave": 900}, CAPACITIES),
+    ("Bob's connection carries 7 kWh up",
+     {"bus-1": 20_000, "alice": 1_000, "bob": 7_000, "bus-2": 12_000, "carol": 1_000,
+      "dave": 1_000}, CAPACITIES),
+    ("evening: 6.5 kWh flow down to Carol's heat pump (negative flow)",
+     {"bus-1": -24_000, "alice": -2_000, "bob": -3_000, "bus-2": -19_000, "carol": -6_500,
+      "dave": -1_000}, CAPACITIES),
+    ("the main cable carries more Wh, but Dave's thin line is fuller",
+     {"bus-1": 30_000, "alice": 2_000, "bob": 2_000, "bus-2": 26_000, "carol": 4_000,
+      "dave": 9_000}, CAPACITIES),
+    ("two lines over: bus-1 at 120 %, Alice at 150 %",
+     {"bus-1": 30_000, "alice": 9_000, "bob": 2_000, "bus-2": 19_000, "carol": 1_000,
+      "dave": 1_000}, CAPACITIES),
+    ("Bob's line exactly full: full is allowed",
+     {"bus-1": 20_000, "alice": 1_000, "bob": 6_000, "bus-2": 13_000, "carol": 1_000,
+      "dave": 1_000}, CAPACITIES),
+    ("a tie: Alice and Bob both at 125 %",
+     {"bus-1": 20_000, "alice": 7_500, "bob": -7_500, "bus-2": 5_000, "carol": 1_000,
+      "dave": 1_000}, CAPACITIES),
+]
+
+
+def _congestion_hint(flows: dict[str, int], capacities: dict[str, int], got: Any) -> str:
+    lines = list(capacities)
+    return _matching_hint(got, [
+        (lambda: next((l for l in lines if abs(flows[l]) > capacities[l]), None),
+         "when several lines are over, return the most overloaded (largest |flow| / capacity)"),
+        (lambda: next((l for l in lines if flows[l] > capacities[l]), None),
+         "a flow towards the homes is negative: compare abs(flow) with the capacity"),
+        (lambda: max(lines, key=lambda l: abs(flows[l])) if any(
+            abs(flows[l]) > capacities[l] for l in lines) else None,
+         "the fullest line is the one with the largest |flow| / capacity, not the largest "
+         "flow: a house connection is four times thinner than the main cable"),
+        (lambda: next((l for l in lines if abs(flows[l]) >= capacities[l]), None),
+         "a line may carry exactly its capacity: it congests only when |flow| > capacity"),
+        (lambda: max(lines, key=lambda l: abs(flows[l]) / capacities[l]),
+         "return None when no line is over its capacity"),
+        (lambda: [l for l in lines if abs(flows[l]) > capacities[l] and Fraction(
+            abs(flows[l]), capacities[l]) == max(Fraction(abs(flows[k]), capacities[k])
+                                                 for k in lines)][-1],
+         "on a tie, return the line that comes first in capacities (root first)"),
+    ]) or "overloaded: abs(flow) > capacity; the worst: the largest abs(flow) / capacity"
+
+
+@exercise("congested_line", chapter=11, title="Which line congests?",
+          hint="a line congests when abs(flow) > capacity; return the one with the largest "
+               "abs(flow) / capacity (the first on a tie), or None")
+def check_congested_line(fn: Callable) -> None:
+    for what, flows, capacities in CONGESTION_CASES:
+        expected = congested_reference(flows, capacities)
+        got = fn(dict(flows), dict(capacities))
+        if got != expected:
+            raise Mismatch(f"{what}: expected {expected!r}, got {got!r}",
+                           _congestion_hint(flows, capacities, got))
+
+
+# --- baseline_bill ----------------------------------------------------------------------------
+
+def baseline_reference(imports: list[int], exports: list[int], retail: int, feed_in: int) -> int:
+    """Per slot amount_for(import, retail) - amount_for(export, feed_in), summed."""
+    return sum(amount_for(i, retail) - amount_for(x, feed_in) for i, x in zip(imports, exports))
+
+
+def self_consumption_slots(day: DayRecord, name: str) -> tuple[list[int], list[int]]:
+    """A home's imports and exports per slot with no trading (``household.self_consume``)."""
+    spec = day.household(name).battery
+    battery = Battery(spec, day.initial_stored_wh[day.names.index(name)]) if spec else None
+    imports, exports = [], []
+    for record in day.household_records(name):
+        balance = self_consume(battery, record.pv_wh, record.load_wh, day.slot_seconds)
+        battery = balance.battery
+        imports.append(balance.import_wh)
+        exports.append(balance.export_wh)
+    return imports, exports
+
+
+BASELINE_CASES: list[tuple[str, Callable[[], tuple[list[int], list[int], int, int]]]] = [
+    ("1 kWh imported, then 0.5 kWh exported",
+     lambda: ([1_000, 0], [0, 500], 32, 8)),
+    ("slots that do not round to whole tokens", lambda: ([150, 150, 150, 0], [0, 0, 0, 90], 32, 8)),
+    ("a sunny home that exports more than it imports",
+     lambda: ([300, 0, 0, 250], [0, 1_200, 1_400, 0], 32, 8)),
+    ("Bob's day on the chapter's street (no trading)",
+     lambda: (*self_consumption_slots(chapter_day(), "bob"), 32, 8)),
+    ("Alice's day, with her battery (no trading)",
+     lambda: (*self_consumption_slots(chapter_day(), "alice"), 32, 8)),
+    ("other tariffs: feed-in 10, retail 40", lambda: ([999, 1, 0], [0, 0, 333], 40, 10)),
+]
+
+
+def _baseline_hint(imports, exports, retail, feed_in, got) -> str:
+    if isinstance(got, float):
+        return "money is whole token units: use amount_for (rounds down), never floats"
+    return _matching_hint(got, [
+        (lambda: amount_for(sum(imports), retail) - amount_for(sum(exports), feed_in),
+         "pay every slot on its own: amount_for once per slot (rounded down each time), "
+         "then add; rounding once for the whole day gives a different number"),
+        (lambda: -baseline_reference(imports, exports, retail, feed_in),
+         "the bill is what the home pays: imports cost (+), exports earn (-)"),
+        (lambda: baseline_reference(imports, exports, feed_in, retail),
+         "imports are paid at retail, exports at the feed-in tariff"),
+        (lambda: sum(i * retail - x * feed_in for i, x in zip(imports, exports)),
+         "prices are per kWh and quantities in Wh: amount_for(wh, price) = wh * price // 1000"),
+        (lambda: sum(i * retail / 1000 - x * feed_in / 1000 for i, x in zip(imports, exports)),
+         "money is whole token units: use amount_for (rounds down), never floats"),
+        (lambda: sum(amount_for(i, retail) for i in imports),
+         "exports earn money too: subtract amount_for(export, feed_in) per slot"),
+    ]) or "bill = sum over slots of amount_for(import, retail) - amount_for(export, feed_in)"
+
+
+@exercise("baseline_bill", chapter=11, title="The bill without trading",
+          hint="per slot amount_for(import, retail) - amount_for(export, feed_in), summed; "
+               "amount_for(wh, price) = wh * price // 1000")
+def check_baseline_bill(fn: Callable) -> None:
+    for what, make in BASELINE_CASES:
+        imports, exports, retail, feed_in = make()
+        expected = baseline_reference(imports, exports, retail, feed_in)
+        got = fn(list(imports), list(exports), retail, feed_in)
+        if got != expected or not isinstance(got, int) or isinstance(got, bool):
+            raise Mismatch(f"{what}: expected {expected!r}, got {got!r}",
+                           _baseline_hint(imports, exports, retail, feed_in, got))
+
+
+# --- my_agent ------------------------------------------------------------------------------
+
+AGENT_HOUSEHOLD = "alice"      # 8 kWp, no battery, on the 8-home street of seed 1
+
+
+def agent_scenario():
+    """The checker's street: 8 homes, midsummer, seed 1, mixed agents, uniform price."""
+    from minichain.viz.app import Scenario
+    return Scenario(households=8, seed=1)
+
+
+def day_with_agent(agent: Any) -> DayRecord:
+    """The checker's market-only day with ``agent`` bidding for Alice, everyone else as usual."""
+    from minichain.viz import app
+    scenario = agent_scenario()
+    homes = app.street(scenario)
+    agents = {**app.agents_for(scenario, homes), AGENT_HOUSEHOLD: agent}
+    return build_day_record_market_only(
+        homes, app.household_days(scenario, homes), agents, scenario.tariffs,
+        app.scenario_feeder(scenario), scenario.day, mechanism=scenario.mechanism,
+        mechanism_options=scenario.mechanism_options, seed=scenario.seed)
+
+
+@lru_cache(maxsize=None)
+def truthful_bill() -> int:
+    """Alice's bill on the checker's day when she bids truthfully."""
+    return kpis.bill(day_with_agent(Truthful()), AGENT_HOUSEHOLD)
+
+
+@exercise("my_agent", chapter=11, title="An agent that beats truthful bidding",
+          hint="stay near the market: sell a little below the last clearing price "
+               "(view.last_price) and buy a little above it, never outside the tariff band; "
+               "with no price yet, bid truthfully")
+def check_my_agent(fn: Callable) -> None:
+    try:
+        day = day_with_agent(fn)
+    except MinichainError as error:
+        raise Mismatch(f"the market refused your agent's orders: {error}",
+                       "return a list of OrderIntent(side, quantity_wh, price) with whole "
+                       "numbers, a price between view.tariffs.feed_in and view.tariffs.retail, "
+                       "and only one side per slot") from None
+    records = day.household_records(AGENT_HOUSEHOLD)
+    sold = sum(r.sold_wh for r in records)
+    bought = sum(r.bought_wh for r in records)
+    got, truthful = kpis.bill(day, AGENT_HOUSEHOLD), truthful_bill()
+    baseline = kpis.baseline_bill(day, AGENT_HOUSEHOLD)
+    if got < truthful:
+        return
+    what = (f"with your agent Alice's bill is {got} tokens, with truthful bidding {truthful} "
+            f"(lower is better; {baseline} without trading)")
+    if sold == 0 and bought == 0:
+        raise Mismatch(what + "; your agent traded nothing",
+                       "return orders: [OrderIntent(SELL, wh, price)] for a surplus "
+                       "(view.residual().export_wh), [OrderIntent(BUY, wh, price)] for a "
+                       "shortfall (view.residual().import_wh)")
+    if got == truthful:
+        raise Mismatch(what + "; that is exactly what truthful bidding earns",
+                       "change the prices, not the quantities: a seller who asks a little "
+                       "more than feed-in can pull the uniform price up")
+    raise Mismatch(what + f"; your agent sold {sold:,} Wh and bought {bought:,} Wh",
+                   "ask too much and nobody buys, so the utility takes your surplus at "
+                   "feed-in: stay just below the last clearing price (view.last_price)")
