@@ -308,6 +308,24 @@ def _agents_by_household(agents: AgentLike | Mapping[str, AgentLike],
     return [agents] * len(names)
 
 
+def check_day_inputs(households: Sequence[Household], days: Sequence[HouseholdDay],
+                     feeder: Feeder) -> tuple[list[str], int]:
+    """One day per household, all of one length, every home on the feeder: names and slots."""
+    names = [household.name for household in households]
+    if len(days) != len(households):
+        raise EnergyModelError(f"expected one HouseholdDay per household ({len(households)}), "
+                               f"got {len(days)}")
+    n_slots = len(days[0].pv_wh) if days else 0
+    for name, profile in zip(names, days):
+        if len(profile.pv_wh) != n_slots or len(profile.load_wh) != n_slots:
+            raise EnergyModelError(f"{name}'s day has {len(profile.pv_wh)} PV and "
+                                   f"{len(profile.load_wh)} load slots; expected {n_slots} each")
+    missing = sorted(set(names) - set(feeder.households))
+    if missing:
+        raise EnergyModelError(f"households {missing} have no home on the feeder")
+    return names, n_slots
+
+
 def build_day_record_market_only(
         households: Sequence[Household], days: Sequence[HouseholdDay],
         agents: AgentLike | Mapping[str, AgentLike], tariffs: Tariffs, feeder: Feeder,
@@ -335,18 +353,7 @@ def build_day_record_market_only(
     can run short days); ``agents`` is one agent for all or a mapping name -> agent.
     """
     households = tuple(households)
-    names = [household.name for household in households]
-    if len(days) != len(households):
-        raise EnergyModelError(f"expected one HouseholdDay per household ({len(households)}), "
-                               f"got {len(days)}")
-    n_slots = len(days[0].pv_wh) if days else 0
-    for name, profile in zip(names, days):
-        if len(profile.pv_wh) != n_slots or len(profile.load_wh) != n_slots:
-            raise EnergyModelError(f"{name}'s day has {len(profile.pv_wh)} PV and "
-                                   f"{len(profile.load_wh)} load slots; expected {n_slots} each")
-    missing = sorted(set(names) - set(feeder.households))
-    if missing:
-        raise EnergyModelError(f"households {missing} have no home on the feeder")
+    names, n_slots = check_day_inputs(households, days, feeder)
     chosen = _agents_by_household(agents, names)
     owners = [address(name) for name in names]
     nodes = dict(zip(owners, names))

@@ -63,7 +63,7 @@ from minichain.energy.scenario import (Scenario, agents_for, household_days,  # 
 from minichain.energy.records import (AgentLike, BlockRecord, DayRecord, FeederLine,
                                       SlotRecord, StreetSlotRecord, TradeRecord,
                                       _agents_by_household, build_day_record_market_only,
-                                      utility_exchange)
+                                      check_day_inputs, utility_exchange)
 from minichain.energy.units import amount_for
 from minichain.errors import EnergyModelError, GridError, MarketError
 from minichain.poa import Clique
@@ -129,18 +129,7 @@ def simulate_on_chain(
         progress: Progress | None = None) -> DayRecord:
     """Run the day on chain (module docstring) and record it; ``blocks`` lists every block."""
     households = tuple(households)
-    names = [home.name for home in households]
-    if len(days) != len(households):
-        raise EnergyModelError(f"expected one HouseholdDay per household ({len(households)}), "
-                               f"got {len(days)}")
-    n_slots = len(days[0].pv_wh) if days else 0
-    for name, profile in zip(names, days):
-        if len(profile.pv_wh) != n_slots or len(profile.load_wh) != n_slots:
-            raise EnergyModelError(f"{name}'s day has {len(profile.pv_wh)} PV and "
-                                   f"{len(profile.load_wh)} load slots; expected {n_slots} each")
-    missing = sorted(set(names) - set(feeder.households))
-    if missing:
-        raise EnergyModelError(f"households {missing} have no home on the feeder")
+    names, n_slots = check_day_inputs(households, days, feeder)
     options = dict(mechanism_options or {})
     unknown = sorted(set(options) - {"k_numerator", "k_denominator"})
     if unknown:
