@@ -1,9 +1,8 @@
 """The Sunny Street energy market: order book, escrow, auction and settlement (chapters 09-10).
 
 One contract holds the market's money and its book. ``docs/market_rules.md`` states the
-rules; ``minichain.energy`` has the same rules in plain Python (``auction``, ``settlement``,
-``reputation``), and the differential tests check that both give the same tokens to the
-same accounts.
+rules; ``minichain.energy`` has them in plain Python (``auction``, ``settlement``,
+``reputation``): differential tests check both give the same tokens to the same accounts.
 
 * **Money.** Households ``deposit`` tokens and ``withdraw`` what is free. A buy order locks
   its escrow, ``amount_for(q, price)``; a sell order locks a delivery bond,
@@ -16,10 +15,10 @@ same accounts.
   with the mechanism fixed at deploy (1 uniform price with k, 2 pay-as-bid, 3 McAfee),
   in merit order, with the partner rule when an order sets a minimum reputation. Escrow
   beyond the trades and bonds for unsold Wh go back; McAfee's surplus goes to the fund.
-* **Settlement.** Once the reading window is over, anyone may ``settle``: each seller's
-  metered export (from the meter oracle) is shared over its trades in trade order; the
-  seller is paid, pays the utility for any shortfall from its bond, and the reputation
-  contract records the delivery.
+* **Settlement.** Between clearing and settlement an authority may ``curtail`` a trade the
+  feeder cannot carry (cut Wh: buyer's money and seller's bond go back). After the reading
+  window anyone may ``settle``: each seller's metered export is shared over its trades in
+  trade order; the seller is paid, pays any shortfall from its bond; reputation records it.
 
 Every step asks the other contracts through an interface: the identity registry (may this
 household trade?), the meter oracle (what did it export?) and reputation (score, record).
@@ -46,6 +45,7 @@ POSITION = 2 ** 32          # sort keys are price * POSITION + position in the s
 
 class Identity(Interface):
     def status_of(self, who: address) -> int: ...
+    def is_authority(self, who: address) -> bool: ...
 
 
 class MeterOracle(Interface):
@@ -118,6 +118,8 @@ class Market:
     Settled = Event(trade=int, seller=address, buyer=address, delivered_wh=int,
                     shortfall_wh=int, paid=int, penalty=int)
     SlotSettled = Event(slot=int, trades=int, penalties=int)
+    Curtailed = Event(trade=int, slot=int, traded_wh=int, accepted_wh=int, refund=int,
+                      released=int, authority=address)
 
     def __init__(self, registry: address, oracle: address, reputation: address, mechanism: int,
                  k_numerator: int, k_denominator: int, feed_in: int, retail: int,
@@ -486,6 +488,37 @@ class Market:
             p = min(max(price, ap[pa[t]]), bp[pb[t]])
             pp[t] = p
             sp[t] = p
+
+    # --- grid curtailment between clearing and settlement -------------------------------
+
+    @public
+    def curtail(self, trade: int, accepted_wh: int):
+        require(Identity(self.registry).is_authority(msg.sender),
+                "only an authority curtails")
+        require(trade >= 1 and trade <= self.trades, "no such trade")
+        order = self.trade_order[trade]
+        slot = self.slot_of[order]
+        require(self.slot_state[slot] != 0, "slot not cleared")
+        require(self.slot_state[slot] == CLEARED, "slot already settled")
+        q = self.trade_quantity[trade]
+        require(accepted_wh >= 0 and accepted_wh <= q,
+                "accepted Wh must be 0 to what the trade holds")
+        price = self.trade_price[trade]
+        seller_price = self.trade_seller_price[trade]
+        refund = q * price // 1000 - accepted_wh * price // 1000
+        held_back = q * seller_price // 1000 - accepted_wh * seller_price // 1000
+        fund_back = refund - held_back
+        fund = self.community_fund
+        require(fund_back <= self.free[fund], "the community fund cannot return its surplus")
+        self.free[fund] -= fund_back
+        buyer = self.trade_buyer[trade]
+        self.free[buyer] += refund
+        release = (q - accepted_wh) * self.retail // 1000
+        self.locked[order] -= release
+        seller = self.owner[order]
+        self.free[seller] += release
+        self.trade_quantity[trade] = accepted_wh
+        emit(Curtailed(trade, slot, q, accepted_wh, refund, release, msg.sender))
 
     # --- settlement after the readings --------------------------------------------------
 

@@ -91,6 +91,10 @@ R_GATE_OPEN = "the slot's gate is still open"
 R_ALREADY_CLEARED = "slot already cleared"
 R_NOT_CLEARED = "slot not cleared"
 R_ALREADY_SETTLED = "slot already settled"
+R_NOT_AUTHORITY_CURTAIL = "only an authority curtails"
+R_NO_TRADE = "no such trade"
+R_BAD_CURTAIL = "accepted Wh must be 0 to what the trade holds"
+R_FUND_SHORT = "the community fund cannot return its surplus"
 R_WINDOW_OPEN = "the reading window is still open"
 R_UNREGISTERED_METER = "not a registered meter"
 R_SLOT_NOT_OVER = "the slot is not over yet"
@@ -406,6 +410,16 @@ class MarketClient:
               gas: int | None = None) -> None:
         """Clear ``slot``'s book with the market's mechanism (at or after gate closure)."""
         self._send(self.contracts.market, by, "clear", slot, gas=gas or self.block_gas, at=at)
+
+    def curtail_tx(self, wallet: Wallet, trade_id: int, accepted_wh: int,
+                   gas: int = CALL_GAS) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "curtail", trade_id, accepted_wh,
+                            gas=gas)
+
+    def curtail(self, wallet: Wallet, trade_id: int, accepted_wh: int,
+                at: int | None = None) -> None:
+        """An authority cuts a cleared, unsettled trade to ``accepted_wh`` (the grid check)."""
+        self._send(self.contracts.market, wallet, "curtail", trade_id, accepted_wh, at=at)
 
     # -- readings, settlement, ratings ---------------------------------------------------
 

@@ -12,7 +12,12 @@ compare every token (``docs/market_rules.md``, "Money held by the market" and
    returns to its owner; each sell order's bond for the Wh it did not sell,
    ``amount_for(unsold, retail)``, returns to its owner; McAfee's budget surplus goes to
    the community fund. Every trade keeps what its seller will receive until settlement.
-3. **Settlement** (``settle_slot``). Per seller, the export its meter reported for the
+3. **Curtailment** (``after_curtailment``). Between clearing and settlement the grid
+   operator may cut a trade to fewer Wh: the buyer gets back
+   ``amount_for(q, price) - amount_for(accepted, price)``, the seller its bond for the cut
+   Wh, ``amount_for(q - accepted, retail)``; the trade then holds
+   ``amount_for(accepted, seller_price)`` and McAfee's fund returns (or gains) the rest.
+4. **Settlement** (``settle_slot``). Per seller, the export its meter reported for the
    slot (0 without a reading) is shared over its trades in trade order (direct takes
    first, then the auction's trades in walk order): ``delivered = min(traded, export
    left)``. The seller receives the trade's amount; it pays the utility
@@ -125,6 +130,29 @@ def after_clearing(book: Sequence[Order], locked: Mapping[int, int],
             releases.append(Release(order.id, order.owner, release))
             bonds[order.id] = held - release
     return ClearingMoney(tuple(refunds), tuple(releases), clearing.surplus, bonds)
+
+
+@dataclass(frozen=True)
+class Curtailment:
+    """What cutting a cleared trade to fewer Wh moves (the grid operator's check)."""
+
+    trade: MarketTrade      # the same trade for the accepted Wh
+    refund: int             # to the buyer's free deposit
+    released: int           # from the sell order's bond to the seller's free deposit
+    fund_back: int          # from the community fund to the buyer (negative: to the fund)
+
+
+def after_curtailment(trade: MarketTrade, accepted_wh: int, tariffs: Tariffs) -> Curtailment:
+    """The money step of cutting ``trade`` to ``accepted_wh``: each amount computed once."""
+    if not isinstance(accepted_wh, int) or not 0 <= accepted_wh <= trade.quantity_wh:
+        raise SettlementError(f"trade {trade.id} of {trade.quantity_wh} Wh can only be cut to "
+                              f"0..{trade.quantity_wh} Wh, got {accepted_wh!r}")
+    cut = MarketTrade(trade.id, trade.slot, trade.buyer, trade.seller, trade.buy_order,
+                      trade.sell_order, accepted_wh, trade.price, trade.seller_price)
+    refund = trade.amount - cut.amount
+    held_back = trade.seller_amount - cut.seller_amount
+    return Curtailment(cut, refund, amount_for(trade.quantity_wh - accepted_wh, tariffs.retail),
+                       refund - held_back)
 
 
 @dataclass(frozen=True)

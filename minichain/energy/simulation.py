@@ -21,15 +21,18 @@ as it will stand, the prices of the slots cleared so far), so both modes give th
 orders; ``simulate_market_only`` is ``records.build_day_record_market_only`` with the same
 arguments. The tests prove the two modes give the same trades and bills.
 
-**Grid limits on chain.** The market contract knows no feeder. Before it seals a slot's
-clearing, the grid operator runs the native grid check (``clearing.clear_on_grid``) on the
-same book, read back from the chain, and demands that its trades equal the contract's.
-Rule: *if the check would curtail any Wh, the operator stops the day* with a ``GridError``
-naming the slot and the line: the contract cannot cut a trade, and settling a trade the
-cables cannot carry would be dishonest. On the course's feeders (``grid.make_feeder``)
-no street up to the dashboard's 40 homes comes close to a line's capacity, so this never
-happens there; a feeder with thin cables shows it. The day's ``line_flows_wh`` are the
-physical flows from the meters, ``trade_flows_wh`` the flows the trades booked.
+**Grid limits on chain.** The market contract knows no feeder; the grid operator does.
+At gate closure it runs the native grid check (``clearing.clear_on_grid``) on the same
+book, read back from the chain, and in the same block, right after the slot's ``clear``,
+sends one ``curtail(trade, accepted_wh)`` for every trade the check cuts (an authority's
+right between clearing and settlement, docs/market_rules.md): the buyer gets back the
+money for the cut Wh, the seller its bond for them. The contract's trades before the cut
+must equal the plain clearing, and after it the accepted trades, exactly as the
+market-only day books them (``records.build_day_record_market_only``), so both modes
+agree on days with curtailment too. On the course's feeders (``grid.make_feeder``) no
+street up to the dashboard's 40 homes comes close to a line's capacity, so nothing is
+cut there; a feeder with thin cables shows it. The day's ``line_flows_wh`` are the
+physical flows from the meters, ``trade_flows_wh`` the flows the accepted trades booked.
 
 **Money.** Trades, prices, the community fund's surplus and delivery shortfalls come from
 the chain (the contract's storage and its ``Cleared`` and ``Settled`` events). Energy
@@ -78,6 +81,7 @@ POST_GAS = 400_000          # gas a post, a reading asks for (they use far less)
 READING_GAS = 200_000
 CLEAR_GAS = 12_000_000      # clearing and settling a slot of up to 40 homes
 SETTLE_GAS = 8_000_000
+CURTAIL_GAS = 200_000       # the grid operator's cut of one trade
 
 Progress = Callable[[int], object]
 
@@ -236,12 +240,6 @@ def simulate_on_chain(
         # can clear it natively (the differential tests prove the contract agrees; it is
         # checked again below).
         grid = clear_on_grid(book, tariffs, feeder, nodes, mechanism, **options)
-        if grid.curtailed_wh:
-            line = next(line for line in grid.binding_line if line is not None)
-            raise GridError(f"slot {slot}: the feeder cannot carry the market's trades "
-                            f"(line {line!r} would be overloaded, {grid.curtailed_wh} Wh too "
-                            "many); the market contract cannot cut a trade, so the grid "
-                            "operator stops the day (energy/simulation.py)")
         bought = [0] * len(names)
         sold = [0] * len(names)
         for trade in grid.trades:
@@ -258,24 +256,35 @@ def simulate_on_chain(
             rows.append((meters[i], max(0, meter), max(0, -meter)))
         prices.append(reference_price(grid.clearing))
 
-        # One block at gate closure: old settlements, this clearing, the readings of the
-        # slot that just ended, and the orders for the next slot.
+        # One block at gate closure: old settlements, this clearing and the grid operator's
+        # cuts, the readings of the slot that just ended, and the orders for the next slot.
         at = market.gate_closure(m)
         settlements = due_settlements(at)
         clear = market.clear_tx(operator, m, gas=CLEAR_GAS)
+        first = market.contracts.market.read(chain.state, "trades") + 1
+        cuts = [(first + n, accepted) for n, (proposed, accepted)
+                in enumerate(zip(grid.proposed_wh, grid.accepted_wh)) if accepted < proposed]
+        curtails = [market.curtail_tx(operator, trade_id, accepted, gas=CURTAIL_GAS)
+                    for trade_id, accepted in cuts]
         due = due_readings(at)
         readings.append((slot, rows))
         intents = agents_orders(slot + 1) if slot + 1 < n_slots else []
         posts = post_txs(slot + 1, intents)
-        receipts = seal(settlements + [clear] + due + posts, at, f"slot {slot}")
+        receipts = seal(settlements + [clear] + curtails + due + posts, at, f"slot {slot}")
         cleared, = market.events([receipts[len(settlements)]], name="Cleared")
-        trades = market.trades(m)
+        if cleared["trades"] != len(grid.plain.trades) or \
+                [(event["trade"], event["accepted_wh"])
+                 for event in market.events(receipts, name="Curtailed")] != cuts:
+            raise MarketError(f"slot {slot}: the contract's clearing differs from the native "
+                              "clearing of the same book")
+        trades = [trade for trade in market.trades(m) if trade.quantity_wh > 0]
         if [(t.buyer, t.seller, t.quantity_wh, t.price, t.seller_price) for t in trades] != \
                 [(t.buyer, t.seller, t.quantity_wh, t.price, t.seller_price)
                  for t in grid.trades]:
             raise MarketError(f"slot {slot}: the contract's trades differ from the native "
                               "clearing of the same book")
-        slots.append(_Slot(book, trades, grid, cleared["surplus"], homes))
+        surplus = sum(trade.amount - trade.seller_amount for trade in trades)
+        slots.append(_Slot(book, trades, grid, surplus, homes))
         book = book_of(slot + 1, intents, receipts[len(receipts) - len(posts):])
         if progress is not None:
             progress(1)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import pytest
 
-from minichain.energy.market import (R_ALREADY_RATED, R_DUPLICATE_READING, R_GATE_CLOSED,
+from minichain.energy.market import (R_ALREADY_RATED, R_ALREADY_SETTLED, R_BAD_CURTAIL,
+                                     R_DUPLICATE_READING, R_GATE_CLOSED, R_NO_TRADE,
+                                     R_NOT_AUTHORITY_CURTAIL, R_NOT_CLEARED,
                                      R_NO_FUNDS, R_NO_SLOT, R_NOT_REGISTERED, R_NOT_SETTLED,
                                      R_OUT_OF_BAND, R_REVOKED, R_SELF_TAKE, R_SELF_TRADE_BUY,
                                      R_SELF_TRADE_SELL, R_BAD_QUANTITY, R_UNREGISTERED_METER,
                                      R_WINDOW_CLOSED, SIDE_CODES, Street, sunny_street)
-from minichain.energy.orders import BUY, SELL
+from minichain.energy.orders import BUY, SELL, Tariffs
+from minichain.energy.settlement import after_curtailment
 from minichain.errors import Revert
 from minichain.receipts import BlockContext
 from minichain.state import State
@@ -198,3 +201,69 @@ def test_rating_the_same_trade_twice_is_refused(street):
     # the seller may still rate the buyer once
     market.rate(street.households["alice"], trade, 4)
     assert market.score(street.address("alice")) == (15_000 + 2_000) // 6
+
+
+# --- the grid operator's curtailment (between clearing and settlement) -------------------
+
+def _cleared_trade(street: Street) -> int:
+    """Alice's 1 kWh to Bob, cleared (so the grid operator may cut it); the trade id."""
+    market = street.market
+    trade = _one_trade(street)
+    market.clear(SLOT, street.households["carol"], at=market.gate_closure(SLOT))
+    return trade
+
+
+def test_a_household_cannot_curtail_a_trade(street):
+    trade = _cleared_trade(street)
+    refused(street, street.market.contracts.market, street.households["carol"], "curtail",
+            trade, 400, reason=R_NOT_AUTHORITY_CURTAIL)
+    # not even the trade's own buyer
+    refused(street, street.market.contracts.market, street.households["bob"], "curtail",
+            trade, 400, reason=R_NOT_AUTHORITY_CURTAIL)
+
+
+def test_a_trade_of_a_slot_not_yet_cleared_cannot_be_curtailed(street):
+    trade = _one_trade(street)           # a direct take: recorded, but the slot is open
+    refused(street, street.market.contracts.market, street.operator, "curtail", trade, 400,
+            reason=R_NOT_CLEARED)
+    # nor a trade that does not exist
+    refused(street, street.market.contracts.market, street.operator, "curtail", 99, 0,
+            reason=R_NO_TRADE)
+
+
+def test_a_settled_trade_cannot_be_curtailed(street):
+    market = street.market
+    trade = _cleared_trade(street)
+    market.settle(SLOT, street.households["carol"], at=market.window_end(SLOT))
+    refused(street, market.contracts.market, street.authorities[1], "curtail", trade, 400,
+            reason=R_ALREADY_SETTLED)
+
+
+@pytest.mark.parametrize("accepted", [1_001, -1])
+def test_a_trade_cannot_be_curtailed_above_its_quantity_or_below_zero(street, accepted):
+    trade = _cleared_trade(street)
+    refused(street, street.market.contracts.market, street.operator, "curtail", trade,
+            accepted, reason=R_BAD_CURTAIL)
+
+
+def test_curtailing_returns_the_buyers_money_and_the_sellers_bond_for_the_cut_wh(street):
+    market = street.market
+    alice, bob = street.address("alice"), street.address("bob")
+    trade = _cleared_trade(street)
+    before = market.trade(trade)
+    free = {who: market.free(who) for who in (alice, bob)}
+    bond = market.order(before.sell_order).locked
+    market.curtail(street.operator, trade, 613)
+    # 1,000 Wh at 12 cost 12; 613 Wh cost 7 (613 * 12 // 1000): Bob gets 5 back; Alice's
+    # bond for the 387 cut Wh, 387 * 30 // 1000 = 11, is hers again
+    native = after_curtailment(before, 613, Tariffs(feed_in=8, retail=30))
+    assert (native.refund, native.released, native.fund_back) == (5, 11, 0)
+    assert market.trade(trade) == native.trade
+    assert market.free(bob) == free[bob] + 5
+    assert market.free(alice) == free[alice] + 11
+    assert market.order(before.sell_order).locked == bond - 11
+    event, = market.events([market.last_receipt], name="Curtailed")
+    assert (event["trade"], event["traded_wh"], event["accepted_wh"], event["refund"],
+            event["released"]) == (trade, 1_000, 613, 5, 11)
+    held = market.held([alice, bob, street.address("carol")])
+    assert held["total"] == held["contract"]

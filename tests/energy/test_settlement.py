@@ -15,8 +15,9 @@ from hypothesis import given, settings, strategies as st
 from minichain.energy.auction import MECHANISMS, MCAFEE, UTILITY, clear
 from minichain.energy.orders import BUY, SELL, Order, Tariffs
 from minichain.energy.settlement import (Delivery, GridBill, MarketTrade, Release,
-                                         after_clearing, delivered_by_seller, grid_bill,
-                                         locked_for, market_trades, settle_slot, share_export)
+                                         after_clearing, after_curtailment, delivered_by_seller,
+                                         grid_bill, locked_for, market_trades, settle_slot,
+                                         share_export)
 from minichain.energy.units import amount_for
 from minichain.errors import SettlementError
 from minichain.wallet import Wallet
@@ -170,3 +171,29 @@ def test_clearing_and_settlement_move_every_locked_token_exactly_once(slot, mech
             sold, exports.get(seller, 0))
     assert all(d.penalty == amount_for(d.shortfall_wh, TARIFFS.retail)
                for d in settled.deliveries)
+
+
+@settings(max_examples=200, deadline=None)
+@given(quantity=st.integers(1, 50_000), cut=st.integers(0, 50_000),
+       price=st.integers(8, 30), reduction=st.integers(0, 22))
+def test_a_curtailment_moves_every_token_of_the_cut_wh_exactly_once(quantity, cut, price,
+                                                                      reduction):
+    tariffs = Tariffs(feed_in=8, retail=30)
+    accepted = quantity - min(cut, quantity)
+    seller_price = max(price - reduction, 8)
+    trade = MarketTrade(7, 3, "bob", "alice", 2, 1, quantity, price, seller_price)
+    step = after_curtailment(trade, accepted, tariffs)
+    assert step.trade.quantity_wh == accepted and step.trade.id == 7
+    # the buyer's refund comes from what the trade held and the fund's share of the surplus
+    assert step.refund == trade.amount - step.trade.amount
+    assert step.refund == (trade.seller_amount - step.trade.seller_amount) + step.fund_back
+    assert step.released == amount_for(quantity - accepted, tariffs.retail)
+    # what stays in the bond still covers a total shortfall of the accepted Wh
+    assert amount_for(quantity, tariffs.retail) - step.released >= amount_for(accepted,
+                                                                              tariffs.retail)
+
+
+def test_a_trade_cannot_be_curtailed_above_its_quantity():
+    trade = MarketTrade(1, 0, "bob", "alice", 2, 1, 1_000, 12, 12)
+    with pytest.raises(SettlementError, match="0..1000 Wh, got 1001"):
+        after_curtailment(trade, 1_001, Tariffs(feed_in=8, retail=30))
