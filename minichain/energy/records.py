@@ -326,6 +326,21 @@ def check_day_inputs(households: Sequence[Household], days: Sequence[HouseholdDa
     return names, n_slots
 
 
+def start_of_day(households: Sequence[Household], seed: int, initial_soc_permille: int
+                 ) -> tuple[list[Battery | None], tuple[int, ...], list[random.Random],
+                            random.Random]:
+    """The street at midnight: batteries, what they hold, and the seeded random streams.
+
+    Both the market-only and the on-chain day start here, so they draw the same numbers.
+    """
+    batteries: list[Battery | None] = [
+        Battery.at_soc(h.battery, initial_soc_permille) if h.battery else None
+        for h in households]
+    initial = tuple(b.stored_wh if b else 0 for b in batteries)
+    agent_rngs = [random.Random(f"agent:{seed}:{h.name}") for h in households]
+    return batteries, initial, agent_rngs, random.Random(f"arrival:{seed}")
+
+
 def build_day_record_market_only(
         households: Sequence[Household], days: Sequence[HouseholdDay],
         agents: AgentLike | Mapping[str, AgentLike], tariffs: Tariffs, feeder: Feeder,
@@ -357,12 +372,8 @@ def build_day_record_market_only(
     chosen = _agents_by_household(agents, names)
     owners = [address(name) for name in names]
     nodes = dict(zip(owners, names))
-    batteries: list[Battery | None] = [
-        Battery.at_soc(h.battery, initial_soc_permille) if h.battery else None
-        for h in households]
-    initial = tuple(b.stored_wh if b else 0 for b in batteries)
-    agent_rngs = [random.Random(f"agent:{seed}:{name}") for name in names]
-    arrival_rng = random.Random(f"arrival:{seed}")
+    batteries, initial, agent_rngs, arrival_rng = start_of_day(households, seed,
+                                                               initial_soc_permille)
     options = dict(mechanism_options or {})
     fund = options.get("surplus_account", COMMUNITY_FUND)
     slot_seconds = feeder.slot_seconds

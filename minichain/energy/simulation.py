@@ -47,7 +47,6 @@ dashboard's runners (``viz/app.py``); ``progress(n)`` is told after every slot (
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping, Sequence
@@ -57,7 +56,7 @@ from minichain.energy.agents import SlotView, agent_name, dispatch, orders_for
 from minichain.energy.auction import UNIFORM_PRICE
 from minichain.energy.clearing import clear_on_grid, reference_price
 from minichain.energy.grid import Feeder, line_flows
-from minichain.energy.household import Battery, Household, HouseholdDay
+from minichain.energy.household import Household, HouseholdDay
 from minichain.energy.market import AUTHORITY_NAMES, SIDE_CODES, MarketClient
 from minichain.energy.orders import BUY, Order, Tariffs
 from minichain.energy.profiles import SUNNY_STREET, Site, slot_timestamp
@@ -66,7 +65,7 @@ from minichain.energy.scenario import (Scenario, agents_for, household_days,  # 
 from minichain.energy.records import (AgentLike, BlockRecord, DayRecord, FeederLine,
                                       SlotRecord, StreetSlotRecord, TradeRecord,
                                       _agents_by_household, build_day_record_market_only,
-                                      check_day_inputs, utility_exchange)
+                                      check_day_inputs, start_of_day, utility_exchange)
 from minichain.energy.units import amount_for
 from minichain.errors import EnergyModelError, GridError, MarketError
 from minichain.poa import Clique
@@ -172,12 +171,8 @@ def simulate_on_chain(
     # --- the day ---------------------------------------------------------------------
     position = {owner: i for i, owner in enumerate(owners)}
     nodes = dict(zip(owners, names))
-    batteries: list[Battery | None] = [
-        Battery.at_soc(h.battery, initial_soc_permille) if h.battery else None
-        for h in households]
-    initial = tuple(b.stored_wh if b else 0 for b in batteries)
-    agent_rngs = [random.Random(f"agent:{seed}:{name}") for name in names]
-    arrival_rng = random.Random(f"arrival:{seed}")
+    batteries, initial, agent_rngs, arrival_rng = start_of_day(households, seed,
+                                                               initial_soc_permille)
     prices: list[int | None] = []
     slots: list[_Slot] = []
     readings: list[tuple[int, list]] = []     # (slot, [(meter, export, import)]) not yet sent
