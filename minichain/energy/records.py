@@ -35,7 +35,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from minichain.energy.agents import SlotView, agent_name, dispatch, orders_for
+from minichain.energy.agents import OrderIntent, SlotView, agent_name, dispatch, orders_for
 from minichain.energy.auction import COMMUNITY_FUND, UNIFORM_PRICE
 from minichain.energy.clearing import clear_on_grid, reference_price
 from minichain.energy.grid import TRANSFORMER, Feeder, line_flows
@@ -341,6 +341,24 @@ def start_of_day(households: Sequence[Household], seed: int, initial_soc_permill
     return batteries, initial, agent_rngs, random.Random(f"arrival:{seed}")
 
 
+def slot_intents(slot: int, names: Sequence[str], days: Sequence[HouseholdDay],
+                 batteries: Sequence[Battery | None], agents: Sequence[AgentLike],
+                 tariffs: Tariffs, recent: tuple[int | None, ...],
+                 agent_rngs: Sequence[random.Random], arrival_rng: random.Random,
+                 slot_seconds: int) -> list[tuple[int, OrderIntent]]:
+    """Every household's order intents for ``slot`` (by household index), in seeded arrival order.
+
+    Both day runners ask the agents through here, so they see the same views and orders.
+    """
+    intents = []
+    for i, name in enumerate(names):
+        view = SlotView(name, slot, days[i].pv_wh[slot], days[i].load_wh[slot], batteries[i],
+                        tariffs, recent, agent_rngs[i], slot_seconds)
+        intents.extend((i, intent) for intent in orders_for(agents[i], view))
+    arrival_rng.shuffle(intents)
+    return intents
+
+
 def build_day_record_market_only(
         households: Sequence[Household], days: Sequence[HouseholdDay],
         agents: AgentLike | Mapping[str, AgentLike], tariffs: Tariffs, feeder: Feeder,
@@ -383,13 +401,9 @@ def build_day_record_market_only(
     next_id = 0
 
     for slot in range(n_slots):
-        intents = []
-        for i, name in enumerate(names):
-            view = SlotView(name, slot, days[i].pv_wh[slot], days[i].load_wh[slot],
-                            batteries[i], tariffs, tuple(prices[-recent_prices:]),
-                            agent_rngs[i], slot_seconds)
-            intents.extend((i, intent) for intent in orders_for(chosen[i], view))
-        arrival_rng.shuffle(intents)
+        intents = slot_intents(slot, names, days, batteries, chosen, tariffs,
+                               tuple(prices[-recent_prices:]), agent_rngs, arrival_rng,
+                               slot_seconds)
         orders = []
         for i, intent in intents:
             orders.append(intent.to_order(next_id, owners[i], slot))

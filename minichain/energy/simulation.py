@@ -52,7 +52,7 @@ from datetime import date
 from typing import Any, Callable, Mapping, Sequence
 
 from minichain.chain import Chain, Genesis
-from minichain.energy.agents import SlotView, agent_name, dispatch, orders_for
+from minichain.energy.agents import agent_name, dispatch
 from minichain.energy.auction import UNIFORM_PRICE
 from minichain.energy.clearing import clear_on_grid, reference_price
 from minichain.energy.grid import Feeder, line_flows
@@ -65,7 +65,8 @@ from minichain.energy.scenario import (Scenario, agents_for, household_days,  # 
 from minichain.energy.records import (AgentLike, BlockRecord, DayRecord, FeederLine,
                                       SlotRecord, StreetSlotRecord, TradeRecord,
                                       _agents_by_household, build_day_record_market_only,
-                                      check_day_inputs, start_of_day, utility_exchange)
+                                      check_day_inputs, slot_intents, start_of_day,
+                                      utility_exchange)
 from minichain.energy.units import amount_for
 from minichain.errors import EnergyModelError, GridError, MarketError
 from minichain.poa import Clique
@@ -197,14 +198,9 @@ def simulate_on_chain(
 
     def agents_orders(slot: int) -> list:
         """Every household's intents for ``slot``, in the seeded arrival order."""
-        intents = []
-        for i, name in enumerate(names):
-            view = SlotView(name, slot, days[i].pv_wh[slot], days[i].load_wh[slot],
-                            batteries[i], tariffs, tuple(prices[-recent_prices:]),
-                            agent_rngs[i], slot_seconds)
-            intents.extend((i, intent) for intent in orders_for(chosen[i], view))
-        arrival_rng.shuffle(intents)
-        return intents
+        return slot_intents(slot, names, days, batteries, chosen, tariffs,
+                            tuple(prices[-recent_prices:]), agent_rngs, arrival_rng,
+                            slot_seconds)
 
     def post_txs(slot: int, intents: list) -> list:
         return [market.call_tx(market.contracts.market, wallets[i], "post",
