@@ -28,10 +28,10 @@ import time
 
 from benchmarks.timing import best_time
 from minichain.chain import BLOCK_GAS_LIMIT
-from minichain.energy.auction import MECHANISMS, UNIFORM_PRICE, clear
-from minichain.energy.market import MAX_ORDERS_PER_SLOT, SIDE_CODES, sunny_street
-from minichain.energy.orders import BUY, SELL, Order, Tariffs, ask_priority, bid_priority
-from minichain.energy.settlement import market_trades
+from minichain.market.auction import MECHANISMS, UNIFORM_PRICE, clear
+from minichain.contracts.client import MAX_ORDERS_PER_SLOT, SIDE_CODES, sunny_street
+from minichain.market.orders import BUY, SELL, Order, Tariffs, ask_priority, bid_priority
+from minichain.market.settlement import market_trades
 from minichain.execution import apply_transaction
 from minichain.receipts import BlockContext
 

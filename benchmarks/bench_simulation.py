@@ -21,7 +21,7 @@ import resource
 import statistics
 import time
 
-from minichain.energy.simulation import run_market_only, run_on_chain
+from minichain.day.onchain import run_market_only, run_on_chain
 from minichain.viz.app import Scenario
 
 SCENARIO = Scenario(households=20, seed=1)

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from minichain.energy.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
+from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
 from minichain.errors import MinichainError
 
 MECHANISMS = {"uniform": UNIFORM_PRICE, "pay-as-bid": PAY_AS_BID, "mcafee": MCAFEE}
@@ -110,8 +110,8 @@ def simulate(arguments: argparse.Namespace) -> int:
     """Run the day on chain with a progress bar and write the report."""
     from tqdm.auto import tqdm
 
-    from minichain.energy.profiles import SLOTS_PER_DAY
-    from minichain.energy.simulation import run_on_chain
+    from minichain.microgrid.profiles import SLOTS_PER_DAY
+    from minichain.day.onchain import run_on_chain
     from minichain.viz.app import Scenario
 
     scenario = Scenario(households=arguments.households, day=arguments.date,

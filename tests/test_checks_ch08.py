@@ -19,7 +19,7 @@ from minichain.checks.ch08 import (ACCEPTED, ACTIONS, ALLOWED, COMMIT_MISTAKES, 
                                    WINDOW_MISTAKES, _salts, commitment_of, reading_verdict,
                                    refusal, reporter)
 from minichain.encoding import hash_of
-from minichain.energy.market import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_NOT_REGISTERED,
+from minichain.contracts.client import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_NOT_REGISTERED,
                                      R_REVOKED, REVOKED, SELL, SIDE_CODES, Street, sunny_street)
 from minichain.errors import Revert
 from minichain.receipts import BlockContext

@@ -16,8 +16,8 @@ from checks_kit import failed_with, named
 from minichain.checks import PASSED, check
 from minichain.checks.ch09 import (QUANTITY_CASES, merit_cases, model_quantity, noon_book,
                                    walked_wh, welfare_cases)
-from minichain.energy.auction import UNIFORM_PRICE, clear
-from minichain.energy.orders import BUY, SELL, Tariffs
+from minichain.market.auction import UNIFORM_PRICE, clear
+from minichain.market.orders import BUY, SELL, Tariffs
 
 
 def returning(name, value):

@@ -16,10 +16,10 @@ from checks_kit import failed_with, named
 
 from minichain.checks import PASSED, check
 from minichain.checks.ch10 import (CHAPTER_TRADES, RETAIL, SCORE_CASES, expected_transfers)
-from minichain.energy.market import MCAFEE, sunny_street
-from minichain.energy.orders import BUY, SELL
-from minichain.energy.settlement import share_export
-from minichain.energy.units import amount_for
+from minichain.contracts.client import MCAFEE, sunny_street
+from minichain.market.orders import BUY, SELL
+from minichain.market.settlement import share_export
+from minichain.market.units import amount_for
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "exercises" / "solutions"
 

@@ -19,11 +19,11 @@ from minichain.checks.ch11 import (AGENT_HOUSEHOLD, CONGESTION_CASES, baseline_r
                                    chapter_day, congested_reference, day_with_agent,
                                    self_consumption_slots, self_sufficiency_reference,
                                    street_pairs, truthful_bill)
-from minichain.energy import kpis
-from minichain.energy.agents import OrderIntent, Truthful
-from minichain.energy.grid import line_flows, line_loadings, make_feeder
-from minichain.energy.orders import BUY, SELL
-from minichain.energy.units import amount_for
+from minichain.day import kpis
+from minichain.day.agents import OrderIntent, Truthful
+from minichain.microgrid.grid import line_flows, line_loadings, make_feeder
+from minichain.market.orders import BUY, SELL
+from minichain.market.units import amount_for
 
 
 # --- the references agree with the library ---------------------------------------------------

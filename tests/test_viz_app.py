@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from minichain.energy import kpis
-from minichain.energy.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
-from minichain.energy.profiles import SLOTS_PER_DAY
-from minichain.energy.records import BlockRecord
+from minichain.day import kpis
+from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
+from minichain.microgrid.profiles import SLOTS_PER_DAY
+from minichain.day.records import BlockRecord
 from minichain.errors import EnergyModelError, InvalidAuctionParameter, InvalidTariffs
 from minichain.viz import app
 from minichain.viz.app import Scenario, dashboard, kpi_html, kpi_rows, run_market_only, \

@@ -1,7 +1,7 @@
 """The auction's pictures, read as data (chapter 09).
 
 The figures are checked on the chapter's books, whose numbers are worked by hand in
-``tests/energy/test_auction.py``: the noon book (4 kWh at 17 under uniform price), the
+``tests/market/test_auction.py``: the noon book (4 kWh at 17 under uniform price), the
 same book with Dave asking 30 (McAfee reduces it), and the regression book where Bob's
 bid is shaded. The gains the welfare picture stacks must add up to the clearing's welfare
 on any book, and under McAfee no unit trader's report may beat the truth.
@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from minichain.energy.auction import MCAFEE, MECHANISMS, PAY_AS_BID, UNIFORM_PRICE, clear
-from minichain.energy.orders import BUY, SELL, Order, Tariffs
+from minichain.market.auction import MCAFEE, MECHANISMS, PAY_AS_BID, UNIFORM_PRICE, clear
+from minichain.market.orders import BUY, SELL, Order, Tariffs
 from minichain.errors import InvalidOrder
 from minichain.viz import auction as viz
 from minichain.wallet import Wallet

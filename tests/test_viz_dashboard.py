@@ -8,15 +8,15 @@ from datetime import date
 import plotly.graph_objects as go
 import pytest
 
-from minichain.energy import kpis
-from minichain.energy.agents import BatteryAware, PriceRamp, Truthful
-from minichain.energy.auction import PAY_AS_BID
-from minichain.energy.grid import make_feeder
-from minichain.energy.household import BatterySpec, Household, HouseholdDay, household_day, \
+from minichain.day import kpis
+from minichain.day.agents import BatteryAware, PriceRamp, Truthful
+from minichain.market.auction import PAY_AS_BID
+from minichain.microgrid.grid import make_feeder
+from minichain.microgrid.household import BatterySpec, Household, HouseholdDay, household_day, \
     make_street
-from minichain.energy.orders import Tariffs
-from minichain.energy.profiles import SUNNY_STREET, cloudiness_day, weather_rng
-from minichain.energy.records import BlockRecord, build_day_record_market_only
+from minichain.market.orders import Tariffs
+from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_rng
+from minichain.day.records import BlockRecord, build_day_record_market_only
 from minichain.errors import EnergyModelError, GridError
 from minichain.viz import dashboard as db
 

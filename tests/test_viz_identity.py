@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from minichain.chain import GENESIS_TIME
-from minichain.energy.market import APPLIED, HOUSEHOLD, REVOKED, sunny_street
+from minichain.contracts.client import APPLIED, HOUSEHOLD, REVOKED, sunny_street
 from minichain.viz.identity import (ASLEEP, AWAY, EDGE_STYLES, HOME, OCCUPANCY, Registration,
                                     agreement, clock, guess_occupancy, identity_edges,
                                     identity_figure, identity_positions, read_registrations,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from minichain.energy.market import MCAFEE, Street, sunny_street
-from minichain.energy.orders import BUY, SELL
-from minichain.energy.reputation import Record, score
-from minichain.energy.settlement import settle_slot
+from minichain.contracts.client import MCAFEE, Street, sunny_street
+from minichain.market.orders import BUY, SELL
+from minichain.market.reputation import Record, score
+from minichain.market.settlement import settle_slot
 from minichain.errors import SettlementError
 from minichain.viz.settlement import (BOND_BACK, DELIVERED_COLOUR, FUND_NODE, HELD, KINDS,
                                       PAYMENT, PENALTY, REFUND, SHORTFALL_COLOUR, STILL_HELD,

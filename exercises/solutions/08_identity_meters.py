@@ -4,7 +4,7 @@ Try each exercise first; `check(your_function)` tells you what is wrong and hint
 """
 
 from minichain.encoding import hash_of
-from minichain.energy.market import HOUSEHOLD, REVOKED
+from minichain.contracts.client import HOUSEHOLD, REVOKED
 
 SLOT_SECONDS = 900
 READING_WINDOW = 3600

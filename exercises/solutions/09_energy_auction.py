@@ -3,7 +3,7 @@
 Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
 """
 
-from minichain.energy.orders import BUY, SELL
+from minichain.market.orders import BUY, SELL
 
 
 def amount_for(q_wh, price):

@@ -3,7 +3,7 @@
 Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
 """
 
-from minichain.energy.units import amount_for
+from minichain.market.units import amount_for
 
 PRIOR_SCORE = 3000        # milli-stars: a newcomer's three stars
 PRIOR_WEIGHT = 5          # imaginary ratings of PRIOR_SCORE counted in

@@ -3,9 +3,9 @@
 Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
 """
 
-from minichain.energy.agents import OrderIntent
-from minichain.energy.orders import BUY, SELL
-from minichain.energy.units import amount_for
+from minichain.day.agents import OrderIntent
+from minichain.market.orders import BUY, SELL
+from minichain.market.units import amount_for
 
 
 def self_sufficiency(slots):

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from minichain.checks import Mismatch, exercise
 from minichain.encoding import encode, hash_of, sha256
-from minichain.energy.market import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_DUPLICATE_READING,
+from minichain.contracts.client import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_DUPLICATE_READING,
                                      R_NO_SLOT, R_NOT_REGISTERED, R_REVOKED, R_SLOT_NOT_OVER,
                                      R_WINDOW_CLOSED, READING_WINDOW, REVOKED, SLOT_SECONDS)
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from minichain.checks import Mismatch, exercise
-from minichain.energy.auction import (MCAFEE, PAY_AS_BID, UNIFORM_PRICE, Trade, clear,
+from minichain.market.auction import (MCAFEE, PAY_AS_BID, UNIFORM_PRICE, Trade, clear,
                                       k_price, merit_order, merit_walk)
-from minichain.energy.orders import BUY, SELL, Order, Tariffs
-from minichain.energy.units import amount_for
+from minichain.market.orders import BUY, SELL, Order, Tariffs
+from minichain.market.units import amount_for
 from minichain.wallet import Wallet
 
 SLOT = 48

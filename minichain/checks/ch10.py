@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from minichain.checks import Mismatch, exercise
-from minichain.energy.reputation import (PRIOR_SCORE, PRIOR_WEIGHT, Record, reliability,
+from minichain.market.reputation import (PRIOR_SCORE, PRIOR_WEIGHT, Record, reliability,
                                          score)
-from minichain.energy.settlement import MarketTrade, share_export
-from minichain.energy.units import amount_for
+from minichain.market.settlement import MarketTrade, share_export
+from minichain.market.units import amount_for
 
 SLOT = 52
 RETAIL = 30

@@ -1,7 +1,7 @@
 """Checks for the chapter 11 exercises: self-sufficiency, congestion, a baseline bill, an agent.
 
 Each checker holds the learner's answer against the library the simulator itself uses:
-``kpis.permille`` and the definition in ``energy/kpis.py`` for self-sufficiency,
+``kpis.permille`` and the definition in ``day/kpis.py`` for self-sufficiency,
 ``grid.LineLoading`` (overloaded means ``|flow| > capacity``) for the congested line,
 ``units.amount_for`` once per slot for the baseline bill, and a whole market-only day
 (``records.build_day_record_market_only``) for the learner's bidding agent. The usual
@@ -20,11 +20,11 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from minichain.checks import Mismatch, exercise
-from minichain.energy import kpis
-from minichain.energy.agents import Truthful
-from minichain.energy.household import Battery, self_consume
-from minichain.energy.records import DayRecord, build_day_record_market_only
-from minichain.energy.units import amount_for
+from minichain.day import kpis
+from minichain.day.agents import Truthful
+from minichain.microgrid.household import Battery, self_consume
+from minichain.day.records import DayRecord, build_day_record_market_only
+from minichain.market.units import amount_for
 from minichain.errors import MinichainError
 
 

@@ -1,6 +1,6 @@
 """Contracts written in the contract language (chapters 06-10).
 
-Each ``<name>.py`` here is contract *source*: Python syntax that ``minichain.vm`` compiles
+Each ``sources/<name>.py`` is contract *source*: Python syntax that ``minichain.vm`` compiles
 to bytecode. They are text to read and compile, not modules to import::
 
     from minichain.contracts import compiled, source
@@ -13,6 +13,7 @@ and ``escrow_fixed`` (the same file with both fixed). The Sunny Street market (c
 08-10, rules in ``docs/market_rules.md``): ``identity`` (the registry of authorities,
 households and their meters), ``meter_oracle`` (signed readings per slot), ``market``
 (order book, escrow, clearing, settlement) and ``reputation`` (ratings and reliability).
+``client.py`` (``MarketClient``) is the Python that deploys and drives those four.
 """
 
 from __future__ import annotations
@@ -22,19 +23,19 @@ from pathlib import Path
 
 from minichain.vm.compiler import CompiledContract, compile_contract
 
-HERE = Path(__file__).resolve().parent
+SOURCES = Path(__file__).resolve().parent / "sources"
 
 
 def available() -> list[str]:
     """The names of the contract sources in this folder."""
-    return sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
+    return sorted(p.stem for p in SOURCES.glob("*.py") if not p.stem.startswith("_"))
 
 
 def source(name: str) -> str:
     """The source text of a contract in this folder."""
     if name not in available():
         raise KeyError(f"no contract named {name!r}; choose from {available()}")
-    return (HERE / f"{name}.py").read_text(encoding="utf-8")
+    return (SOURCES / f"{name}.py").read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,15 +2,15 @@
 
 Three layers, each thin:
 
-* ``Scenario`` (from ``energy/scenario.py``): the settings a learner can change (how many homes, PV and battery
+* ``Scenario`` (from ``day/scenario.py``): the settings a learner can change (how many homes, PV and battery
   shares, the day, the clouds, the tariffs, the market mechanism and its k, the bidding
   agents, the seed), checked when built.
 * ``run_scenario(scenario, runner)``: runs the day with a *runner*, any function from a
   ``Scenario`` to a ``records.DayRecord``. The default, ``run_market_only``, builds the
-  street with the pure functions of ``minichain.energy`` and runs
+  street with the pure functions of ``minichain.microgrid`` and runs
   ``records.build_day_record_market_only``; the on-chain simulator plugs in the same way.
   ``scenario_figures`` and ``kpi_html`` turn the day into pictures
-  (``viz/dashboard.py``) and a table of key figures (``energy/kpis.py``).
+  (``viz/dashboard.py``) and a table of key figures (``day/kpis.py``).
 * ``dashboard(runner=..., on_chain_runner=None)``: the ipywidgets app. Every control
   recomputes on release (``continuous_update=False``); figures go into ``Output``
   widgets as plotly's own mime type (no ``FigureWidget``, so no anywidget needed). The
@@ -31,13 +31,13 @@ from typing import Mapping
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from minichain.energy import kpis
-from minichain.energy.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
-from minichain.energy.profiles import SLOT_SECONDS, SLOTS_PER_DAY
-from minichain.energy.records import DayRecord
-# The scenario and its street live in ``energy/scenario.py``; these names are kept here
+from minichain.day import kpis
+from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
+from minichain.microgrid.profiles import SLOT_SECONDS, SLOTS_PER_DAY
+from minichain.day.records import DayRecord
+# The scenario and its street live in ``day/scenario.py``; these names are kept here
 # too, so ``from minichain.viz.app import Scenario, run_market_only, ...`` keeps working.
-from minichain.energy.scenario import (AGENT_MIXES, MAX_HOUSEHOLDS, MAX_TARIFF,  # noqa: F401
+from minichain.day.scenario import (AGENT_MIXES, MAX_HOUSEHOLDS, MAX_TARIFF,  # noqa: F401
                                        MIDSUMMER, OnChainRunner, Runner, Scenario,
                                        agents_for, household_days, run_market_only,
                                        run_scenario, scenario_feeder, sky, street)

@@ -30,8 +30,8 @@ from typing import Iterable, Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from minichain.energy.auction import Clearing, clear, merit_order, merit_walk
-from minichain.energy.orders import BUY, Order, Tariffs
+from minichain.market.auction import Clearing, clear, merit_order, merit_walk
+from minichain.market.orders import BUY, Order, Tariffs
 from minichain.errors import InvalidOrder
 
 FONT = {"size": 18}

@@ -30,9 +30,9 @@ from collections import Counter
 
 import plotly.graph_objects as go
 
-from minichain.energy import kpis
-from minichain.energy.grid import TRANSFORMER, Feeder
-from minichain.energy.records import DayRecord
+from minichain.day import kpis
+from minichain.microgrid.grid import TRANSFORMER, Feeder
+from minichain.day.records import DayRecord
 from minichain.errors import EnergyModelError, GridError
 
 FONT = {"size": 18}

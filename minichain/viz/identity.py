@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from minichain.chain import GENESIS_TIME
-from minichain.energy.market import APPLIED, HOUSEHOLD, REVOKED, MarketClient
+from minichain.contracts.client import APPLIED, HOUSEHOLD, REVOKED, MarketClient
 
 FONT = {"size": 18}
 TITLE_FONT = {"size": 24}

@@ -13,7 +13,7 @@ Pure builders that return a ``plotly.graph_objects.Figure`` and are tested as da
   showed delivered and the shortfall, stacked to what was sold.
 * ``plain_average`` and ``score_figure``: a score against the number of ratings, the plain
   average beside the Bayesian score the reputation contract keeps
-  (``minichain.energy.reputation.score``), with a buyer's minimum as a line.
+  (``minichain.market.reputation.score``), with a buyer's minimum as a line.
 
 Amounts are whole tokens and Wh; only the score picture divides, to draw stars.
 Fonts are large enough for the back row.
@@ -26,9 +26,9 @@ from typing import Iterable, Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from minichain.energy.reputation import MAX_STARS, MILLI, PRIOR_SCORE, Record, score
-from minichain.energy.settlement import Delivery
-from minichain.energy.units import amount_for
+from minichain.market.reputation import MAX_STARS, MILLI, PRIOR_SCORE, Record, score
+from minichain.market.settlement import Delivery
+from minichain.market.units import amount_for
 from minichain.errors import SettlementError
 from minichain.teach import short
 from minichain.vm.abi import DecodedEvent

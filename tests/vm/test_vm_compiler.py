@@ -511,7 +511,7 @@ def test_the_one_screen_summary_in_lang_compiles_and_runs():
 @pytest.mark.parametrize("name", ["counter", "token", "escrow", "escrow_buggy", "escrow_fixed"])
 def test_contract_files_are_also_plain_python_that_editors_can_import(name):
     import importlib
-    module = importlib.import_module(f"minichain.contracts.{name}")
+    module = importlib.import_module(f"minichain.contracts.sources.{name}")
     assert module.__doc__.strip()
 
 

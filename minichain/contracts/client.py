@@ -1,0 +1,628 @@
+"""The energy market on chain, from Python: deploy, trade, clear, settle, rate, browse (chapters 08-10).
+
+``MarketClient`` is what notebooks and the simulator call. It deploys the four contracts
+(identity registry, meter oracle, reputation, market) on a ``Chain``, builds and signs
+their transactions with the right nonces, seals them into blocks at the simulated times
+you ask for, and reads the contracts' storage back as plain Python objects::
+
+    market = MarketClient.deploy(chain, sealers=[operator], deployer=operator,
+                                 authorities=[operator.address], mechanism=UNIFORM_PRICE)
+    market.register(alice, alice_meter, bus=1, authority=operator)
+    market.deposit(alice, 5_000)
+    offer = market.post(alice, SELL, 2_000, price=12, slot=8)     # the order id
+    market.take(bob, offer, 500)                                   # a direct trade
+    market.clear(8, by=bob, at=market.gate_closure(8))
+    market.submit_reading(alice_meter, 8, export_wh=1_800, import_wh=0, at=market.slot_end(8))
+    market.settle(8, by=bob, at=market.window_end(8))
+    market.rate(bob, trade_id=1, stars=5)
+
+Every action seals one block and returns what the contract returned; if the contract
+refuses, the block is still sealed (fee and nonce spent, nothing else changed) and the
+action raises ``Revert`` with the contract's reason (``last_receipt`` has the receipt).
+To put many transactions in one block, build them with the ``*_tx`` methods and pass
+them to ``seal``, which returns the receipts without raising.
+
+Reading is free: ``orders``, ``offers`` (filtered like ``orders.list_orders``), ``trades``,
+``free``, ``score``, ``reliability``, ``reading``, ``slot_state``, ``events``.
+
+``sunny_street(names)`` sets up a whole street in one call: a chain sealed by the grid
+operator, the three authorities, every household registered with its own meter key and
+feeder bus, and an opening deposit at the market.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from minichain.chain import BLOCK_GAS_LIMIT, Chain, Genesis
+from minichain.contracts import compiled
+from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
+from minichain.market.orders import BUY, SELL, Order, Tariffs, list_orders
+from minichain.market.settlement import MarketTrade
+from minichain.errors import ABIError, InvalidAuctionParameter, MarketError, Revert
+from minichain.receipts import Receipt
+from minichain.tx import SignedTransaction
+from minichain.vm.abi import DecodedEvent
+from minichain.vm.interface import ContractInterface, deploy_tx
+from minichain.vm.runtime import contract_address
+from minichain.wallet import Wallet
+
+SLOT_SECONDS = 900            # one delivery slot
+READING_WINDOW = 3600         # seconds after a slot's end in which meters report
+BLOCK_STEP = 5                # default seconds between blocks the client seals
+CALL_GAS = 1_000_000          # gas for an ordinary call
+MAX_ORDERS_PER_SLOT = 800     # the default cap: even a worst-case book of this size clears
+                              # within one 30,000,000-gas block (see benchmarks/bench_auction)
+DEPLOY_GAS = 3_000_000
+ZERO_ADDRESS = "0x" + "00" * 20
+UTILITY_WALLET = "utility"             # seeds of the default utility and community fund
+COMMUNITY_FUND_WALLET = "community-fund"
+
+MECHANISM_CODES = {UNIFORM_PRICE: 1, PAY_AS_BID: 2, MCAFEE: 3}
+SIDE_CODES = {BUY: 1, SELL: 2}
+SIDE_NAMES = {code: side for side, code in SIDE_CODES.items()}
+
+# Identity registry statuses (``Identity.status_of``).
+NOT_REGISTERED, APPLIED, HOUSEHOLD, REVOKED = 0, 1, 2, 3
+# Market slot states (``Market.slot_state``).
+SLOT_OPEN, SLOT_CLEARED, SLOT_SETTLED = 0, 1, 2
+
+# The contracts' revert reasons, so tests and notebooks can name them.
+R_NOT_REGISTERED = "not a registered household"
+R_REVOKED = "household revoked"
+R_BAD_SIDE = "side is 1 (buy) or 2 (sell)"
+R_BAD_QUANTITY = "quantity must be positive"
+R_OUT_OF_BAND = "price outside the tariff band"
+R_BAD_MIN_REPUTATION = "min_reputation must be 0 to 5000"
+R_GATE_CLOSED = "the slot's gate has closed"
+R_SELF_TRADE_BUY = "self-trade: you sell in this slot"
+R_SELF_TRADE_SELL = "self-trade: you buy in this slot"
+R_SELF_TAKE = "self-trade: this is your own offer"
+R_NO_FUNDS = "not enough free deposit"
+R_BOOK_FULL = "the slot's book is full"
+R_NO_OFFER = "no such open offer"
+R_OFFER_TOO_SMALL = "the offer has less left"
+R_REPUTATION_TOO_LOW = "your reputation is below the offer's minimum"
+R_NOT_OWNER = "only the owner cancels"
+R_NOT_OPEN = "the order is not open"
+R_NO_SLOT = "no such slot"
+R_GATE_OPEN = "the slot's gate is still open"
+R_ALREADY_CLEARED = "slot already cleared"
+R_NOT_CLEARED = "slot not cleared"
+R_ALREADY_SETTLED = "slot already settled"
+R_NOT_AUTHORITY_CURTAIL = "only an authority curtails"
+R_NO_TRADE = "no such trade"
+R_BAD_CURTAIL = "accepted Wh must be 0 to what the trade holds"
+R_FUND_SHORT = "the community fund cannot return its surplus"
+R_WINDOW_OPEN = "the reading window is still open"
+R_UNREGISTERED_METER = "not a registered meter"
+R_SLOT_NOT_OVER = "the slot is not over yet"
+R_WINDOW_CLOSED = "the reading window has closed"
+R_DUPLICATE_READING = "this slot already has a reading"
+R_NOT_SETTLED = "trade not settled"
+R_NOT_A_PARTY = "not a party of this trade"
+R_BAD_STARS = "stars must be 1 to 5"
+R_ALREADY_RATED = "trade already rated"
+
+
+# --- time --------------------------------------------------------------------------------
+
+def slot_start(slot: int, genesis_time: int) -> int:
+    """When slot ``slot`` begins (slot 0 begins at genesis)."""
+    return genesis_time + SLOT_SECONDS * slot
+
+
+def gate_closure(slot: int, genesis_time: int) -> int:
+    """The first moment no order, take or cancel for ``slot`` is accepted: one slot before it."""
+    return slot_start(slot, genesis_time) - SLOT_SECONDS
+
+
+def slot_end(slot: int, genesis_time: int) -> int:
+    """When slot ``slot`` ends and its readings may start to arrive."""
+    return slot_start(slot + 1, genesis_time)
+
+
+def window_end(slot: int, genesis_time: int) -> int:
+    """When the reading window of ``slot`` closes and it may be settled."""
+    return slot_end(slot, genesis_time) + READING_WINDOW
+
+
+# --- what the client reads back ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as the market contract holds it."""
+
+    id: int
+    owner: str
+    side: str
+    quantity_wh: int        # when posted
+    left_wh: int            # still open (direct takes shrink it, cancelling ends it)
+    price: int
+    slot: int
+    min_reputation: int
+    locked: int             # escrow (buy) or bond (sell) it holds now
+    status: str             # "open", "taken" (nothing left), "cancelled", "cleared"
+
+    def as_order(self) -> Order:
+        """The open part as an ``Order`` (for ``list_orders`` and the native auction)."""
+        return Order(self.id, self.owner, self.side, self.left_wh, self.price, self.slot,
+                     self.min_reputation)
+
+
+@dataclass(frozen=True)
+class Contracts:
+    """The four deployed contracts, each an interface at its address."""
+
+    identity: ContractInterface
+    oracle: ContractInterface
+    reputation: ContractInterface
+    market: ContractInterface
+
+    def all(self) -> tuple[ContractInterface, ...]:
+        """The four, in deploy order."""
+        return (self.identity, self.oracle, self.reputation, self.market)
+
+
+class MarketClient:
+    """Talks to the energy market's contracts on one chain, sealing blocks as it goes."""
+
+    def __init__(self, chain: Chain, sealers: Sequence[Wallet], contracts: Contracts,
+                 tariffs: Tariffs, mechanism: str, genesis_time: int, utility: str,
+                 community_fund: str, gas_price: int = 0, block_step: int = BLOCK_STEP) -> None:
+        if not sealers:
+            raise MarketError("give at least one sealer wallet (an authority of the chain)")
+        self.chain = chain
+        self.sealers = list(sealers)
+        self.contracts = contracts
+        self.tariffs = tariffs
+        self.mechanism = mechanism
+        self.genesis_time = genesis_time
+        self.utility = utility
+        self.community_fund = community_fund
+        self.gas_price = gas_price
+        self.block_step = block_step
+        self.receipts: list[Receipt] = []
+        self.last_receipt: Receipt | None = None
+        self._turn = 0
+        self._nonces: dict[str, int] = {}
+
+    # -- deploying ------------------------------------------------------------------------
+
+    @classmethod
+    def deploy(cls, chain: Chain, sealers: Sequence[Wallet], deployer: Wallet,
+               authorities: Sequence[str], mechanism: str = UNIFORM_PRICE,
+               tariffs: Tariffs = Tariffs(feed_in=8, retail=30), k_numerator: int = 1,
+               k_denominator: int = 2, utility: str | None = None,
+               community_fund: str | None = None, at: int | None = None,
+               gas_price: int = 0, block_step: int = BLOCK_STEP,
+               max_orders: int = MAX_ORDERS_PER_SLOT) -> "MarketClient":
+        """Deploy identity, oracle, reputation and market in one block; return a client."""
+        if mechanism not in MECHANISM_CODES:
+            raise InvalidAuctionParameter(f"unknown mechanism {mechanism!r}; choose from "
+                                          f"{sorted(MECHANISM_CODES)}")
+        if not 1 <= len(authorities) <= 3:
+            raise MarketError(f"the registry takes 1 to 3 authorities, got {len(authorities)}")
+        utility = utility or Wallet.from_seed(UTILITY_WALLET).address
+        community_fund = community_fund or Wallet.from_seed(COMMUNITY_FUND_WALLET).address
+        genesis_time = chain.genesis.timestamp
+        names = ("identity", "meter_oracle", "reputation", "market")
+        nonce = chain.nonce(deployer.address)
+        where = [contract_address(deployer.address, nonce + n) for n in range(4)]
+        padded = list(authorities) + [ZERO_ADDRESS] * (3 - len(authorities))
+        arguments = (tuple(padded), (where[0], genesis_time), (where[3],),
+                     (where[0], where[1], where[2], MECHANISM_CODES[mechanism], k_numerator,
+                      k_denominator, tariffs.feed_in, tariffs.retail, genesis_time, utility,
+                      community_fund, max_orders))
+        transactions = [deploy_tx(compiled(name), deployer, *args, nonce=nonce + n,
+                                  gas=DEPLOY_GAS, chain_id=chain.chain_id, gas_price=gas_price)
+                        for n, (name, args) in enumerate(zip(names, arguments))]
+        contracts = Contracts(*(ContractInterface(compiled(name).abi, address)
+                                for name, address in zip(names, where)))
+        client = cls(chain, sealers, contracts, tariffs, mechanism, genesis_time, utility,
+                     community_fund, gas_price, block_step)
+        for receipt in client.seal(transactions, at=at):
+            if not receipt.success:
+                raise MarketError(f"deploying the market failed: {receipt.error}")
+        return client
+
+    # -- time -----------------------------------------------------------------------------
+
+    @property
+    def now(self) -> int:
+        """The time of the newest block."""
+        return self.chain.head.header.timestamp
+
+    def gate_closure(self, slot: int) -> int:
+        """From this time on ``slot`` takes no orders, takes or cancels and may be cleared."""
+        return gate_closure(slot, self.genesis_time)
+
+    def slot_start(self, slot: int) -> int:
+        """When energy for ``slot`` starts to flow."""
+        return slot_start(slot, self.genesis_time)
+
+    def slot_end(self, slot: int) -> int:
+        """From this time on meters may report ``slot``."""
+        return slot_end(slot, self.genesis_time)
+
+    def window_end(self, slot: int) -> int:
+        """From this time on readings for ``slot`` are refused and it may be settled."""
+        return window_end(slot, self.genesis_time)
+
+    def slot_at(self, timestamp: int) -> int:
+        """The slot that contains ``timestamp``."""
+        return (timestamp - self.genesis_time) // SLOT_SECONDS
+
+    # -- transactions and blocks ----------------------------------------------------------
+
+    def _next_nonce(self, address: str) -> int:
+        nonce = max(self._nonces.get(address, 0), self.chain.nonce(address))
+        self._nonces[address] = nonce + 1
+        return nonce
+
+    def call_tx(self, contract: ContractInterface, wallet: Wallet, name: str, *args: Any,
+                value: int = 0, gas: int = CALL_GAS) -> SignedTransaction:
+        """A signed call of ``name(*args)`` on one of the contracts, with the next nonce."""
+        return contract.call_tx(wallet, name, *args, nonce=self._next_nonce(wallet.address),
+                                value=value, gas=gas, chain_id=self.chain.chain_id,
+                                gas_price=self.gas_price)
+
+    def seal(self, transactions: Iterable[SignedTransaction],
+             at: int | None = None) -> list[Receipt]:
+        """Seal one block of ``transactions`` at time ``at`` (default: ``block_step`` after
+        the head) and return their receipts. An invalid transaction, or one that does not
+        fit in the block, raises and adds nothing."""
+        transactions = list(transactions)
+        timestamp = self.now + self.block_step if at is None else at
+        sealer = self.sealers[self._turn % len(self.sealers)]
+        self._nonces.clear()            # from now on the chain's nonces are the truth again
+        block, rejected = self.chain.build_block(sealer.key, transactions, timestamp)
+        if rejected:
+            raise rejected[0].error
+        if len(block.transactions) != len(transactions):
+            raise MarketError(f"only {len(block.transactions)} of {len(transactions)} "
+                              "transactions fit in one block (gas or size limit, or a "
+                              "duplicate): seal fewer at a time, or give them less gas")
+        self.chain.add_block(block)
+        self._turn += 1
+        receipts = list(self.chain.receipts[block.hash])
+        self.receipts.extend(receipts)
+        return receipts
+
+    def advance_to(self, timestamp: int) -> None:
+        """Seal an empty block at ``timestamp`` so the chain's time reaches it."""
+        if timestamp > self.now:
+            self.seal([], at=timestamp)
+
+    def _send(self, contract: ContractInterface, wallet: Wallet, name: str, *args: Any,
+              value: int = 0, gas: int = CALL_GAS, at: int | None = None) -> Any:
+        receipt, = self.seal([self.call_tx(contract, wallet, name, *args, value=value,
+                                           gas=gas)], at=at)
+        self.last_receipt = receipt
+        if not receipt.success:
+            reason = receipt.error.removeprefix("Revert: ")
+            raise Revert(reason) if receipt.error.startswith("Revert: ") else MarketError(
+                f"{name} failed: {receipt.error}")
+        return contract.output(name, receipt)
+
+    @property
+    def block_gas(self) -> int:
+        """Default gas for clearing and settling: as much as one block allows."""
+        return self.chain.genesis.gas_limit
+
+    # -- identity -------------------------------------------------------------------------
+
+    def apply_tx(self, household: Wallet, meter: str, bus: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, household, "apply", meter, bus)
+
+    def attest_tx(self, authority: Wallet, household: str) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, authority, "attest", household)
+
+    def apply(self, household: Wallet, meter: str, bus: int, at: int | None = None) -> None:
+        """Layer 1: the household asks from its own key, naming its meter and feeder bus."""
+        self._send(self.contracts.identity, household, "apply", meter, bus, at=at)
+
+    def attest(self, authority: Wallet, household: str, at: int | None = None) -> None:
+        """Layers 2 and 3: an authority attests the household and binds its meter and bus."""
+        self._send(self.contracts.identity, authority, "attest", household, at=at)
+
+    def revoke(self, authority: Wallet, household: str, at: int | None = None) -> None:
+        """An authority revokes a household; its meter can no longer report."""
+        self._send(self.contracts.identity, authority, "revoke", household, at=at)
+
+    def register(self, household: Wallet, meter: Wallet | str, bus: int, authority: Wallet,
+                 at: int | None = None) -> None:
+        """Apply and attest in one block (both must succeed)."""
+        meter_address = meter if isinstance(meter, str) else meter.address
+        receipts = self.seal([self.apply_tx(household, meter_address, bus),
+                              self.attest_tx(authority, household.address)], at=at)
+        for receipt in receipts:
+            if not receipt.success:
+                raise Revert(receipt.error.removeprefix("Revert: "))
+
+    def status(self, who: str) -> int:
+        """NOT_REGISTERED, APPLIED, HOUSEHOLD or REVOKED."""
+        return self.contracts.identity.read(self.chain.state, "status", who)
+
+    def meter_of(self, household: str) -> str:
+        """The meter key bound to a household (the zero address if none)."""
+        return self.contracts.identity.read(self.chain.state, "meter", household)
+
+    def bus_of(self, household: str) -> int:
+        """The feeder bus a household's attestation bound."""
+        return self.contracts.identity.read(self.chain.state, "bus", household)
+
+    # -- money ----------------------------------------------------------------------------
+
+    def deposit_tx(self, wallet: Wallet, amount: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "deposit", value=amount)
+
+    def deposit(self, wallet: Wallet, amount: int, at: int | None = None) -> None:
+        """Move ``amount`` tokens from the wallet into its free deposit at the market."""
+        self._send(self.contracts.market, wallet, "deposit", value=amount, at=at)
+
+    def withdraw(self, wallet: Wallet, amount: int, at: int | None = None) -> None:
+        """Take ``amount`` of the free deposit back to the wallet."""
+        self._send(self.contracts.market, wallet, "withdraw", amount, at=at)
+
+    def free(self, account: str) -> int:
+        """Tokens ``account`` has free at the market (not locked in orders or trades)."""
+        return self.contracts.market.read(self.chain.state, "free", account)
+
+    # -- orders ---------------------------------------------------------------------------
+
+    def post_tx(self, wallet: Wallet, side: str, quantity_wh: int, price: int, slot: int,
+                min_reputation: int = 0) -> SignedTransaction:
+        if side not in SIDE_CODES:
+            raise MarketError(f"side must be 'buy' or 'sell', got {side!r}")
+        return self.call_tx(self.contracts.market, wallet, "post", SIDE_CODES[side],
+                            quantity_wh, price, slot, min_reputation)
+
+    def post(self, wallet: Wallet, side: str, quantity_wh: int, price: int, slot: int,
+             min_reputation: int = 0, at: int | None = None) -> int:
+        """Post a buy or sell order for ``slot``; return its id."""
+        if side not in SIDE_CODES:
+            raise MarketError(f"side must be 'buy' or 'sell', got {side!r}")
+        return self._send(self.contracts.market, wallet, "post", SIDE_CODES[side],
+                          quantity_wh, price, slot, min_reputation, at=at)
+
+    def take_tx(self, wallet: Wallet, order_id: int, quantity_wh: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "take", order_id, quantity_wh)
+
+    def take(self, wallet: Wallet, order_id: int, quantity_wh: int,
+             at: int | None = None) -> int:
+        """Buy ``quantity_wh`` of a listed offer at its price now; return the trade id."""
+        return self._send(self.contracts.market, wallet, "take", order_id, quantity_wh, at=at)
+
+    def cancel_tx(self, wallet: Wallet, order_id: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "cancel", order_id)
+
+    def cancel(self, wallet: Wallet, order_id: int, at: int | None = None) -> None:
+        """Withdraw an open order before gate closure; its escrow or bond is freed."""
+        self._send(self.contracts.market, wallet, "cancel", order_id, at=at)
+
+    def clear_tx(self, wallet: Wallet, slot: int, gas: int | None = None) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "clear", slot,
+                            gas=gas or self.block_gas)
+
+    def clear(self, slot: int, by: Wallet, at: int | None = None,
+              gas: int | None = None) -> None:
+        """Clear ``slot``'s book with the market's mechanism (at or after gate closure)."""
+        self._send(self.contracts.market, by, "clear", slot, gas=gas or self.block_gas, at=at)
+
+    def curtail_tx(self, wallet: Wallet, trade_id: int, accepted_wh: int,
+                   gas: int = CALL_GAS) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "curtail", trade_id, accepted_wh,
+                            gas=gas)
+
+    def curtail(self, wallet: Wallet, trade_id: int, accepted_wh: int,
+                at: int | None = None) -> None:
+        """An authority cuts a cleared, unsettled trade to ``accepted_wh`` (the grid check)."""
+        self._send(self.contracts.market, wallet, "curtail", trade_id, accepted_wh, at=at)
+
+    # -- readings, settlement, ratings ---------------------------------------------------
+
+    def reading_tx(self, meter: Wallet, slot: int, export_wh: int,
+                   import_wh: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.oracle, meter, "submit", slot, export_wh, import_wh)
+
+    def submit_reading(self, meter: Wallet, slot: int, export_wh: int, import_wh: int,
+                       at: int | None = None) -> None:
+        """The meter's own key reports a slot's export and import (within the window)."""
+        self._send(self.contracts.oracle, meter, "submit", slot, export_wh, import_wh, at=at)
+
+    def settle_tx(self, wallet: Wallet, slot: int, gas: int | None = None) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "settle", slot,
+                            gas=gas or self.block_gas)
+
+    def settle(self, slot: int, by: Wallet, at: int | None = None,
+               gas: int | None = None) -> None:
+        """Settle ``slot`` against its readings (after the reading window)."""
+        self._send(self.contracts.market, by, "settle", slot, gas=gas or self.block_gas, at=at)
+
+    def rate_tx(self, wallet: Wallet, trade_id: int, stars: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.reputation, wallet, "rate", trade_id, stars)
+
+    def rate(self, wallet: Wallet, trade_id: int, stars: int, at: int | None = None) -> None:
+        """Rate the other party of a settled trade, 1 to 5 stars, once."""
+        self._send(self.contracts.reputation, wallet, "rate", trade_id, stars, at=at)
+
+    # -- reading state back -----------------------------------------------------------------
+
+    def _market(self, variable: str, *keys: Any) -> Any:
+        return self.contracts.market.read(self.chain.state, variable, *keys)
+
+    def order(self, order_id: int) -> OrderView:
+        """One order, read from the market's storage."""
+        if not 1 <= order_id <= self._market("orders"):
+            raise MarketError(f"there is no order {order_id}")
+        read = self._market
+        slot = read("slot_of", order_id)
+        left = read("left", order_id)
+        if read("status", order_id) == 2:
+            status = "cancelled"
+        elif self.slot_state(slot) != SLOT_OPEN:
+            status = "cleared"
+        else:
+            status = "open" if left > 0 else "taken"
+        return OrderView(order_id, read("owner", order_id), SIDE_NAMES[read("side", order_id)],
+                         read("quantity", order_id), left, read("price", order_id), slot,
+                         read("min_reputation", order_id), read("locked", order_id), status)
+
+    def orders(self, slot: int | None = None) -> list[OrderView]:
+        """Every order (of one slot, if given), by id."""
+        if slot is None:
+            return [self.order(i) for i in range(1, self._market("orders") + 1)]
+        count = self._market("slot_order_count", slot)
+        return sorted((self.order(self._market("slot_orders", slot, i)) for i in range(count)),
+                      key=lambda view: view.id)
+
+    def offers(self, side: str | None = None, slot: int | None = None,
+               max_price: int | None = None, min_price: int | None = None,
+               owner: str | None = None, min_quantity: int | None = None,
+               reputation: int | None = None) -> list[Order]:
+        """The open orders anyone can browse, filtered and sorted like ``list_orders``."""
+        open_orders = [view.as_order() for view in self.orders(slot) if view.status == "open"]
+        return list_orders(open_orders, side=side, slot=slot, max_price=max_price,
+                           min_price=min_price, owner=owner, min_quantity=min_quantity,
+                           reputation=reputation)
+
+    def trade(self, trade_id: int) -> MarketTrade:
+        """One trade, read from the market's storage."""
+        read = self._market
+        if not 1 <= trade_id <= read("trades"):
+            raise MarketError(f"there is no trade {trade_id}")
+        sell_order = read("trade_order", trade_id)
+        return MarketTrade(trade_id, read("slot_of", sell_order), read("trade_buyer", trade_id),
+                           read("owner", sell_order), read("trade_buy_order", trade_id),
+                           sell_order, read("trade_quantity", trade_id),
+                           read("trade_price", trade_id), read("trade_seller_price", trade_id))
+
+    def trades(self, slot: int) -> list[MarketTrade]:
+        """A slot's trades in trade order: direct takes first, then the auction's."""
+        return [self.trade(self._market("slot_trades", slot, i))
+                for i in range(self._market("slot_trade_count", slot))]
+
+    def slot_state(self, slot: int) -> int:
+        """SLOT_OPEN, SLOT_CLEARED or SLOT_SETTLED."""
+        return self._market("slot_state", slot)
+
+    def clearing_price(self, slot: int) -> int:
+        """The slot's clearing price (uniform price, McAfee's p0), 0 if there is none."""
+        return self._market("slot_price", slot)
+
+    def score(self, who: str) -> int:
+        """Reputation score in milli-stars (3000 for a newcomer)."""
+        return self.contracts.reputation.query(self.chain.state, "score", who)
+
+    def reliability(self, who: str) -> int:
+        """Share of sold energy delivered, per mille (1000 before any sale)."""
+        return self.contracts.reputation.query(self.chain.state, "reliability", who)
+
+    def reading(self, household: str, slot: int) -> tuple[int, int] | None:
+        """(export Wh, import Wh) reported for the slot, or None without a reading."""
+        oracle, state = self.contracts.oracle, self.chain.state
+        if not oracle.read(state, "reported", household, slot):
+            return None
+        return (oracle.read(state, "exported", household, slot),
+                oracle.read(state, "imported", household, slot))
+
+    def held(self, accounts: Iterable[str]) -> dict[str, int]:
+        """Where the market's tokens are: free deposits of ``accounts``, escrow and bonds of
+        open orders, and what unsettled trades hold for their sellers. ``total`` should equal
+        the contract's balance (``contract``) when ``accounts`` lists every depositor."""
+        views = self.orders()
+        free = sum(self.free(account) for account in sorted(set(accounts)))
+        escrow = sum(view.locked for view in views if view.side == BUY)
+        bonds = sum(view.locked for view in views if view.side == SELL)
+        in_trades = 0
+        for trade_id in range(1, self._market("trades") + 1):
+            trade = self.trade(trade_id)
+            if self.slot_state(trade.slot) != SLOT_SETTLED:
+                in_trades += (trade.seller_amount if self.slot_state(trade.slot) == SLOT_CLEARED
+                              else trade.amount)
+        return {"free": free, "escrow": escrow, "bonds": bonds, "in_trades": in_trades,
+                "total": free + escrow + bonds + in_trades,
+                "contract": self.chain.balance(self.contracts.market.address)}
+
+    def events(self, receipts: Iterable[Receipt] | None = None,
+               name: str | None = None) -> list[DecodedEvent]:
+        """The contracts' events in the given receipts (default: all this client sealed)."""
+        by_address = {contract.address: contract for contract in self.contracts.all()}
+        out = []
+        for receipt in self.receipts if receipts is None else receipts:
+            for log in receipt.logs:
+                contract = by_address.get(log.address)
+                if contract is None:
+                    continue
+                out.extend(event for event in contract.abi.decode_logs([log])
+                           if name is None or event.name == name)
+        return out
+
+    def returned(self, contract: ContractInterface, name: str, receipt: Receipt) -> Any:
+        """What a call returned, decoded (raises ``ABIError`` if it failed)."""
+        if not receipt.success:
+            raise ABIError(f"the call failed: {receipt.error}")
+        return contract.output(name, receipt)
+
+
+# --- a whole street in one call ----------------------------------------------------------
+
+AUTHORITY_NAMES = ("grid-operator", "municipality", "energy-co-op")
+
+
+@dataclass
+class Street:
+    """A chain with the market deployed and households registered, for notebooks and tests."""
+
+    chain: Chain
+    market: MarketClient
+    authorities: tuple[Wallet, ...]         # grid operator (seals the blocks), municipality, co-op
+    households: dict[str, Wallet]           # name -> the household's wallet
+    meters: dict[str, Wallet]               # name -> its smart meter's key
+
+    @property
+    def operator(self) -> Wallet:
+        """The grid operator: seals every block and is the first authority."""
+        return self.authorities[0]
+
+    def address(self, name: str) -> str:
+        """A household's address, by name."""
+        return self.households[name].address
+
+
+def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
+                 mechanism: str = UNIFORM_PRICE, tariffs: Tariffs = Tariffs(feed_in=8, retail=30),
+                 k_numerator: int = 1, k_denominator: int = 2, balance: int = 1_000_000,
+                 deposit: int = 100_000, gas_limit: int = BLOCK_GAS_LIMIT,
+                 gas_price: int = 0, max_orders: int = MAX_ORDERS_PER_SLOT) -> Street:
+    """A street whose households each hold ``balance`` tokens, ``deposit`` of them at the
+    market, registered in one block (house i on feeder bus i // 2 + 1, two per bus).
+    Authorities hold ``balance`` too; with a ``gas_price`` every sender needs enough for
+    gas x price of its transactions (clearing and settling ask for a block's gas)."""
+    authorities = tuple(Wallet.from_seed(name) for name in AUTHORITY_NAMES)
+    households = {name: Wallet.from_seed(name) for name in names}
+    meters = {name: Wallet.from_seed(f"{name}-meter") for name in names}
+    funded = sorted((wallet.address, balance) for wallet in households.values())
+    funded += sorted((wallet.address, balance) for wallet in authorities)
+    genesis = Genesis(balances=tuple(funded),
+                      authorities=(authorities[0].address,), gas_limit=gas_limit)
+    chain = Chain(genesis)
+    market = MarketClient.deploy(chain, [authorities[0]], authorities[0],
+                                 [wallet.address for wallet in authorities], mechanism, tariffs,
+                                 k_numerator, k_denominator, gas_price=gas_price,
+                                 max_orders=max_orders)
+    registry = market.contracts.identity
+    transactions = []
+    for n, name in enumerate(names):
+        transactions.append(market.call_tx(registry, households[name], "apply",
+                                           meters[name].address, n // 2 + 1))
+        transactions.append(market.call_tx(registry, authorities[n % 3], "attest",
+                                           households[name].address))
+        if deposit:
+            transactions.append(market.deposit_tx(households[name], deposit))
+    for receipt in market.seal(transactions):
+        if not receipt.success:
+            raise MarketError(f"setting up the street failed: {receipt.error}")
+    return Street(chain, market, authorities, households, meters)

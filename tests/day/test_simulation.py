@@ -1,0 +1,159 @@
+"""The Sunny Street simulator: a day on chain equals the same day without it (chapter 11).
+
+The story: six homes trade a whole midsummer day on the proof-of-authority chain, sealed
+in turn by the grid operator, the municipality and the co-op. The same day run natively
+(market only) must give exactly the same trades and bills. In every slot of every day,
+on chain or not, tokens are conserved, every home's energy balances, and no line
+carries more than it may. On a feeder with thin cables the grid operator curtails trades
+on chain right after clearing, and the day still equals the market-only one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from minichain.day import kpis
+from minichain.microgrid.grid import make_feeder
+from minichain.microgrid.household import HouseholdDay
+from minichain.contracts.client import AUTHORITY_NAMES
+from minichain.day.onchain import (run_market_only, run_on_chain, simulate_market_only,
+                                         simulate_on_chain)
+from minichain.viz import app
+from minichain.viz.app import Scenario
+from minichain.wallet import Wallet
+
+SMALL = Scenario(households=6, seed=3, pv_percent=70, battery_percent=30,
+                 cloudiness_percent=30)
+
+
+@pytest.fixture(scope="module")
+def both_days():
+    """The small street's day, on chain (with a count of progress calls) and market only."""
+    calls = []
+    on_chain = run_on_chain(SMALL, calls.append)
+    return on_chain, run_market_only(SMALL), calls
+
+
+def trade_rows(day):
+    return [(t.slot, t.buyer, t.seller, t.quantity_wh, t.delivered_wh, t.price, t.amount,
+             t.seller_price, t.seller_amount) for t in day.trades]
+
+
+def test_on_chain_and_market_only_give_the_same_trades_and_bills(both_days):
+    on_chain, market_only, _ = both_days
+    assert on_chain.n_slots == market_only.n_slots == 96
+    assert len(on_chain.trades) > 50                  # a real trading day, not an empty one
+    assert trade_rows(on_chain) == trade_rows(market_only)
+    assert kpis.bills(on_chain) == kpis.bills(market_only)
+    assert on_chain.records == market_only.records
+    assert [s.price for s in on_chain.slots] == [s.price for s in market_only.slots]
+    assert kpis.community_welfare(on_chain) == kpis.community_welfare(market_only)
+
+
+def test_the_on_chain_day_has_its_blocks_sealed_in_turn_by_the_three_authorities(both_days):
+    on_chain, market_only, calls = both_days
+    assert market_only.blocks is None
+    blocks = on_chain.blocks
+    authorities = sorted(Wallet.from_seed(name).address for name in AUTHORITY_NAMES)
+    assert [b.number for b in blocks] == list(range(1, len(blocks) + 1))
+    assert all(b.sealer == authorities[b.number % 3] for b in blocks)
+    assert all(later.timestamp - earlier.timestamp >= 5
+               for earlier, later in zip(blocks, blocks[1:]))
+    # deploy, register, first orders, one block per slot, then the tail of readings and
+    # settlements: few blocks for a whole day
+    assert 96 + 3 <= len(blocks) <= 96 + 12
+    orders = sum(s.orders for s in on_chain.slots)
+    readings = 6 * 96
+    assert sum(b.transactions for b in blocks) == 4 + 3 * 6 + orders + readings + 2 * 96
+    assert calls == [1] * 96
+
+
+def test_tokens_and_energy_balance_in_every_slot_on_chain(both_days):
+    on_chain, _, _ = both_days
+    assert kpis.unconserved_slots(on_chain) == ()
+    assert kpis.unbalanced(on_chain) == ()
+
+
+@pytest.mark.parametrize("scenario", [
+    Scenario(households=20, seed=1),
+    Scenario(households=12, seed=2, mechanism="pay-as-bid", cloudiness_percent=10),
+    Scenario(households=9, seed=5, mechanism="mcafee", pv_percent=90, battery_percent=60),
+    Scenario(households=15, seed=8, day=app.DAYS[0][1], agents="truthful"),
+])
+def test_market_only_days_conserve_tokens_balance_energy_and_respect_the_grid(scenario):
+    day = run_market_only(scenario)
+    assert day.n_slots == 96
+    assert kpis.token_difference_by_slot(day) == (0,) * 96
+    for record in day.records:                     # production + imports = use + exports + ...
+        assert (record.pv_wh + record.bought_wh + record.utility_import_wh
+                == record.load_wh + record.delivered_wh + record.utility_export_wh
+                + record.stored_end_wh - record.stored_start_wh + record.loss_wh)
+    assert_within_grid_limits(day)
+    assert_physical_flows_within_limits(day)
+
+
+def test_the_on_chain_day_respects_the_grid_limits(both_days):
+    assert_within_grid_limits(both_days[0])
+    assert_physical_flows_within_limits(both_days[0])
+
+
+def assert_physical_flows_within_limits(day):
+    """On the street's own feeder the cables also carry everything the meters measured."""
+    assert max(kpis.max_line_loading_permille(day).values()) <= 1000
+
+
+def assert_within_grid_limits(day):
+    for street in day.slots:
+        for line, booked in zip(day.lines, street.trade_flows_wh):
+            assert abs(booked) <= line.capacity_wh
+        assert street.curtailed_wh == 0 or street.traded_wh < street.proposed_wh
+    assert max(kpis.max_line_loading_permille(day, booked=True).values()) <= 1000
+
+
+def short_day(scenario, first, count):
+    """The scenario's street with ``count`` slots of its day from ``first`` (midday trades)."""
+    homes = app.street(scenario)
+    days = [HouseholdDay(d.pv_wh[first:first + count], d.load_wh[first:first + count])
+            for d in app.household_days(scenario, homes)]
+    return homes, days, app.agents_for(scenario, homes)
+
+
+@pytest.mark.parametrize("mechanism", ["uniform-price", "mcafee"])
+def test_thin_cables_curtail_on_chain_exactly_as_in_the_market_only_day(mechanism):
+    scenario = dataclasses.replace(SMALL, agents="truthful", cloudiness_percent=0)
+    homes, days, agents = short_day(scenario, 48, 3)
+    thin = make_feeder([home.name for home in homes], main_capacity_w=400,
+                       service_capacity_w=400)
+    on_chain = simulate_on_chain(homes, days, agents, scenario.tariffs, thin, scenario.day,
+                                 mechanism=mechanism)
+    native = simulate_market_only(homes, days, agents, scenario.tariffs, thin, scenario.day,
+                                  mechanism=mechanism)
+    cut = [street.curtailed_wh for street in on_chain.slots]
+    assert cut == [street.curtailed_wh for street in native.slots]
+    assert sum(cut) > 0                              # the cables really cut trades
+    assert trade_rows(on_chain) == trade_rows(native)   # accepted Wh, money, delivered Wh
+    assert all(0 < row[3] for row in trade_rows(on_chain))
+    assert kpis.bills(on_chain) == kpis.bills(native)
+    assert on_chain.records == native.records
+    assert kpis.fund_received(on_chain) == kpis.fund_received(native)
+    assert kpis.unconserved_slots(on_chain) == ()
+    assert kpis.token_difference_by_slot(on_chain) == (0,) * 3
+    assert_within_grid_limits(on_chain)
+    assert [s.trade_flows_wh for s in on_chain.slots] == [s.trade_flows_wh for s in native.slots]
+
+
+def test_a_short_on_chain_day_settles_every_trade_and_matches_market_only():
+    scenario = dataclasses.replace(SMALL, mechanism="mcafee", households=4, agents="truthful")
+    homes, days, agents = short_day(scenario, 44, 8)
+    feeder = app.scenario_feeder(scenario)
+    on_chain = simulate_on_chain(homes, days, agents, scenario.tariffs, feeder, scenario.day,
+                                 mechanism="mcafee", seed=4)
+    native = simulate_market_only(homes, days, agents, scenario.tariffs, feeder, scenario.day,
+                                  mechanism="mcafee", seed=4)
+    assert on_chain.n_slots == 8
+    assert len(on_chain.trades) > 0
+    assert trade_rows(on_chain) == trade_rows(native)
+    assert kpis.bills(on_chain) == kpis.bills(native)
+    assert kpis.fund_received(on_chain) == kpis.fund_received(native)
