@@ -354,7 +354,7 @@ def test_a_record_that_is_not_public_is_named():
 
 
 def test_not_returning_text_is_refused():
-    failed_with(returning("meter_log_source", None), "return the source text")
+    failed_with(returning("meter_log_source", None), "did you forget `return`?")
 
 
 # --- fix_the_bug ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from minichain.contracts.client import MCAFEE, sunny_street
 from minichain.market.orders import BUY, SELL
 from minichain.market.settlement import share_export
 from minichain.market.units import amount_for
+from market_fixtures import toy_street
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "exercises" / "solutions"
 
@@ -38,7 +39,7 @@ def returning(name, value):
 def chapter_slot():
     """The chapter's slot 52 on chain: Frank takes 1 kWh of Carol's offer, McAfee clears
     Alice's 4 kWh to Bob and Erin, a cloud leaves Alice at 3 kWh, then Bob and Erin rate."""
-    street = sunny_street(("alice", "bob", "carol", "dave", "erin", "frank"), mechanism=MCAFEE)
+    street = toy_street(("alice", "bob", "carol", "dave", "erin", "frank"), mechanism=MCAFEE)
     market, h = street.market, street.households
     offer = market.post(h["carol"], SELL, 2_000, 14, 52)
     market.take(h["frank"], offer, 1_000)
@@ -160,8 +161,7 @@ def test_sharing_in_proportion_gets_the_first_come_hint():
 def test_pairs_the_wrong_way_round_or_only_delivered_wh_are_named():
     failed_with(sharer("swapped"), "(delivered_wh, shortfall_wh), delivered first")
     failed_with(sharer("delivered only"), "returned [1000, 2500, 500]", "a PAIR per trade")
-    failed_with(returning("share_delivery", None), "returned None", "one (delivered_wh, "
-                "shortfall_wh) pair per trade")
+    failed_with(returning("share_delivery", None), "returned None", "did you forget `return`?")
 
 
 # --- settlement_transfers ---------------------------------------------------------------------

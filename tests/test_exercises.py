@@ -88,3 +88,37 @@ def test_a_function_that_returns_nothing_fails_with_a_hint(path, name):
     verdict = check(lazy)
     assert verdict.status == "failed"
     assert "Hint:" in verdict.message
+
+
+# --- the checker kit -------------------------------------------------------------------------
+
+def test_a_function_that_forgets_return_is_told_so_in_every_chapter():
+    from minichain.checks import FORGOT_RETURN, EXERCISES, _load_chapters
+    _load_chapters()
+    for name in sorted(EXERCISES):
+        def forgot(*args, **kwargs):
+            pass
+        forgot.__name__ = name
+        verdict = check(forgot)
+        if verdict.status == NOT_IMPLEMENTED:
+            continue
+        assert not verdict.passed, name
+        if "returned None" in verdict.message or "got None" in verdict.message:
+            assert FORGOT_RETURN in verdict.message, verdict.message
+
+
+def test_compare_names_the_mistake_a_float_and_a_missing_return():
+    from minichain.checks import (FLOAT_FOR_INT, FORGOT_RETURN, Mismatch, Mistake, compare,
+                                  same_answer)
+    assert same_answer(20, 20) and not same_answer(20.0, 20) and not same_answer(True, 1)
+    assert same_answer([1, 2], [1, 2]) and not same_answer(None, 0)
+    compare("f(2)", 4, 4)
+    half = Mistake(lambda x: x / 2, "halve with //")
+    crash = Mistake(lambda x: 1 // 0, "never matches")
+    cases = [(None, FORGOT_RETURN), (1.0, "halve with //"), (4.5, FLOAT_FOR_INT),
+             (7, "the general hint")]
+    for got, hint in cases:
+        with pytest.raises(Mismatch) as caught:
+            compare("f(2)", got, 4, [crash, half], (2,), hint="the general hint")
+        assert caught.value.hint == hint
+        assert caught.value.what == f"f(2): expected 4, got {got!r}"

@@ -10,10 +10,12 @@ Chapters register exercises with ``@exercise(...)`` in ``minichain/checks/chNN.p
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import pkgutil
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 PASSED = "passed"
 NOT_IMPLEMENTED = "not implemented"
@@ -77,6 +79,69 @@ def expect(got: Any, expected: Any, what: str, hint: str = "") -> None:
         raise Mismatch(f"{what}: expected {expected!r}, got {got!r}", hint)
 
 
+# --- the checker kit: compare, then name the mistake -------------------------------------
+
+FORGOT_RETURN = ("your function returned None: did you forget `return`? A function that "
+                 "only computes (or prints) its answer gives back None")
+FLOAT_FOR_INT = ("return a whole number (int): money, energy and words are integers here, "
+                 "and / always gives a float even when the division is exact; use //")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong answer learners often give, computed from the same inputs, and its hint."""
+
+    answer: Callable[..., Any]
+    hint: str
+
+
+def same_answer(got: Any, expected: Any) -> bool:
+    """Equal, and of the same kind where it matters: 20.0 is not 20, True is not 1."""
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return type(got) is type(expected) and got == expected
+    if isinstance(expected, int) and not isinstance(got, int):
+        return False
+    return got == expected
+
+
+def hint_for(got: Any, mistakes: Sequence[Mistake], *inputs: Any) -> str:
+    """The hint of the first mistake that gives exactly what the learner got ("" if none).
+
+    A mistake that cannot even be computed for these inputs (it divides by zero, indexes
+    past the end ...) is not what the learner did, so it is skipped.
+    """
+    for mistake in mistakes:
+        try:
+            wrong = mistake.answer(*inputs)
+        except Exception:  # a model of a mistake may fail where the learner's code did not
+            continue
+        if same_answer(got, wrong):
+            return mistake.hint
+    return ""
+
+
+def compare(call: str, got: Any, expected: Any, mistakes: Sequence[Mistake] = (),
+            inputs: Sequence[Any] = (), hint: str = "") -> None:
+    """Pass when ``got`` is the expected answer; otherwise name the learner's mistake.
+
+    ``call`` says what was asked (``"amount_for(1234, 17)"``). The hint is, in this order:
+    a forgotten ``return``; a float where a whole number was expected; the hint of the
+    first known mistake (``Mistake.answer(*inputs)``) that gives exactly ``got``; else
+    ``hint`` (or the exercise's general hint when that is empty too).
+    """
+    if same_answer(got, expected):
+        return
+    said = f"{call}: expected {expected!r}, got {got!r}"
+    if got is None:
+        raise Mismatch(said, FORGOT_RETURN)
+    found = hint_for(got, mistakes, *inputs)
+    if found:
+        raise Mismatch(said, found)
+    if isinstance(got, float) and isinstance(expected, int) and not isinstance(expected, bool):
+        raise Mismatch(said, FLOAT_FOR_INT)
+    raise Mismatch(said, hint)
+
+
 def _load_chapters() -> None:
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("ch"):
@@ -89,6 +154,19 @@ def exercises_of(chapter: int) -> list[Exercise]:
     return [ex for ex in EXERCISES.values() if ex.chapter == chapter]
 
 
+def _recording(function: Callable, returned: list) -> Callable:
+    """The learner's function, noting every value it returns (classes pass unchanged)."""
+    if not inspect.isfunction(function):
+        return function
+
+    @functools.wraps(function)
+    def learner(*args: Any, **kwargs: Any) -> Any:
+        value = function(*args, **kwargs)
+        returned.append(value)
+        return value
+    return learner
+
+
 def check(function: Callable) -> Verdict:
     """Run the exercise checks on ``function`` and say how it went."""
     _load_chapters()
@@ -99,13 +177,17 @@ def check(function: Callable) -> Verdict:
         return Verdict(name or repr(function), FAILED,
                        f"there is no exercise called {name!r}; keep the function's name "
                        f"from the exercise cell (exercises: {known})")
+    returned: list = []
     try:
-        exercise_.checker(function)
+        exercise_.checker(_recording(function, returned))
     except NotImplementedError:
         return Verdict(name, NOT_IMPLEMENTED,
                        "not implemented yet: replace `raise NotImplementedError` with your code")
     except Mismatch as mismatch:
-        hint = mismatch.hint or exercise_.hint
+        if returned and all(value is None for value in returned):
+            hint = FORGOT_RETURN     # whatever else went wrong, this comes first
+        else:
+            hint = mismatch.hint or exercise_.hint
         return Verdict(name, FAILED, f"{mismatch.what}. Hint: {hint}")
     except Exception as error:  # the learner's code failed: say how, never crash the cell
         return Verdict(name, FAILED, f"your function raised {type(error).__name__}: {error}. "
