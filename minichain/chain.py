@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Protocol
 
-from minichain import crypto
+from minichain import cast, crypto
 from minichain.block import (MAX_BLOCK_BYTES, ZERO_HASH, Block, Header, receipts_root,
                              seal_header, transactions_root)
 from minichain.encoding import encode
@@ -32,8 +32,7 @@ from minichain.execution import BlockContext, Receipt, apply_transaction
 from minichain.state import State
 from minichain.tx import SignedTransaction
 
-# 21 June 2026, 00:00 UTC: midsummer on Sunny Street. Simulated time counts from here.
-GENESIS_TIME = 1_782_000_000
+GENESIS_TIME = cast.GENESIS_TIME     # 21 June 2026, 00:00 UTC: simulated time counts from here
 BLOCK_GAS_LIMIT = 30_000_000
 MAX_BUILT_KEPT = 8    # blocks a sealer built and may still add without running them again
 

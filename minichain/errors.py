@@ -298,3 +298,7 @@ class SettlementError(MarketError):
 
 class RatingRejected(MarketError):
     """A rating breaks the rules: trade not settled, not a party, stars out of 1..5, or twice."""
+
+
+class UnknownCastMember(MinichainError):
+    """A name that is not in Sunny Street's cast (``minichain.cast``)."""

@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable
 
 import networkx as nx
 
+from minichain import cast
 from minichain.block import Block
 from minichain.chain import GENESIS_TIME, Genesis
 from minichain.crypto import PrivateKey
@@ -462,8 +463,8 @@ class Network:
 
 # --- Sunny Street --------------------------------------------------------------------------
 
-AUTHORITY_SEEDS = {"grid": "grid-operator", "city": "municipality", "coop": "energy-co-op"}
-HOUSEHOLDS = ("alice", "bob", "carol", "dave", "erin", "frank")
+AUTHORITY_SEEDS = {node: seed for seed, node in cast.AUTHORITY_NODES.items()}   # node name -> seed
+HOUSEHOLDS = cast.HOUSEHOLDS[:6]
 OPENING_BALANCE = 1_000
 
 

@@ -24,6 +24,7 @@ from minichain.contracts.client import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_NO
 from minichain.errors import Revert
 from minichain.receipts import BlockContext
 from minichain.wallet import Wallet
+from market_fixtures import toy_street
 
 ZERO = "0x" + "00" * 20
 
@@ -39,7 +40,7 @@ def at(street: Street, now: int) -> BlockContext:
 @pytest.fixture(scope="module")
 def statuses() -> tuple[Street, dict[int, Wallet]]:
     """A street with a party of every status; each holds a deposit or an order if it can."""
-    street = sunny_street(("alice", "bob", "carol", "dave"))
+    street = toy_street(("alice", "bob", "carol", "dave"))
     market = street.market
     frank, mallory = Wallet.from_seed("frank"), Wallet.from_seed("mallory")
     market.seal([street.operator.transfer(w.address, 50_000, nonce=n) for n, w in enumerate(
@@ -88,7 +89,7 @@ def test_the_refusal_reference_is_what_the_market_contract_answers(statuses):
 
 
 def test_the_window_reference_is_what_the_oracle_answers_at_every_edge():
-    street = sunny_street(("alice", "bob"))
+    street = toy_street(("alice", "bob"))
     market = street.market
     alice_meter, bob_meter = street.meters["alice"], street.meters["bob"]
     reported = sorted({slot for slot, _, done in WINDOW_CASES if done and slot >= 0})
@@ -107,7 +108,7 @@ def test_the_window_reference_is_what_the_oracle_answers_at_every_edge():
 
 
 def test_the_reporter_reference_is_what_the_registry_binds():
-    street = sunny_street(("alice", "bob", "carol", "dave"))
+    street = toy_street(("alice", "bob", "carol", "dave"))
     market, registry = street.market, street.market.contracts.identity
     wallet = {name: Wallet.from_seed(name) for name in
               ("erin", "frank", "gina", "judy", "kim")}

@@ -28,10 +28,10 @@ from minichain.viz.app import Scenario, dashboard, kpi_html, kpi_rows, run_marke
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "sunny_street_dashboard.ipynb"
 PLOTLY = "application/vnd.plotly.v1+json"
-DEFAULT_KPIS = {"self_sufficiency": "80.3 %", "self_consumption": "30.5 %",
-                "traded": "31,663 Wh", "curtailed": "0 Wh", "mean_price": "21.4",
-                "welfare": "667 tokens", "fund": "0 tokens",
-                "peak_import": "787 Wh at 00:00", "max_loading": "27.6 %", "books": "yes"}
+DEFAULT_KPIS = {"self_sufficiency": "76.7 %", "self_consumption": "34.9 %",
+                "traded": "34,112 Wh", "curtailed": "0 Wh", "mean_price": "21.0 ct/kWh",
+                "welfare": "€8.35", "fund": "€0.00",
+                "peak_import": "866 Wh at 00:00", "max_loading": "27.4 %", "books": "yes"}
 
 
 class CountingRunner:
@@ -75,9 +75,9 @@ def test_the_default_scenario_is_a_june_day_on_a_street_of_twelve():
     scenario = Scenario()
     homes = app.street(scenario)
     assert scenario.day == date(2026, 6, 21) and len(homes) == 12
-    assert [h.name for h in homes if h.has_pv] == ["alice", "bob", "carol", "dave", "erin",
-                                                   "heidi"]
-    assert [h.name for h in homes if h.has_battery] == ["alice", "erin", "heidi"]
+    assert [h.name for h in homes if h.has_pv] == ["alice", "carol", "erin", "grace", "ivan",
+                                                   "kevin"]
+    assert [h.name for h in homes if h.has_battery] == ["alice", "erin", "ivan"]
     assert scenario.mechanism_options == {"k_numerator": 50, "k_denominator": 100}
     assert Scenario(mechanism=PAY_AS_BID).mechanism_options == {}
     assert Scenario(mechanism=MCAFEE, k_percent=10).mechanism_options == {}
@@ -91,7 +91,7 @@ def test_the_default_scenario_is_a_june_day_on_a_street_of_twelve():
     ({"cloudiness_percent": -1}, EnergyModelError, "cloudiness_percent"),
     ({"k_percent": True}, EnergyModelError, "k_percent"),
     ({"pv_percent": 20, "battery_percent": 30}, EnergyModelError, "comes with PV"),
-    ({"feed_in": 40}, InvalidTariffs, "must not be above retail"),
+    ({"feed_in": 400_000}, InvalidTariffs, "must not be above retail"),
     ({"mechanism": "dutch"}, InvalidAuctionParameter, "unknown mechanism 'dutch'"),
     ({"agents": "greedy"}, EnergyModelError, "unknown agent mix 'greedy'"),
     ({"seed": -1}, EnergyModelError, "seed must be a whole number >= 0"),
@@ -107,15 +107,15 @@ def test_a_seeded_scenario_gives_the_same_day_and_exact_key_figures():
     assert day == run_scenario(Scenario())
     assert values(day) == DEFAULT_KPIS
     assert kpis.token_difference(day) == 0 and kpis.unbalanced(day) == ()
-    assert sum(r.pv_wh for r in day.records) == 272_675
+    assert sum(r.pv_wh for r in day.records) == 225_207
 
 
 def test_clouds_take_sunshine_away_and_the_season_matters():
     def pv(**fields):
         return sum(r.pv_wh for r in run_scenario(Scenario(**fields)).records)
 
-    assert pv(cloudiness_percent=0) == 329_992
-    assert pv(cloudiness_percent=100) == 143_375
+    assert pv(cloudiness_percent=0) == 272_440
+    assert pv(cloudiness_percent=100) == 118_239
     assert pv(day=date(2026, 12, 21), cloudiness_percent=0) < pv(cloudiness_percent=0) // 3
 
 
@@ -143,13 +143,13 @@ def test_figures_and_key_figures_are_the_pure_builders_output():
     figures = scenario_figures(scenario, day)
     assert list(figures) == ["energy", "price", "savings", "feeder"]     # no chain: no blocks
     assert list(figures["savings"].data[0].x) == list(day.names)
-    assert figures["feeder"].layout.title.text.startswith("The feeder at 13:15 (slot 53)")
+    assert figures["feeder"].layout.title.text.startswith("The feeder at 11:15 (slot 45)")
     one = scenario_figures(scenario, day, household="alice", slot=40)
     assert one["energy"].layout.title.text == "Energy through the day: alice"
     assert "(slot 40)" in one["feeder"].layout.title.text
     table = kpi_html(day)
     assert table.count("<tr>") == 10
-    assert '<td data-kpi="traded" style="text-align:right"><b>31,663 Wh</b></td>' in table
+    assert '<td data-kpi="traded" style="text-align:right"><b>34,112 Wh</b></td>' in table
 
 
 # --- the widgets ----------------------------------------------------------------------
@@ -172,10 +172,9 @@ def test_moving_the_households_slider_reruns_the_day_once_and_redraws_it(board, 
     assert board.scenario == after
     assert list(board.figures["savings"].data[0].x)[-1] == "mike"
     assert len(shown(board)["savings"]["data"][0]["x"]) == 13
-    assert values(board.day) == {**DEFAULT_KPIS, "self_sufficiency": "80.2 %",
-                                 "self_consumption": "26.0 %", "traded": "33,599 Wh",
-                                 "mean_price": "21.8", "welfare": "737 tokens",
-                                 "peak_import": "897 Wh at 00:00", "max_loading": "31.7 %"}
+    assert values(board.day) == {**DEFAULT_KPIS, "self_sufficiency": "77.5 %",
+                                 "self_consumption": "35.5 %", "traded": "34,267 Wh",
+                                 "welfare": "€8.36", "peak_import": "952 Wh at 00:00"}
     assert board.kpis.value == kpi_html(run_market_only(after))
     assert shown(board)["price"] == as_json(scenario_figures(after, run_market_only(after))["price"])
 
@@ -185,7 +184,7 @@ def test_the_mechanism_menu_switches_the_market_and_k_only_applies_to_uniform_pr
     board.controls["mechanism"].value = PAY_AS_BID
     assert board.controls["k_percent"].disabled is True
     assert board.scenario.mechanism == PAY_AS_BID and board.day.mechanism == PAY_AS_BID
-    assert values(board.day)["mean_price"] == "28.5"
+    assert values(board.day)["mean_price"] == "28.7 ct/kWh"
     assert "pay-as-bid" in board.figures["price"].layout.title.text
     board.controls["mechanism"].value = UNIFORM_PRICE
     board.controls["k_percent"].value = 100          # the bid's price: buyers pay more
@@ -198,7 +197,7 @@ def test_fewer_pv_homes_pull_the_battery_share_down_with_one_recomputation(board
     assert board.controls["battery_percent"].value == 10 == board.controls["battery_percent"].max
     assert runner.scenarios[1:] == [Scenario(pv_percent=10, battery_percent=10)]
     assert "EnergyModelError" not in board.status.value
-    assert "12 homes, 1 with PV, 1 with a battery" in board.status.value
+    assert "12 homes, 2 with PV, 2 with a battery" in board.status.value
 
 
 def test_a_lower_retail_tariff_pulls_the_feed_in_tariff_down(board, runner):

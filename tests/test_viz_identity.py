@@ -18,13 +18,14 @@ from minichain.viz.identity import (ASLEEP, AWAY, EDGE_STYLES, HOME, OCCUPANCY, 
                                     identity_figure, identity_positions, read_registrations,
                                     readings_day_figure, segments, slot_clock)
 from minichain.wallet import Wallet
+from market_fixtures import toy_street
 
 AUTHORITIES = ["grid operator", "municipality", "energy co-op"]
 
 
 @pytest.fixture(scope="module")
 def registrations() -> tuple[Registration, ...]:
-    street = sunny_street(("alice", "bob"))
+    street = toy_street(("alice", "bob"))
     market = street.market
     erin, erin_meter = Wallet.from_seed("erin"), Wallet.from_seed("erin-meter")
     co_op = street.authorities[2]

@@ -22,6 +22,7 @@ from minichain.viz.settlement import (BOND_BACK, DELIVERED_COLOUR, FUND_NODE, HE
                                       bond_node, deliveries_from_events, delivery_figure,
                                       delivery_label, escrow_node, kind_colour, plain_average,
                                       score_figure, slot_token_flows, token_sankey)
+from market_fixtures import toy_street
 
 SLOT = 52
 NAMES = ("alice", "bob", "carol", "dave", "erin", "frank")
@@ -35,7 +36,7 @@ def labels(street: Street) -> dict[str, str]:
 def chapter():
     """The chapter's slot 52 (as in the notebook), its receipts up to clearing, and a later
     slot 60 in which Frank buys 1 kWh of Dave's directly."""
-    street = sunny_street(NAMES, mechanism=MCAFEE)
+    street = toy_street(NAMES, mechanism=MCAFEE)
     market, h = street.market, street.households
     offer = market.post(h["carol"], SELL, 2_000, 14, SLOT)
     market.take(h["frank"], offer, 1_000)
@@ -130,7 +131,7 @@ def slot_stories(draw):
 def test_every_households_flows_add_up_to_the_change_of_its_free_deposit(story, mechanism):
     orders, takes, cancels, readings = story
     names = ("alice", "bob", "carol", "dave")
-    street = sunny_street(names, mechanism=mechanism)
+    street = toy_street(names, mechanism=mechanism)
     market, h = street.market, street.households
     accounts = [street.address(n) for n in names] + [market.utility, market.community_fund]
     before = {a: market.free(a) for a in accounts}

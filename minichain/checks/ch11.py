@@ -24,7 +24,7 @@ from minichain.day import kpis
 from minichain.day.agents import Truthful
 from minichain.microgrid.household import Battery, self_consume
 from minichain.day.records import DayRecord, build_day_record_market_only
-from minichain.market.units import amount_for
+from minichain.market.units import amount_for, format_money
 from minichain.errors import MinichainError
 
 
@@ -263,7 +263,7 @@ def check_baseline_bill(fn: Callable) -> None:
 
 # --- my_agent ------------------------------------------------------------------------------
 
-AGENT_HOUSEHOLD = "alice"      # 8 kWp, no battery, on the 8-home street of seed 1
+AGENT_HOUSEHOLD = "carol"      # 10 kWp, no battery, on the 8-home street of seed 1
 
 
 def agent_scenario():
@@ -295,8 +295,15 @@ def truthful_bill() -> int:
                "(view.last_price) and buy a little above it, never outside the tariff band; "
                "with no price yet, bid truthfully")
 def check_my_agent(fn: Callable) -> None:
+    posted: list[Any] = []
+
+    def agent(view: Any) -> Any:
+        intents = fn(view)
+        posted.extend(intents or [])
+        return intents
+    agent.__name__ = getattr(fn, "__name__", "my_agent")
     try:
-        day = day_with_agent(fn)
+        day = day_with_agent(agent)
     except MinichainError as error:
         raise Mismatch(f"the market refused your agent's orders: {error}",
                        "return a list of OrderIntent(side, quantity_wh, price) with whole "
@@ -309,17 +316,24 @@ def check_my_agent(fn: Callable) -> None:
     baseline = kpis.baseline_bill(day, AGENT_HOUSEHOLD)
     if got < truthful:
         return
-    what = (f"with your agent Alice's bill is {got} tokens, with truthful bidding {truthful} "
-            f"(lower is better; {baseline} without trading)")
-    if sold == 0 and bought == 0:
-        raise Mismatch(what + "; your agent traded nothing",
+    what = (f"with your agent {AGENT_HOUSEHOLD.title()}'s bill is {format_money(got)}, with "
+            f"truthful bidding {format_money(truthful)} (lower is better; "
+            f"{format_money(baseline)} without trading)")
+    if not posted:
+        raise Mismatch(what + "; your agent posted no orders",
                        "return orders: [OrderIntent(SELL, wh, price)] for a surplus "
                        "(view.residual().export_wh), [OrderIntent(BUY, wh, price)] for a "
                        "shortfall (view.residual().import_wh)")
+    if sold == 0 and bought == 0:
+        raise Mismatch(what + f"; your agent posted {len(posted)} orders and none traded",
+                       "ask too much and nobody buys (bid too little and nobody sells), so "
+                       "the utility takes your surplus at feed-in: stay just below the last "
+                       "clearing price (view.last_price) when you sell")
     if got == truthful:
         raise Mismatch(what + "; that is exactly what truthful bidding earns",
                        "change the prices, not the quantities: a seller who asks a little "
                        "more than feed-in can pull the uniform price up")
     raise Mismatch(what + f"; your agent sold {sold:,} Wh and bought {bought:,} Wh",
-                   "ask too much and nobody buys, so the utility takes your surplus at "
-                   "feed-in: stay just below the last clearing price (view.last_price)")
+                   "some of your orders traded and some did not: an offer priced above the "
+                   "clearing price goes unsold to the utility at feed-in, one far below it "
+                   "pulls the price you are paid down; stay just below view.last_price")

@@ -35,10 +35,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from minichain import cast
 from minichain.chain import BLOCK_GAS_LIMIT, Chain, Genesis
 from minichain.contracts import compiled
 from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
-from minichain.market.orders import BUY, SELL, Order, Tariffs, list_orders
+from minichain.market.orders import BUY, SELL, STREET_TARIFFS, Order, Tariffs, list_orders
 from minichain.market.settlement import MarketTrade
 from minichain.errors import ABIError, InvalidAuctionParameter, MarketError, Revert
 from minichain.receipts import Receipt
@@ -56,8 +57,8 @@ MAX_ORDERS_PER_SLOT = 800     # the default cap: even a worst-case book of this 
                               # within one 30,000,000-gas block (see benchmarks/bench_auction)
 DEPLOY_GAS = 3_000_000
 ZERO_ADDRESS = "0x" + "00" * 20
-UTILITY_WALLET = "utility"             # seeds of the default utility and community fund
-COMMUNITY_FUND_WALLET = "community-fund"
+UTILITY_WALLET = cast.UTILITY                 # seeds of the default utility and community fund
+COMMUNITY_FUND_WALLET = cast.COMMUNITY_FUND
 
 MECHANISM_CODES = {UNIFORM_PRICE: 1, PAY_AS_BID: 2, MCAFEE: 3}
 SIDE_CODES = {BUY: 1, SELL: 2}
@@ -193,7 +194,7 @@ class MarketClient:
     @classmethod
     def deploy(cls, chain: Chain, sealers: Sequence[Wallet], deployer: Wallet,
                authorities: Sequence[str], mechanism: str = UNIFORM_PRICE,
-               tariffs: Tariffs = Tariffs(feed_in=8, retail=30), k_numerator: int = 1,
+               tariffs: Tariffs = STREET_TARIFFS, k_numerator: int = 1,
                k_denominator: int = 2, utility: str | None = None,
                community_fund: str | None = None, at: int | None = None,
                gas_price: int = 0, block_step: int = BLOCK_STEP,
@@ -569,7 +570,7 @@ class MarketClient:
 
 # --- a whole street in one call ----------------------------------------------------------
 
-AUTHORITY_NAMES = ("grid-operator", "municipality", "energy-co-op")
+AUTHORITY_NAMES = cast.AUTHORITIES
 
 
 @dataclass
@@ -593,9 +594,9 @@ class Street:
 
 
 def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
-                 mechanism: str = UNIFORM_PRICE, tariffs: Tariffs = Tariffs(feed_in=8, retail=30),
-                 k_numerator: int = 1, k_denominator: int = 2, balance: int = 1_000_000,
-                 deposit: int = 100_000, gas_limit: int = BLOCK_GAS_LIMIT,
+                 mechanism: str = UNIFORM_PRICE, tariffs: Tariffs = STREET_TARIFFS,
+                 k_numerator: int = 1, k_denominator: int = 2, balance: int = 100_000_000,
+                 deposit: int = 20_000_000, gas_limit: int = BLOCK_GAS_LIMIT,
                  gas_price: int = 0, max_orders: int = MAX_ORDERS_PER_SLOT) -> Street:
     """A street whose households each hold ``balance`` tokens, ``deposit`` of them at the
     market, registered in one block (house i on feeder bus i // 2 + 1, two per bus).
@@ -603,7 +604,7 @@ def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
     gas x price of its transactions (clearing and settling ask for a block's gas)."""
     authorities = tuple(Wallet.from_seed(name) for name in AUTHORITY_NAMES)
     households = {name: Wallet.from_seed(name) for name in names}
-    meters = {name: Wallet.from_seed(f"{name}-meter") for name in names}
+    meters = {name: cast.meter(name) for name in names}
     funded = sorted((wallet.address, balance) for wallet in households.values())
     funded += sorted((wallet.address, balance) for wallet in authorities)
     genesis = Genesis(balances=tuple(funded),

@@ -75,8 +75,8 @@ from minichain.wallet import Wallet
 PERIOD = 5                  # Clique period: seconds between a block and its child, at least
 BLOCK_STEP = PERIOD         # the simulator's blocks are never closer than this
 LEAD_SLOTS = 4              # market slots between genesis and the day's first slot (setup)
-BALANCE = 10_000_000        # tokens each household starts with
-DEPOSIT = 5_000_000         # of which it deposits at the market
+BALANCE = 100_000_000       # µ€ each household starts with (100 €)
+DEPOSIT = 50_000_000        # of which it deposits at the market
 POST_GAS = 400_000          # gas a post, a reading asks for (they use far less)
 READING_GAS = 200_000
 CLEAR_GAS = 12_000_000      # clearing and settling a slot of up to 40 homes

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from minichain import cast
 from minichain.day.agents import BatteryAware, PriceRamp, Truthful
 from minichain.market.auction import MECHANISMS, UNIFORM_PRICE
 from minichain.microgrid.grid import Feeder, make_feeder
@@ -24,11 +25,11 @@ from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_r
 from minichain.day.records import DayRecord, build_day_record_market_only
 from minichain.errors import EnergyModelError, InvalidAuctionParameter
 
-MIDSUMMER = date(2026, 6, 21)
+MIDSUMMER = cast.DAY
 TRUTHFUL, PRICE_RAMP, BATTERY_AWARE, MIXED = "truthful", "price-ramp", "battery-aware", "mixed"
 AGENT_MIXES = (TRUTHFUL, PRICE_RAMP, BATTERY_AWARE, MIXED)
 MAX_HOUSEHOLDS = 40
-MAX_TARIFF = 60                 # token units per kWh: the sliders' range
+MAX_TARIFF = 600_000            # µ€ per kWh (60 ct/kWh): the sliders' range
 CLOUD_CONCENTRATION = 50.0      # cloudiness_day's spread: the day stays near the chosen level
 
 Runner = Callable[["Scenario"], DayRecord]
@@ -51,8 +52,8 @@ class Scenario:
     battery_percent: int = 25      # share of homes with PV and a battery (<= pv_percent)
     day: date = MIDSUMMER
     cloudiness_percent: int = 70   # 0 clear .. 100 overcast, the day's mean (Berlin, June: ~73)
-    feed_in: int = 8               # token units per kWh the utility pays
-    retail: int = 32               # token units per kWh the utility charges
+    feed_in: int = cast.FEED_IN    # µ€ per kWh the utility pays (8 ct/kWh)
+    retail: int = cast.RETAIL      # µ€ per kWh the utility charges (32 ct/kWh)
     mechanism: str = UNIFORM_PRICE
     k_percent: int = 50            # uniform price only: 0 = the ask's price, 100 = the bid's
     agents: str = MIXED

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from minichain import cast
 from minichain.crypto import is_address
 from minichain.errors import (DuplicateOrder, InvalidOrder, InvalidTariffs, MixedSlots,
                               PriceOutOfBand)
@@ -79,7 +80,7 @@ def check_order_fields(order: Order) -> None:
 
 @dataclass(frozen=True)
 class Tariffs:
-    """The grid's prices in token units per kWh: it buys at feed_in and sells at retail."""
+    """The grid's prices in µ€ per kWh: it buys at feed_in and sells at retail."""
 
     feed_in: int
     retail: int
@@ -88,7 +89,7 @@ class Tariffs:
         for name in ("feed_in", "retail"):
             value = getattr(self, name)
             if not _is_int(value) or value < 0:
-                raise InvalidTariffs(f"{name} must be a whole number of token units per kWh "
+                raise InvalidTariffs(f"{name} must be a whole number of µ€ per kWh "
                                      f">= 0, got {value!r}")
         if self.feed_in > self.retail:
             raise InvalidTariffs(f"feed_in ({self.feed_in}) must not be above retail "
@@ -97,6 +98,9 @@ class Tariffs:
     def in_band(self, price: int) -> bool:
         """True when a price is one the grid cannot beat for either side."""
         return self.feed_in <= price <= self.retail
+
+
+STREET_TARIFFS = Tariffs(feed_in=cast.FEED_IN, retail=cast.RETAIL)   # Sunny Street's grid
 
 
 def bid_priority(order: Order) -> tuple[int, int]:

@@ -27,11 +27,14 @@ inverter in one slot: ``power_w * slot_seconds // 3600`` Wh (rounded down).
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Sequence
 
+from minichain import cast
 from minichain.microgrid.profiles import (DEFAULT_AZIMUTH_DEG, DEFAULT_TILT_DEG, SLOT_SECONDS,
                                        SLOTS_PER_DAY, EnergyModelError, Site, load_day,
                                        pv_day)
@@ -44,9 +47,7 @@ BATTERY_CAPACITY_WH_CHOICES = tuple(range(5000, 13001, 1000))
 BATTERY_EFFICIENCY_PERMILLE = 900
 BATTERY_C_RATE_PERMILLE = 500                                     # power = 0.5 x capacity / h
 
-NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
-         "judy", "kevin", "laura", "mike", "nina", "oscar", "peggy", "quinn", "rita",
-         "sam", "tina", "ulrich", "vera", "walter", "xavier", "yara", "zoe")
+NAMES = cast.HOUSEHOLDS
 
 
 def _is_int(value: object) -> bool:
@@ -251,40 +252,55 @@ def household_names(n: int) -> tuple[str, ...]:
                  for i in range(n))
 
 
-def _count(n: int, share: float, what: str) -> int:
-    if not 0.0 <= share <= 1.0:
-        raise EnergyModelError(f"{what} must be a share within 0..1, got {share}")
-    return int(n * share + 0.5)
+def _share(share: float | Fraction, what: str) -> Fraction:
+    if isinstance(share, bool) or not isinstance(share, (int, float, Fraction)) \
+            or not 0 <= share <= 1:
+        raise EnergyModelError(f"{what} must be a share within 0..1, got {share!r}")
+    return Fraction(share).limit_denominator(10_000)
 
 
-def make_street(n_households: int, pv_share: float = 0.5, battery_share: float = 0.25,
-                seed: int = 0) -> tuple[Household, ...]:
+def _every_so_often(index: int, share: Fraction) -> bool:
+    """True for the homes that make ``ceil(n * share)`` of the first ``n``, for every ``n``.
+
+    Home ``i`` is chosen when ``ceil((i + 1) * share) > ceil(i * share)``: the choices are
+    spread evenly, the first home is chosen whenever the share is above 0, and a longer
+    street only adds homes at its end, so the first ``n`` homes are the same in every street.
+    """
+    return math.ceil((index + 1) * share) > math.ceil(index * share)
+
+
+def make_street(n_households: int, pv_share: float | Fraction = 0.5,
+                battery_share: float | Fraction = 0.25, seed: int = 0) -> tuple[Household, ...]:
     """A seeded street of ``n_households`` homes named alice, bob, ...; same seed, same street.
 
-    ``round(n * pv_share)`` homes get PV and ``round(n * battery_share)`` of those also get
-    a battery (half-up rounding), so ``battery_share`` cannot exceed ``pv_share``.
+    ``ceil(n * pv_share)`` homes get PV, spread evenly from the first (Alice has PV whenever
+    anyone does), and ``ceil(n_pv * battery_share / pv_share)`` of those also get a battery,
+    spread evenly over them, so ``battery_share`` cannot exceed ``pv_share``. Each home's
+    size, rooftop and battery are drawn from a random stream of its own, seeded by ``seed``
+    and its name: a household is the same home in a street of 6 and in a street of 40.
     """
     if not _is_int(n_households) or n_households < 1:
         raise EnergyModelError(f"n_households must be a whole number >= 1, got {n_households!r}")
-    n_pv = _count(n_households, pv_share, "pv_share")
-    n_battery = _count(n_households, battery_share, "battery_share")
-    if n_battery > n_pv:
+    pv = _share(pv_share, "pv_share")
+    battery = _share(battery_share, "battery_share")
+    if battery > pv:
         raise EnergyModelError(f"battery_share {battery_share} exceeds pv_share {pv_share}: "
                                "every home battery here comes with PV")
-    rng = random.Random(seed)
     sizes = [size for size, _ in PERSONS_SHARES_PERCENT]
     weights = [share for _, share in PERSONS_SHARES_PERCENT]
-    persons = [rng.choices(sizes, weights)[0] for _ in range(n_households)]
-    with_pv = sorted(rng.sample(range(n_households), n_pv))
-    with_battery = set(rng.sample(with_pv, n_battery))
-    pv = {i: (rng.choice(PV_PEAK_W_CHOICES), rng.choice(PV_AZIMUTH_CHOICES)) for i in with_pv}
-    batteries = {}
-    for i in sorted(with_battery):
-        capacity = rng.choice(BATTERY_CAPACITY_WH_CHOICES)
-        batteries[i] = BatterySpec(capacity, capacity * BATTERY_C_RATE_PERMILLE // 1000)
-    street = []
+    street, pv_homes = [], 0
     for i, name in enumerate(household_names(n_households)):
-        peak_w, azimuth = pv.get(i, (0, DEFAULT_AZIMUTH_DEG))
-        street.append(Household(name, persons[i], ANNUAL_KWH_BY_PERSONS[persons[i]],
-                                peak_w, DEFAULT_TILT_DEG, azimuth, batteries.get(i)))
+        rng = random.Random(f"minichain street {seed}: {name}")
+        persons = rng.choices(sizes, weights)[0]
+        peak_w, azimuth = rng.choice(PV_PEAK_W_CHOICES), rng.choice(PV_AZIMUTH_CHOICES)
+        capacity = rng.choice(BATTERY_CAPACITY_WH_CHOICES)
+        spec = None
+        if not _every_so_often(i, pv):
+            peak_w, azimuth = 0, DEFAULT_AZIMUTH_DEG
+        else:
+            if _every_so_often(pv_homes, battery / pv):
+                spec = BatterySpec(capacity, capacity * BATTERY_C_RATE_PERMILLE // 1000)
+            pv_homes += 1
+        street.append(Household(name, persons, ANNUAL_KWH_BY_PERSONS[persons], peak_w,
+                                DEFAULT_TILT_DEG, azimuth, spec))
     return tuple(street)

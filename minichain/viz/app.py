@@ -42,6 +42,7 @@ from minichain.day.scenario import (AGENT_MIXES, MAX_HOUSEHOLDS, MAX_TARIFF,  # 
                                        agents_for, household_days, run_market_only,
                                        run_scenario, scenario_feeder, sky, street)
 from minichain.errors import MinichainError
+from minichain.market.units import format_money, format_price
 from minichain.viz import dashboard as pictures
 
 DAYS = (("winter: 21 December", date(2026, 12, 21)), ("spring: 20 March", date(2026, 3, 20)),
@@ -80,7 +81,7 @@ def kpi_rows(day: DayRecord) -> list[tuple[str, str, str]]:
     """(key, label, value) for each headline figure of the day, exact and in plain words."""
     summary = kpis.summary(day)
     prices = kpis.day_price_stats(day)
-    mean = "no trades" if prices.mean_price is None else f"{float(prices.mean_price):.1f}"
+    mean = "no trades" if prices.mean_price is None else format_price(prices.mean_price, 1)
     peak = summary.peak_utility_import
     balanced = summary.unbalanced_slots == 0 and summary.unconserved_slots == 0
     return [
@@ -88,9 +89,9 @@ def kpi_rows(day: DayRecord) -> list[tuple[str, str, str]]:
         ("self_consumption", "self-consumption", _percent(summary.self_consumption_permille)),
         ("traded", "traded between neighbours", f"{summary.traded_wh:,} Wh"),
         ("curtailed", "refused by the grid check", f"{summary.curtailed_wh:,} Wh"),
-        ("mean_price", "mean price (per kWh)", mean),
-        ("welfare", "community welfare", f"{summary.community_welfare:,} tokens"),
-        ("fund", "community fund (McAfee)", f"{summary.fund_received:,} tokens"),
+        ("mean_price", "mean price", mean),
+        ("welfare", "community welfare", format_money(summary.community_welfare, 2)),
+        ("fund", "community fund (McAfee)", format_money(summary.fund_received, 2)),
         ("peak_import", "peak import from the utility",
          f"{peak.wh:,} Wh at {_clock(peak.slot, day.slot_seconds)}"),
         ("max_loading", "fullest line", _percent(summary.max_loading_permille)),

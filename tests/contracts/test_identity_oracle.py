@@ -19,13 +19,14 @@ from minichain.errors import Revert, WrongSigner
 from minichain.tx import SignedTransaction
 from minichain.vm.interface import deploy_tx
 from minichain.wallet import Wallet
+from market_fixtures import toy_street
 
 ERIN, ERIN_METER = Wallet.from_seed("erin"), Wallet.from_seed("erin-meter")
 
 
 @pytest.fixture
 def street() -> Street:
-    street = sunny_street(("alice", "bob"))
+    street = toy_street(("alice", "bob"))
     market = street.market
     market.seal([street.operator.transfer(wallet.address, 10_000, nonce=n)
                  for n, wallet in enumerate(
@@ -116,7 +117,7 @@ def test_revoking_a_household_stops_its_trading_and_its_meter(street):
 
 
 def test_a_registry_needs_at_least_one_authority():
-    street = sunny_street(("alice",))
+    street = toy_street(("alice",))
     market = street.market
     stx = deploy_tx(compiled("identity"), street.operator, "0x" + "00" * 20, "0x" + "00" * 20,
                     "0x" + "00" * 20, nonce=market.chain.nonce(street.operator.address))

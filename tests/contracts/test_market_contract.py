@@ -22,6 +22,7 @@ from minichain.contracts.client import (HOUSEHOLD, R_ALREADY_CLEARED, R_ALREADY_
 from minichain.market.orders import BUY, SELL, Order, Tariffs
 from minichain.market.settlement import MarketTrade, market_trades
 from minichain.errors import MarketError, Revert
+from market_fixtures import toy_street
 
 D = 100_000                     # every household's opening deposit
 SLOT = 12
@@ -35,7 +36,7 @@ def events(street: Street, name: str | None = None) -> list[str]:
 
 @pytest.fixture
 def street() -> Street:
-    return sunny_street(("alice", "bob", "carol", "dave", "erin", "frank"))
+    return toy_street(("alice", "bob", "carol", "dave", "erin", "frank"))
 
 
 def test_deposits_and_withdrawals_move_tokens_in_and_out_of_the_market(street):
@@ -120,7 +121,7 @@ def test_cancelling_before_gate_closure_frees_the_escrow_or_the_unsold_part_of_t
 
 
 def test_a_slot_takes_at_most_max_orders_so_that_its_clearing_fits_a_block():
-    street = sunny_street(("alice", "bob"), max_orders=2)
+    street = toy_street(("alice", "bob"), max_orders=2)
     market, alice, bob = street.market, street.households["alice"], street.households["bob"]
     first = market.post(alice, SELL, 1_000, 12, SLOT)
     market.post(bob, BUY, 1_000, 20, SLOT)
@@ -167,7 +168,7 @@ EXPECTED = {   # (buy order, sell order, Wh, price) in walk order, from test_auc
 
 @pytest.mark.parametrize("mechanism", sorted(MECHANISMS))
 def test_the_afternoon_book_clears_on_chain_exactly_as_the_native_auction(mechanism):
-    street = sunny_street(("alice", "bob", "carol", "dave", "erin", "frank"), mechanism=mechanism)
+    street = toy_street(("alice", "bob", "carol", "dave", "erin", "frank"), mechanism=mechanism)
     market = street.market
     orders = [Order(market.post(street.households[name], side, wh, price, SLOT),
                     street.address(name), side, wh, price, SLOT)
@@ -188,7 +189,7 @@ def test_the_afternoon_book_clears_on_chain_exactly_as_the_native_auction(mechan
 
 
 def test_mcafees_budget_surplus_goes_to_the_community_fund():
-    street = sunny_street(("alice", "bob", "carol", "dave", "erin"), mechanism=MCAFEE)
+    street = toy_street(("alice", "bob", "carol", "dave", "erin"), mechanism=MCAFEE)
     market, h = street.market, street.households
     market.post(h["alice"], SELL, 1_000, 10, SLOT)
     market.post(h["carol"], SELL, 1_000, 14, SLOT)
@@ -218,7 +219,7 @@ def settle_the_afternoon(street: Street):
 
 
 def test_settlement_pays_sellers_charges_shortfalls_and_records_reliability():
-    street = sunny_street(("alice", "bob", "carol"), mechanism=MCAFEE)
+    street = toy_street(("alice", "bob", "carol"), mechanism=MCAFEE)
     market, h = street.market, street.households
     alice, bob, carol = (street.address(n) for n in ("alice", "bob", "carol"))
     with pytest.raises(Revert, match=f"^{R_NOT_CLEARED}$"):
@@ -251,7 +252,7 @@ def test_settlement_pays_sellers_charges_shortfalls_and_records_reliability():
 
 
 def test_a_low_score_keeps_a_household_out_of_partner_conditioned_trades():
-    street = sunny_street(("alice", "bob", "carol", "dave"), mechanism=PAY_AS_BID)
+    street = toy_street(("alice", "bob", "carol", "dave"), mechanism=PAY_AS_BID)
     market, h = street.market, street.households
     settle_the_afternoon(street)
     market.settle(SLOT, by=h["bob"], at=market.window_end(SLOT))
@@ -278,7 +279,7 @@ def test_a_low_score_keeps_a_household_out_of_partner_conditioned_trades():
                           st.integers(1, 3_000), st.integers(8, 30)), min_size=1, max_size=10),
        st.lists(st.one_of(st.none(), st.integers(0, 3_000)), min_size=4, max_size=4))
 def test_with_fees_every_token_stays_accounted_for_in_every_block(orders, readings):
-    street = sunny_street(("alice", "bob", "carol", "dave"), gas_price=1, balance=10 ** 9)
+    street = toy_street(("alice", "bob", "carol", "dave"), gas_price=1, balance=10 ** 9)
     market = street.market
     names = list(street.households)
     accounts = [street.address(n) for n in names] + [market.utility, market.community_fund]

@@ -25,6 +25,7 @@ from minichain.receipts import BlockContext
 from minichain.state import State
 from minichain.vm.interface import ContractInterface
 from minichain.wallet import Wallet
+from market_fixtures import toy_street
 
 PRICE = 2                      # a non-zero gas price, so the fee shows
 SLOT = 20                      # gate closes at genesis + 19 slots
@@ -33,7 +34,7 @@ STRANGER = Wallet.from_seed("stranger")
 
 @pytest.fixture
 def street() -> Street:
-    return sunny_street(("alice", "bob", "carol"), gas_price=PRICE, balance=10 ** 9,
+    return toy_street(("alice", "bob", "carol"), gas_price=PRICE, balance=10 ** 9,
                         deposit=50_000)
 
 

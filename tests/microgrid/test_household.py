@@ -145,11 +145,22 @@ def test_the_same_seed_builds_the_same_street():
     assert street == make_street(4, pv_share=0.5, battery_share=0.25, seed=0)
     assert street != make_street(4, pv_share=0.5, battery_share=0.25, seed=1)
     assert street == (
-        Household("alice", 3, 3720, 0, 30, 180, None),
-        Household("bob", 3, 3720, 6500, 30, 180, None),
-        Household("carol", 2, 2890, 0, 30, 180, None),
-        Household("dave", 1, 1900, 7500, 30, 180, BatterySpec(13_000, 6500, 900)),
+        Household("alice", 1, 1900, 3500, 30, 135, BatterySpec(8_000, 4000, 900)),
+        Household("bob", 1, 1900, 0, 30, 180, None),
+        Household("carol", 4, 4085, 6000, 30, 135, None),
+        Household("dave", 1, 1900, 0, 30, 180, None),
     )
+
+
+def test_a_household_is_the_same_home_on_a_short_and_a_long_street():
+    for seed in (0, 1, 7):
+        assert make_street(6, 0.5, 0.25, seed) == make_street(40, 0.5, 0.25, seed)[:6]
+        assert make_street(3, 0.3, 0.1, seed) == make_street(30, 0.3, 0.1, seed)[:3]
+    for n in range(1, 41):
+        street = make_street(n, 0.3, 0.2, seed=2)
+        assert street[0].has_pv and street[0].has_battery          # Alice, whenever anyone has
+        assert sum(h.has_pv for h in street) == -(-n * 3 // 10)      # ceil(n x 30 %)
+        assert all(h.has_pv for h in street if h.has_battery)
 
 
 def test_a_street_uses_real_figures():

@@ -1,0 +1,18 @@
+"""A toy street for the market's worked examples: tariffs 8 and 30 µ€/kWh, small deposits.
+
+The market's rules do not depend on the scale of money, and numbers worked by hand read
+best small: 2 kWh at 12 µ€/kWh is 24 µ€. Tests that need Sunny Street's real tariffs
+(8 and 32 ct/kWh) use ``sunny_street()`` itself.
+"""
+
+import functools
+
+from minichain.contracts.client import sunny_street
+from minichain.market.orders import Tariffs
+
+TOY_TARIFFS = Tariffs(feed_in=8, retail=30)
+TOY_BALANCE = 1_000_000
+TOY_DEPOSIT = 100_000
+
+toy_street = functools.partial(sunny_street, tariffs=TOY_TARIFFS, balance=TOY_BALANCE,
+                               deposit=TOY_DEPOSIT)
