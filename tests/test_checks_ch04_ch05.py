@@ -14,7 +14,7 @@ from checks_kit import failed_with, named
 from minichain.block import Header
 from minichain.checks import ch04, ch05
 from minichain.checks.ch04 import CITY, COOP, GRID, SCHOOL, TALLY_CASES
-from minichain.network import sunny_street_graph
+from minichain.street_network import sunny_street_graph
 from minichain.poa import Snapshot, vote_to_add, vote_to_remove
 from minichain.wallet import Wallet
 

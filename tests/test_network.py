@@ -15,10 +15,12 @@ from hypothesis import given, settings, strategies as st
 from minichain.block import Block
 from minichain.chain import Chain, Genesis, verify_chain
 from minichain.errors import MinichainError, RecentlySigned, UnauthorisedSealer, WrongChainId
-from minichain.network import (HOUSEHOLDS, MINORITY_SIDE, Network, authority_key,
-                               crash_and_restart, explain_stall, healthy_network,
-                               partition_and_heal, rogue_authority, schedule_transfers,
-                               sunny_street_graph, sunny_street_network, too_few_authorities)
+from minichain.network import Network
+from minichain.street_network import (HOUSEHOLDS, MINORITY_SIDE, authority_key,
+                                      crash_and_restart, explain_stall, healthy_network,
+                                      partition_and_heal, rogue_authority, schedule_transfers,
+                                      sunny_street_graph, sunny_street_network,
+                                      too_few_authorities)
 from minichain.node import Equivocation, Node, transaction_counts
 from minichain.poa import Clique
 from minichain.wallet import Wallet

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from minichain.chain import Chain, Genesis
-from minichain.network import MAJORITY_SIDE, MINORITY_SIDE, partition_and_heal, \
+from minichain.street_network import MAJORITY_SIDE, MINORITY_SIDE, partition_and_heal, \
     sunny_street_network
 from minichain.poa import Clique
 from minichain.viz.network import (CUT, HEAD_COLOURS, IN_TURN, INNER, OFF_CHAIN, OFFLINE,

@@ -17,8 +17,8 @@ from typing import Callable
 from minichain.block import Block
 from minichain.chain import Chain, Genesis
 from minichain.checks import Mismatch, exercise
-from minichain.network import (AUTHORITY_SEEDS, HOUSEHOLDS, MAJORITY_SIDE, MINORITY_SIDE,
-                               partition_and_heal, sunny_street_graph)
+from minichain.street_network import (AUTHORITY_SEEDS, HOUSEHOLDS, MAJORITY_SIDE,
+                                      MINORITY_SIDE, partition_and_heal, sunny_street_graph)
 from minichain.poa import Clique
 from minichain.wallet import Wallet
 
