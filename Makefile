@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test notebooks bench clean
+.PHONY: course test browser notebooks bench clean
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,14 @@ $(READY): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(READY)
 
-course: $(READY)  ## open the course in JupyterLab at chapter 00
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_welcome.ipynb
+course: $(READY)  ## open the course in JupyterLab: the whole project served, chapter 00 open
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" notebooks/00_welcome.ipynb
 
-test: $(READY)  ## run every test: unit, property, notebooks (strict nbval), exercise proofs
+test: $(READY) browser  ## run every test: unit, property, notebooks (strict nbval), exercise proofs, browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+browser:  ## Debian's chromium for the browser tests: installed as root, else what to run
+	@bash tests/install_browser.sh
 
 notebooks: $(READY)  ## re-execute the chapter notebooks, store outputs, strip widget state
 	$(BIN)/python notebooks/refresh.py

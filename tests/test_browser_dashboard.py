@@ -8,67 +8,24 @@ plotly figures, a key press moves the households slider, and the figures and key
 are recomputed by the kernel. The page must then show exactly what the pure functions
 compute for the new scenario. A screenshot goes to ``tests/artifacts/dashboard.png``.
 
-Needs ``/usr/bin/chromium``: ``bash .ci/install_browser.sh`` installs it.
+Needs ``/usr/bin/chromium``: ``make test`` installs it as root (``tests/install_browser.sh``).
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
+from browser_kit import ARTIFACTS, ROOT, chromium, free_port, local_only, stop, \
+    wait_until_listening
 
 from minichain.viz.app import Scenario, kpi_rows, run_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "sunny_street_dashboard.ipynb"
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SERVER_SECONDS = 15       # Voila listening
 PAGE_MS = 30_000          # page, kernel, notebook run, widgets and first figures drawn
 UPDATE_MS = 15_000        # one recomputation after a slider moved
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def children_of(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (Voila's kernels), read from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def wait_until_listening(process: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Voila exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"Voila did not listen on port {port} within {SERVER_SECONDS} s:\n"
-                f"{log.read_text()[-3000:]}")
 
 
 @pytest.fixture
@@ -83,39 +40,15 @@ def voila(tmp_path):
     with log.open("w") as sink:
         process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        wait_until_listening(process, port, log)
+        wait_until_listening(process, port, log, SERVER_SECONDS, "Voila")
         yield f"http://127.0.0.1:{port}/"
     finally:
-        kernels = children_of(process.pid)
-        process.send_signal(signal.SIGTERM)      # Voila shuts its kernels down, then exits
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        for pid in kernels:          # a kernel that outlived the server
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop(process)
 
 
 @pytest.fixture
 def browser():
-    """Debian's Chromium under Playwright; fails (never skips) when it is missing."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash .ci/install_browser.sh` (as root) to "
-                    "install Debian's chromium for the browser test")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright's Python package is missing: pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from chromium()
 
 
 def bars_in_savings_figure(page) -> int:
@@ -140,9 +73,7 @@ TRADED_READS = """(expected) =>
 def test_moving_the_households_slider_redraws_the_figures_and_key_figures(browser, voila):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.set_default_timeout(PAGE_MS)
-    # nothing but the local server: the test must not wait on the internet
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith((voila, "data:")) else route.abort())
+    local_only(page, voila)          # nothing but the local server: never wait on the internet
     try:
         page.goto(voila, wait_until="domcontentloaded")
         page.wait_for_selector(".sunny-figure-savings .js-plotly-plot .main-svg")
