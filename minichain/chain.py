@@ -148,6 +148,9 @@ class Chain:
     # hash: a sealer's node need not run its own block's transactions twice. Any change to
     # the block changes its hash, so a tampered copy is always run in full.
     _built: dict[bytes, tuple[State, list[Receipt]]] = field(default_factory=dict, repr=False)
+    # Every block (on any branch) that holds a transaction, by transaction hash: a wallet
+    # asks a node where its transaction went (``find_transaction``).
+    _holders: dict[bytes, list[bytes]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.rule is None:
@@ -196,6 +199,25 @@ class Chain:
             if block.number == 0:
                 return blocks[::-1]
             block = self.blocks[block.header.parent_hash]
+
+    def is_canonical(self, block_hash: bytes) -> bool:
+        """True when ``block_hash`` is on the path from genesis to the head."""
+        block = self.blocks.get(block_hash)
+        if block is None:
+            return False
+        walk = self.head
+        while walk.number > block.number:
+            walk = self.blocks[walk.header.parent_hash]
+        return walk.hash == block_hash
+
+    def find_transaction(self, tx_hash: bytes) -> tuple[Block, Receipt] | None:
+        """The canonical block that holds a transaction, and its receipt (None: no such block)."""
+        for block_hash in self._holders.get(tx_hash, ()):
+            if self.is_canonical(block_hash):
+                block = self.blocks[block_hash]
+                index = next(i for i, stx in enumerate(block.transactions) if stx.hash == tx_hash)
+                return block, self.receipts[block_hash][index]
+        return None
 
     def reorg(self, old_tip: bytes, new_tip: bytes) -> Reorg:
         """The blocks that leave and join the canonical chain when the head moves."""
@@ -301,6 +323,8 @@ class Chain:
         self.states[block.hash] = state
         self.receipts[block.hash] = receipts
         self.total_difficulty[block.hash] = parent_td + block.header.difficulty
+        for stx in block.transactions:
+            self._holders.setdefault(stx.hash, []).append(block.hash)
         if self.is_better(block.hash, self.head_hash):
             self.head_hash = block.hash
             return True

@@ -117,7 +117,7 @@ class Network:
     def __init__(self, graph: nx.Graph, genesis: Genesis, keys: dict[str, PrivateKey],
                  seed: int = 0, rule: Clique | None = None, loss: float = 0.0,
                  store_dir: str | Path | None = None, rogues: dict[str, str] | None = None,
-                 status_interval: float = STATUS_INTERVAL) -> None:
+                 status_interval: float = STATUS_INTERVAL, seal_empty: bool = True) -> None:
         self.graph = graph
         self.genesis = genesis
         self.keys = dict(keys)
@@ -127,16 +127,20 @@ class Network:
         self.store_dir = Path(store_dir) if store_dir is not None else None
         self.rogues = dict(rogues or {})
         self.status_interval = status_interval
+        self.seal_empty = seal_empty
         self.rng = random.Random(seed)
         self.now = 0.0
         self._queue: list[_Event] = []
         self._seq = itertools.count()
         self._life: dict[str, int] = {}
         self._plans: dict[str, int] = {}
+        self._planned: set[str] = set()          # authorities with a seal scheduled
         self._listening: set[str] = set()
         self.down: set[str] = set()
         self.groups: dict[str, int] | None = None
         self.submitted: list[SignedTransaction] = []
+        self.handed: dict[bytes, str] = {}       # transaction -> the node that took it
+        self.refused: dict[bytes, tuple[str, InvalidTransaction]] = {}
         self.sightings: list[Sighting] = []
         self.reorgs: list[ReorgRecord] = []
         self.rejections: list[Rejection] = []
@@ -196,14 +200,18 @@ class Network:
 
     # --- what the scenario does to the network ----------------------------------------------
 
-    def submit(self, name: str, stx: SignedTransaction, at: float | None = None) -> None:
+    def submit(self, name: str, stx: SignedTransaction, at: float | None = None,
+               fallback: Iterable[str] = ()) -> None:
         """A household hands a signed transaction to node ``name`` at time ``at``.
 
-        If that node is down at that moment the transaction is lost, as when a household's
-        own node is switched off; ``inclusion_counts`` will show it missing.
+        If that node is down at that moment, the wallet tries the ``fallback`` nodes in
+        order; with none left up the transaction is lost, as when a household's own node is
+        switched off (``inclusion_counts`` will show it missing). Which node took it is in
+        ``handed``; a node that refuses it (a bad signature, a used nonce) puts the typed
+        error in ``refused``, as a node answers a wallet that hands it a transaction.
         """
         self.submitted.append(stx)
-        self.at(self.now if at is None else at, self._on_tx, name, stx, None)
+        self.at(self.now if at is None else at, self._hand_over, (name, *fallback), stx)
 
     def crash(self, name: str, at: float) -> None:
         self.at(at, self._crash, name)
@@ -227,8 +235,29 @@ class Network:
     def heal(self, at: float) -> None:
         self.at(at, self._heal)
 
+    def _hand_over(self, names: tuple[str, ...], stx: SignedTransaction) -> None:
+        """A wallet hands ``stx`` to the first of ``names`` that is up."""
+        for name in names:
+            if name in self.down:
+                self.note(name, f"is down: transaction {stx.hash.hex()[:8]} goes elsewhere"
+                          if name != names[-1] else f"is down: transaction "
+                                                    f"{stx.hash.hex()[:8]} is lost")
+                continue
+            self.handed[stx.hash] = name
+            try:
+                new = self.nodes[name].receive_transaction(stx)
+            except InvalidTransaction as error:
+                self.refused[stx.hash] = (name, error)
+                self.note(name, f"refuses transaction {stx.hash.hex()[:8]}: {error}")
+                return
+            if new:
+                self._gossip(name, Envelope("tx", stx))
+                self._plan_for_transactions(name)
+            return
+
     def _crash(self, name: str) -> None:
         self.down.add(name)
+        self._planned.discard(name)
         self._life[name] += 1
         self.note(name, f"crashes at height {self.nodes[name].chain.height}")
 
@@ -302,6 +331,13 @@ class Network:
             return
         if new:
             self._gossip(name, Envelope("tx", stx), exclude=source)
+            self._plan_for_transactions(name)
+
+    def _plan_for_transactions(self, name: str) -> None:
+        """An authority that seals only when there is work plans a seal when work arrives."""
+        if not self.seal_empty and name not in self._planned and name not in self._listening \
+                and self.nodes[name].key is not None:
+            self._plan(name)
 
     def _on_block(self, name: str, block: Block, source: str | None) -> None:
         try:
@@ -378,17 +414,22 @@ class Network:
             return
         self._listening.discard(name)
         node = self.nodes[name]
+        self._plans[name] = self._plans.get(name, 0) + 1
+        self._planned.discard(name)
+        if not self.seal_empty and not len(node.mempool) and not node.choose_vote():
+            return                    # nothing to seal: wait for a transaction
         plan = node.plan_seal(self.now)
         if plan is None and name in self.rogues and node.key is not None:
             plan = self._rogue_plan(node)
-        self._plans[name] = self._plans.get(name, 0) + 1
         if plan is not None:
+            self._planned.add(name)
             self.at(plan.at, self._seal, name, plan, self._plans[name])
 
     def _seal(self, name: str, plan: SealPlan, token: int) -> None:
         node = self.nodes[name]
         if name in self.down or self._plans[name] != token or node.chain.head_hash != plan.parent:
             return
+        self._planned.discard(name)
         if name in self.rogues:
             self._rogue_seal(name, plan)
             return

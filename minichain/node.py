@@ -97,9 +97,18 @@ class Mempool:
         return len(self._txs)
 
     def transactions(self) -> list[SignedTransaction]:
-        """Arrival order, except that each sender's nonces come in ascending order."""
-        arrival = {h: i for i, h in enumerate(self._txs)}
-        return sorted(self._txs.values(), key=lambda stx: (stx.tx.nonce, arrival[stx.hash]))
+        """Arrival order, except that each sender's nonces come in ascending order.
+
+        The places a sender's transactions hold in the arrival order are filled with that
+        sender's transactions sorted by nonce: first come, first served between senders,
+        and a sender's later nonce never goes before its earlier one.
+        """
+        by_sender: dict[str, list[SignedTransaction]] = {}
+        for stx in self._txs.values():
+            by_sender.setdefault(stx.sender, []).append(stx)
+        queues = {sender: iter(sorted(txs, key=lambda stx: stx.tx.nonce))
+                  for sender, txs in by_sender.items()}
+        return [next(queues[stx.sender]) for stx in self._txs.values()]
 
 
 class Node:

@@ -2,7 +2,9 @@
 
 The market's rules do not depend on the scale of money, and numbers worked by hand read
 best small: 2 kWh at 12 µ€/kWh is 24 µ€. Tests that need Sunny Street's real tariffs
-(8 and 32 ct/kWh) use ``sunny_street()`` itself.
+(8 and 32 ct/kWh) use ``sunny_street()`` itself. The toy street is one chain sealed by the
+grid operator (``nodes=False``): the rules of the contracts do not depend on the network,
+and ``tests/test_platform.py`` runs the market on the three authorities' nodes.
 """
 
 import functools
@@ -15,4 +17,4 @@ TOY_BALANCE = 1_000_000
 TOY_DEPOSIT = 100_000
 
 toy_street = functools.partial(sunny_street, tariffs=TOY_TARIFFS, balance=TOY_BALANCE,
-                               deposit=TOY_DEPOSIT)
+                               deposit=TOY_DEPOSIT, nodes=False)

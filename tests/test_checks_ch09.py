@@ -218,7 +218,7 @@ def welfarer(term):
     @named("welfare")
     def welfare(orders, trades):
         by_id = {o.id: o for o in orders}
-        return sum(term(by_id[t.buyer_order], by_id[t.seller_order], t) for t in trades)
+        return sum(term(by_id[t.buy_order], by_id[t.sell_order], t) for t in trades)
     return welfare
 
 
@@ -237,7 +237,7 @@ def test_welfare_in_whole_units_gets_the_milli_units_hint():
     @named("welfare")
     def in_units(orders, trades):
         by_id = {o.id: o for o in orders}
-        return sum((by_id[t.buyer_order].price - by_id[t.seller_order].price) * t.quantity_wh
+        return sum((by_id[t.buy_order].price - by_id[t.sell_order].price) * t.quantity_wh
                    for t in trades) // 1000
     failed_with(in_units, "expected 54000, got 54", "without dividing")
 

@@ -42,10 +42,11 @@ def registrations() -> tuple[Registration, ...]:
 
 def test_the_registry_is_read_back_with_names_and_times(registrations):
     alice, bob, erin = registrations
-    # sunny_street registers house i with authority i % 3 at block time GENESIS_TIME + 10
+    # sunny_street deploys the registry (block 1), opens the market (block 2) and registers
+    # house i with authority i % 3 in block 3, at GENESIS_TIME + 15
     assert alice == Registration("alice", HOUSEHOLD, "alice-meter", 1, "grid operator",
-                                 GENESIS_TIME + 10)
-    assert bob == Registration("bob", REVOKED, "bob-meter", 1, "municipality", GENESIS_TIME + 10,
+                                 GENESIS_TIME + 15)
+    assert bob == Registration("bob", REVOKED, "bob-meter", 1, "municipality", GENESIS_TIME + 15,
                                "energy co-op", GENESIS_TIME + 3_600)
     assert erin == Registration("erin", APPLIED, "erin-meter", 3)
 

@@ -47,4 +47,4 @@ def uniform_price(bid_m, ask_m, k_num, k_den):
 def welfare(orders, trades):
     """Gains from trade in milli-units: (bid price - ask price) * Wh, summed over the trades."""
     price = {o.id: o.price for o in orders}
-    return sum((price[t.buyer_order] - price[t.seller_order]) * t.quantity_wh for t in trades)
+    return sum((price[t.buy_order] - price[t.sell_order]) * t.quantity_wh for t in trades)

@@ -375,31 +375,31 @@ def welfare_cases() -> list[WelfareCase]:
 def welfare_variants(case: WelfareCase) -> list[tuple[Any, str]]:
     by_id = {o.id: o for o in case.orders}
     trades = case.trades
-    limit = sum((by_id[t.buyer_order].price - by_id[t.seller_order].price) * t.quantity_wh
+    limit = sum((by_id[t.buy_order].price - by_id[t.sell_order].price) * t.quantity_wh
                 for t in trades)
     return [
         (sum((t.price - t.seller_price) * t.quantity_wh for t in trades),
          "welfare counts each Wh at its LIMIT prices (bid - ask), not at the prices paid: "
-         "a payment only moves tokens between neighbours. Look up trade.buyer_order and "
-         "trade.seller_order in the orders"),
+         "a payment only moves tokens between neighbours. Look up trade.buy_order and "
+         "trade.sell_order in the orders"),
         (sum(t.amount - t.seller_amount for t in trades),
          "the amounts paid cancel out between buyer and seller; use the orders' limit prices: "
          "(bid price - ask price) * Wh per trade"),
         (limit / 1000, "keep it exact in milli-units: (bid - ask) * Wh, without dividing"),
         (limit // 1000, "keep it exact in milli-units: (bid - ask) * Wh, without dividing"),
-        (sum((by_id[t.buyer_order].price - t.price) * t.quantity_wh for t in trades),
+        (sum((by_id[t.buy_order].price - t.price) * t.quantity_wh for t in trades),
          "that is only the buyers' gain: count the whole gap between bid and ask"),
-        (sum((by_id[t.buyer_order].price - by_id[t.seller_order].price)
-             * by_id[t.buyer_order].quantity_wh for t in trades),
+        (sum((by_id[t.buy_order].price - by_id[t.sell_order].price)
+             * by_id[t.buy_order].quantity_wh for t in trades),
          "count the Wh each trade moved (trade.quantity_wh), not the whole order's size"),
-        (sum(by_id[t.buyer_order].price * t.quantity_wh for t in trades),
+        (sum(by_id[t.buy_order].price * t.quantity_wh for t in trades),
          "subtract what the energy is worth to its seller: bid - ask per Wh"),
     ]
 
 
 @exercise("welfare", chapter=9, title="Measure a clearing's welfare",
-          hint="for each trade, find its bid and ask by id (trade.buyer_order, "
-               "trade.seller_order) and add (bid.price - ask.price) * trade.quantity_wh")
+          hint="for each trade, find its bid and ask by id (trade.buy_order, "
+               "trade.sell_order) and add (bid.price - ask.price) * trade.quantity_wh")
 def check_welfare(fn: Callable) -> None:
     for case in welfare_cases():
         got = fn(list(case.orders), list(case.trades))

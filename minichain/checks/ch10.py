@@ -19,7 +19,8 @@ from typing import Any, Callable
 from minichain.checks import Mismatch, exercise
 from minichain.market.reputation import (PRIOR_SCORE, PRIOR_WEIGHT, Record, reliability,
                                          score)
-from minichain.market.settlement import MarketTrade, share_export
+from minichain.market.settlement import share_export
+from minichain.market.trades import Trade
 from minichain.market.units import amount_for
 
 SLOT = 52
@@ -27,10 +28,11 @@ RETAIL = 30
 
 
 def trade(id: int, seller: str, buyer: str, quantity_wh: int, price: int = 14,
-          seller_price: int | None = None, buy_order: int = 0, sell_order: int = 1) -> MarketTrade:
+          seller_price: int | None = None, buy_order: int = 0, sell_order: int = 1) -> Trade:
     """A trade of the chapter's slot (a direct take unless ``buy_order`` is given)."""
-    return MarketTrade(id, SLOT, buyer, seller, buy_order, sell_order, quantity_wh, price,
-                       price if seller_price is None else seller_price)
+    return Trade(id=id, slot=SLOT, buyer=buyer, seller=seller, buy_order=buy_order,
+                 sell_order=sell_order, quantity_wh=quantity_wh, price=price,
+                 seller_price=price if seller_price is None else seller_price)
 
 
 def _run(fn: Callable, call: str, *args: Any, hints: dict[type, str] | None = None) -> Any:
@@ -62,7 +64,7 @@ INTERLEAVED = [trade(1, "alice", "bob", 1_000), trade(2, "carol", "dave", 500),
                trade(3, "alice", "erin", 800), trade(4, "carol", "frank", 500),
                trade(5, "alice", "frank", 300)]
 
-SHARE_CASES: list[tuple[str, list[MarketTrade], dict[str, int]]] = [
+SHARE_CASES: list[tuple[str, list[Trade], dict[str, int]]] = [
     ("the chapter's slot: a cloud over Alice", CHAPTER_TRADES, {"alice": 3_000, "carol": 1_600}),
     ("the sun shone", CHAPTER_TRADES, {"alice": 5_000, "carol": 1_000}),
     ("Carol's meter sent no reading", CHAPTER_TRADES, {"alice": 4_000}),
@@ -75,7 +77,7 @@ SHARE_CASES: list[tuple[str, list[MarketTrade], dict[str, int]]] = [
 ]
 
 
-def _share_model(trades: list[MarketTrade], exports: dict[str, int], mistake: str) -> list:
+def _share_model(trades: list[Trade], exports: dict[str, int], mistake: str) -> list:
     """The usual wrong ways to share an export."""
     if mistake == "independent":
         return [(min(t.quantity_wh, exports.get(t.seller, 0)),
@@ -156,7 +158,7 @@ def check_share_delivery(fn: Callable) -> None:
 
 # --- settlement_transfers --------------------------------------------------------------------
 
-TRANSFER_CASES: list[tuple[str, MarketTrade, int, int]] = [
+TRANSFER_CASES: list[tuple[str, Trade, int, int]] = [
     ("Alice → Erin, 500 of 1,500 Wh delivered (McAfee: Erin pays 16, Alice gets 14)",
      CHAPTER_TRADES[2], 500, RETAIL),
     ("Alice → Bob, all delivered", CHAPTER_TRADES[1], 2_500, RETAIL),
@@ -167,7 +169,7 @@ TRANSFER_CASES: list[tuple[str, MarketTrade, int, int]] = [
 ]
 
 
-def expected_transfers(t: MarketTrade, delivered_wh: int, retail: int) -> tuple[int, int]:
+def expected_transfers(t: Trade, delivered_wh: int, retail: int) -> tuple[int, int]:
     """What the rules move: the trade's seller amount, and the shortfall at retail."""
     return t.seller_amount, amount_for(t.quantity_wh - delivered_wh, retail)
 

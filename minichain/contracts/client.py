@@ -32,15 +32,22 @@ feeder bus, and an opening deposit at the market.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from minichain import cast
 from minichain.chain import BLOCK_GAS_LIMIT, Chain, Genesis
 from minichain.contracts import compiled
+from minichain.gateway import PERIOD, NetworkGateway, SoloGateway, street_nodes
+from minichain.network import Network
+from minichain.poa import Clique
 from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
 from minichain.market.orders import BUY, SELL, STREET_TARIFFS, Order, Tariffs, list_orders
-from minichain.market.settlement import MarketTrade
+from minichain.market.trades import Trade
 from minichain.errors import ABIError, InvalidAuctionParameter, MarketError, Revert
 from minichain.receipts import Receipt
 from minichain.tx import SignedTransaction
@@ -51,7 +58,6 @@ from minichain.wallet import Wallet
 
 SLOT_SECONDS = 900            # one delivery slot
 READING_WINDOW = 3600         # seconds after a slot's end in which meters report
-BLOCK_STEP = 5                # default seconds between blocks the client seals
 CALL_GAS = 1_000_000          # gas for an ordinary call
 MAX_ORDERS_PER_SLOT = 800     # the default cap: even a worst-case book of this size clears
                               # within one 30,000,000-gas block (see benchmarks/bench_auction)
@@ -154,86 +160,130 @@ class OrderView:
 
 @dataclass(frozen=True)
 class Contracts:
-    """The four deployed contracts, each an interface at its address."""
+    """The deployed contracts, each an interface at its address (the market's two come later)."""
 
     identity: ContractInterface
     oracle: ContractInterface
-    reputation: ContractInterface
-    market: ContractInterface
+    reputation: ContractInterface | None = None
+    market: ContractInterface | None = None
 
     def all(self) -> tuple[ContractInterface, ...]:
-        """The four, in deploy order."""
-        return (self.identity, self.oracle, self.reputation, self.market)
+        """Those deployed, in deploy order."""
+        return tuple(c for c in (self.identity, self.oracle, self.reputation, self.market)
+                     if c is not None)
+
+
+Gateway = SoloGateway | NetworkGateway
 
 
 class MarketClient:
-    """Talks to the energy market's contracts on one chain, sealing blocks as it goes."""
+    """Talks to the energy market's contracts through a gateway: one chain, or the street's nodes."""
 
-    def __init__(self, chain: Chain, sealers: Sequence[Wallet], contracts: Contracts,
-                 tariffs: Tariffs, mechanism: str, genesis_time: int, utility: str,
-                 community_fund: str, gas_price: int = 0, block_step: int = BLOCK_STEP) -> None:
-        if not sealers:
-            raise MarketError("give at least one sealer wallet (an authority of the chain)")
-        self.chain = chain
-        self.sealers = list(sealers)
+    def __init__(self, gateway: Gateway, contracts: Contracts, genesis_time: int,
+                 gas_price: int = 0, tariffs: Tariffs = STREET_TARIFFS,
+                 mechanism: str = UNIFORM_PRICE, utility: str = "",
+                 community_fund: str = "") -> None:
+        self.gateway = gateway
         self.contracts = contracts
+        self.genesis_time = genesis_time
+        self.gas_price = gas_price
         self.tariffs = tariffs
         self.mechanism = mechanism
-        self.genesis_time = genesis_time
         self.utility = utility
         self.community_fund = community_fund
-        self.gas_price = gas_price
-        self.block_step = block_step
         self.receipts: list[Receipt] = []
         self.last_receipt: Receipt | None = None
-        self._turn = 0
         self._nonces: dict[str, int] = {}
+
+    @property
+    def chain(self) -> Chain:
+        """The chain as this client reads it (on the network: the reading node's replica)."""
+        return self.gateway.chain
 
     # -- deploying ------------------------------------------------------------------------
 
     @classmethod
-    def deploy(cls, chain: Chain, sealers: Sequence[Wallet], deployer: Wallet,
-               authorities: Sequence[str], mechanism: str = UNIFORM_PRICE,
-               tariffs: Tariffs = STREET_TARIFFS, k_numerator: int = 1,
-               k_denominator: int = 2, utility: str | None = None,
-               community_fund: str | None = None, at: int | None = None,
-               gas_price: int = 0, block_step: int = BLOCK_STEP,
-               max_orders: int = MAX_ORDERS_PER_SLOT) -> "MarketClient":
-        """Deploy identity, oracle, reputation and market in one block; return a client."""
+    def deploy_registry(cls, gateway: Gateway, deployer: Wallet, authorities: Sequence[str],
+                        at: int | None = None, gas_price: int = 0) -> "MarketClient":
+        """Deploy the identity registry and the meter oracle (chapter 08): no market yet."""
+        if not 1 <= len(authorities) <= 3:
+            raise MarketError(f"the registry takes 1 to 3 authorities, got {len(authorities)}")
+        chain = gateway.chain
+        genesis_time = chain.genesis.timestamp
+        nonce = chain.nonce(deployer.address)
+        where = [contract_address(deployer.address, nonce + n) for n in range(2)]
+        padded = list(authorities) + [ZERO_ADDRESS] * (3 - len(authorities))
+        arguments = (("identity", tuple(padded)),
+                     ("meter_oracle", (where[0], genesis_time)))
+        transactions = [deploy_tx(compiled(name), deployer, *args, nonce=nonce + n,
+                                  gas=DEPLOY_GAS, chain_id=chain.chain_id, gas_price=gas_price)
+                        for n, (name, args) in enumerate(arguments)]
+        contracts = Contracts(*(ContractInterface(compiled(name).abi, address)
+                                for (name, _), address in zip(arguments, where)))
+        client = cls(gateway, contracts, genesis_time, gas_price)
+        client._deployed(client.seal(transactions, at=at), "deploying the registry")
+        return client
+
+    def open_market(self, deployer: Wallet, mechanism: str = UNIFORM_PRICE,
+                    tariffs: Tariffs = STREET_TARIFFS, k_numerator: int = 1,
+                    k_denominator: int = 2, utility: str | None = None,
+                    community_fund: str | None = None, at: int | None = None,
+                    max_orders: int = MAX_ORDERS_PER_SLOT) -> None:
+        """Deploy reputation and the market on this registry's households (chapter 09)."""
         if mechanism not in MECHANISM_CODES:
             raise InvalidAuctionParameter(f"unknown mechanism {mechanism!r}; choose from "
                                           f"{sorted(MECHANISM_CODES)}")
-        if not 1 <= len(authorities) <= 3:
-            raise MarketError(f"the registry takes 1 to 3 authorities, got {len(authorities)}")
+        if self.contracts.market is not None:
+            raise MarketError("this registry already has its market")
         utility = utility or Wallet.from_seed(UTILITY_WALLET).address
         community_fund = community_fund or Wallet.from_seed(COMMUNITY_FUND_WALLET).address
-        genesis_time = chain.genesis.timestamp
-        names = ("identity", "meter_oracle", "reputation", "market")
-        nonce = chain.nonce(deployer.address)
-        where = [contract_address(deployer.address, nonce + n) for n in range(4)]
-        padded = list(authorities) + [ZERO_ADDRESS] * (3 - len(authorities))
-        arguments = (tuple(padded), (where[0], genesis_time), (where[3],),
-                     (where[0], where[1], where[2], MECHANISM_CODES[mechanism], k_numerator,
-                      k_denominator, tariffs.feed_in, tariffs.retail, genesis_time, utility,
-                      community_fund, max_orders))
+        chain = self.chain
+        nonce = max(self._nonces.get(deployer.address, 0), chain.nonce(deployer.address))
+        reputation_at, market_at = (contract_address(deployer.address, nonce + n)
+                                    for n in range(2))
+        arguments = (("reputation", (market_at,)),
+                     ("market", (self.contracts.identity.address, self.contracts.oracle.address,
+                                 reputation_at, MECHANISM_CODES[mechanism], k_numerator,
+                                 k_denominator, tariffs.feed_in, tariffs.retail,
+                                 self.genesis_time, utility, community_fund, max_orders)))
         transactions = [deploy_tx(compiled(name), deployer, *args, nonce=nonce + n,
-                                  gas=DEPLOY_GAS, chain_id=chain.chain_id, gas_price=gas_price)
-                        for n, (name, args) in enumerate(zip(names, arguments))]
-        contracts = Contracts(*(ContractInterface(compiled(name).abi, address)
-                                for name, address in zip(names, where)))
-        client = cls(chain, sealers, contracts, tariffs, mechanism, genesis_time, utility,
-                     community_fund, gas_price, block_step)
-        for receipt in client.seal(transactions, at=at):
-            if not receipt.success:
-                raise MarketError(f"deploying the market failed: {receipt.error}")
+                                  gas=DEPLOY_GAS, chain_id=chain.chain_id,
+                                  gas_price=self.gas_price)
+                        for n, (name, args) in enumerate(arguments)]
+        self._deployed(self.seal(transactions, at=at), "opening the market")
+        self.contracts = replace(
+            self.contracts, reputation=ContractInterface(compiled("reputation").abi, reputation_at),
+            market=ContractInterface(compiled("market").abi, market_at))
+        self.tariffs, self.mechanism = tariffs, mechanism
+        self.utility, self.community_fund = utility, community_fund
+
+    @classmethod
+    def deploy(cls, gateway: Gateway, deployer: Wallet, authorities: Sequence[str],
+               mechanism: str = UNIFORM_PRICE, tariffs: Tariffs = STREET_TARIFFS,
+               k_numerator: int = 1, k_denominator: int = 2, utility: str | None = None,
+               community_fund: str | None = None, at: int | None = None,
+               gas_price: int = 0, max_orders: int = MAX_ORDERS_PER_SLOT) -> "MarketClient":
+        """The registry and the market in two blocks (``deploy_registry``, ``open_market``)."""
+        if mechanism not in MECHANISM_CODES:
+            raise InvalidAuctionParameter(f"unknown mechanism {mechanism!r}; choose from "
+                                          f"{sorted(MECHANISM_CODES)}")
+        client = cls.deploy_registry(gateway, deployer, authorities, at=at, gas_price=gas_price)
+        client.open_market(deployer, mechanism, tariffs, k_numerator, k_denominator, utility,
+                           community_fund, max_orders=max_orders)
         return client
+
+    @staticmethod
+    def _deployed(receipts: list[Receipt], what: str) -> None:
+        for receipt in receipts:
+            if not receipt.success:
+                raise MarketError(f"{what} failed: {receipt.error}")
 
     # -- time -----------------------------------------------------------------------------
 
     @property
     def now(self) -> int:
         """The time of the newest block."""
-        return self.chain.head.header.timestamp
+        return self.gateway.now
 
     def gate_closure(self, slot: int) -> int:
         """From this time on ``slot`` takes no orders, takes or cancels and may be cleared."""
@@ -271,30 +321,19 @@ class MarketClient:
 
     def seal(self, transactions: Iterable[SignedTransaction],
              at: int | None = None) -> list[Receipt]:
-        """Seal one block of ``transactions`` at time ``at`` (default: ``block_step`` after
-        the head) and return their receipts. An invalid transaction, or one that does not
-        fit in the block, raises and adds nothing."""
-        transactions = list(transactions)
-        timestamp = self.now + self.block_step if at is None else at
-        sealer = self.sealers[self._turn % len(self.sealers)]
-        self._nonces.clear()            # from now on the chain's nonces are the truth again
-        block, rejected = self.chain.build_block(sealer.key, transactions, timestamp)
-        if rejected:
-            raise rejected[0].error
-        if len(block.transactions) != len(transactions):
-            raise MarketError(f"only {len(block.transactions)} of {len(transactions)} "
-                              "transactions fit in one block (gas or size limit, or a "
-                              "duplicate): seal fewer at a time, or give them less gas")
-        self.chain.add_block(block)
-        self._turn += 1
-        receipts = list(self.chain.receipts[block.hash])
+        """Send ``transactions`` at time ``at`` through the gateway and return their receipts
+        once blocks hold them (on one chain: one block, sealed at ``at``). A transaction the
+        chain refuses raises its typed error; a reverted call only has a failed receipt."""
+        try:
+            receipts = self.gateway.send(list(transactions), at=at)
+        finally:
+            self._nonces.clear()        # from now on the chain's nonces are the truth again
         self.receipts.extend(receipts)
         return receipts
 
     def advance_to(self, timestamp: int) -> None:
-        """Seal an empty block at ``timestamp`` so the chain's time reaches it."""
-        if timestamp > self.now:
-            self.seal([], at=timestamp)
+        """Let time reach ``timestamp`` (on one chain: an empty block at that time)."""
+        self.gateway.advance_to(timestamp)
 
     def _send(self, contract: ContractInterface, wallet: Wallet, name: str, *args: Any,
               value: int = 0, gas: int = CALL_GAS, at: int | None = None) -> Any:
@@ -489,18 +528,20 @@ class MarketClient:
                            min_price=min_price, owner=owner, min_quantity=min_quantity,
                            reputation=reputation)
 
-    def trade(self, trade_id: int) -> MarketTrade:
+    def trade(self, trade_id: int) -> Trade:
         """One trade, read from the market's storage."""
         read = self._market
         if not 1 <= trade_id <= read("trades"):
             raise MarketError(f"there is no trade {trade_id}")
         sell_order = read("trade_order", trade_id)
-        return MarketTrade(trade_id, read("slot_of", sell_order), read("trade_buyer", trade_id),
-                           read("owner", sell_order), read("trade_buy_order", trade_id),
-                           sell_order, read("trade_quantity", trade_id),
-                           read("trade_price", trade_id), read("trade_seller_price", trade_id))
+        return Trade(id=trade_id, slot=read("slot_of", sell_order),
+                     buyer=read("trade_buyer", trade_id), seller=read("owner", sell_order),
+                     buy_order=read("trade_buy_order", trade_id), sell_order=sell_order,
+                     quantity_wh=read("trade_quantity", trade_id),
+                     price=read("trade_price", trade_id),
+                     seller_price=read("trade_seller_price", trade_id))
 
-    def trades(self, slot: int) -> list[MarketTrade]:
+    def trades(self, slot: int) -> list[Trade]:
         """A slot's trades in trade order: direct takes first, then the auction's."""
         return [self.trade(self._market("slot_trades", slot, i))
                 for i in range(self._market("slot_trade_count", slot))]
@@ -575,17 +616,30 @@ AUTHORITY_NAMES = cast.AUTHORITIES
 
 @dataclass
 class Street:
-    """A chain with the market deployed and households registered, for notebooks and tests."""
+    """The market deployed and households registered, for notebooks and tests."""
 
-    chain: Chain
     market: MarketClient
-    authorities: tuple[Wallet, ...]         # grid operator (seals the blocks), municipality, co-op
+    authorities: tuple[Wallet, ...]         # grid operator, municipality, energy co-op
     households: dict[str, Wallet]           # name -> the household's wallet
     meters: dict[str, Wallet]               # name -> its smart meter's key
 
     @property
+    def chain(self) -> Chain:
+        """The chain as the market client reads it (on the network: one node's replica)."""
+        return self.market.chain
+
+    @property
+    def gateway(self) -> Gateway:
+        return self.market.gateway
+
+    @property
+    def network(self) -> Network | None:
+        """The street's nodes, when the street runs on them."""
+        return getattr(self.gateway, "network", None)
+
+    @property
     def operator(self) -> Wallet:
-        """The grid operator: seals every block and is the first authority."""
+        """The grid operator: the first authority."""
         return self.authorities[0]
 
     def address(self, name: str) -> str:
@@ -593,37 +647,79 @@ class Street:
         return self.households[name].address
 
 
+def street_genesis(wallets: Iterable[Wallet], balance: int, authorities: Sequence[Wallet],
+                   gas_limit: int = BLOCK_GAS_LIMIT, timestamp: int = cast.GENESIS_TIME) -> Genesis:
+    """A genesis that gives each wallet ``balance`` µ€ and names the authorities as its signers."""
+    funded = sorted({wallet.address: balance for wallet in wallets}.items())
+    return Genesis(timestamp=timestamp, balances=tuple(funded),
+                   authorities=tuple(sorted(wallet.address for wallet in authorities)),
+                   gas_limit=gas_limit)
+
+
+def node_choices(names: Sequence[str]) -> dict[str, str]:
+    """Each wallet's node on the street: an authority uses its own; household i hands its
+    transactions to authority i mod 3 (grid operator, municipality, energy co-op), and its
+    meter uses the same node."""
+    choices = {cast.wallet(name).address: name for name in cast.AUTHORITIES}
+    for n, name in enumerate(names):
+        node = cast.AUTHORITIES[n % len(cast.AUTHORITIES)]
+        choices[cast.wallet(name).address] = node
+        choices[cast.meter(name).address] = node
+    return choices
+
+
+def street_gateway(genesis: Genesis, names: Sequence[str], store_dir: str | Path | None = None,
+                   seed: int = 0, nodes: bool = True,
+                   sealers: Sequence[Wallet] = ()) -> Gateway:
+    """The way in: the three authorities' nodes (each with a store in ``store_dir``, a new
+    temporary folder when None) or, with ``nodes=False``, one chain sealed by ``sealers``."""
+    if not nodes:
+        rule = Clique(period=PERIOD) if len(genesis.authorities) > 1 else None
+        return SoloGateway(Chain(genesis, rule), list(sealers))
+    if store_dir is None:
+        store_dir = tempfile.mkdtemp(prefix="sunny-street-")
+        network = street_nodes(genesis, store_dir, seed=seed)
+        weakref.finalize(network, shutil.rmtree, store_dir, True)
+    else:
+        network = street_nodes(genesis, store_dir, seed=seed)
+    return NetworkGateway(network, node_choices(names))
+
+
 def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
                  mechanism: str = UNIFORM_PRICE, tariffs: Tariffs = STREET_TARIFFS,
                  k_numerator: int = 1, k_denominator: int = 2, balance: int = 100_000_000,
                  deposit: int = 20_000_000, gas_limit: int = BLOCK_GAS_LIMIT,
-                 gas_price: int = 0, max_orders: int = MAX_ORDERS_PER_SLOT) -> Street:
-    """A street whose households each hold ``balance`` tokens, ``deposit`` of them at the
-    market, registered in one block (house i on feeder bus i // 2 + 1, two per bus).
-    Authorities hold ``balance`` too; with a ``gas_price`` every sender needs enough for
-    gas x price of its transactions (clearing and settling ask for a block's gas)."""
-    authorities = tuple(Wallet.from_seed(name) for name in AUTHORITY_NAMES)
-    households = {name: Wallet.from_seed(name) for name in names}
+                 gas_price: int = 0, max_orders: int = MAX_ORDERS_PER_SLOT, *,
+                 nodes: bool = True, store_dir: str | Path | None = None,
+                 seed: int = 0) -> Street:
+    """A registered street with its market open, in three steps as chapter 08 takes them.
+
+    By default the street runs on its three authorities' nodes (``gateway.street_nodes``;
+    stores in ``store_dir``, a temporary folder when None). With ``nodes=False`` it is one
+    chain sealed by the grid operator alone, for tests of the contracts' rules. Each
+    household holds ``balance`` µ€ (the authorities too), applies with its own key naming
+    its meter and its feeder bus (house i on bus i // 2 + 1), is attested by authority
+    i mod 3, and deposits ``deposit`` at the market. With a ``gas_price`` every sender
+    needs enough for gas x price of its transactions."""
+    authorities = tuple(cast.wallet(name) for name in AUTHORITY_NAMES)
+    households = {name: cast.wallet(name) for name in names}
     meters = {name: cast.meter(name) for name in names}
-    funded = sorted((wallet.address, balance) for wallet in households.values())
-    funded += sorted((wallet.address, balance) for wallet in authorities)
-    genesis = Genesis(balances=tuple(funded),
-                      authorities=(authorities[0].address,), gas_limit=gas_limit)
-    chain = Chain(genesis)
-    market = MarketClient.deploy(chain, [authorities[0]], authorities[0],
-                                 [wallet.address for wallet in authorities], mechanism, tariffs,
-                                 k_numerator, k_denominator, gas_price=gas_price,
-                                 max_orders=max_orders)
-    registry = market.contracts.identity
+    signers = authorities if nodes else authorities[:1]
+    genesis = street_genesis([*households.values(), *authorities], balance, signers, gas_limit)
+    gateway = street_gateway(genesis, names, store_dir, seed, nodes, sealers=signers)
+    operator = authorities[0]
+    market = MarketClient.deploy_registry(gateway, operator,
+                                          [wallet.address for wallet in authorities],
+                                          gas_price=gas_price)
+    market.open_market(operator, mechanism, tariffs, k_numerator, k_denominator,
+                       max_orders=max_orders)
     transactions = []
     for n, name in enumerate(names):
-        transactions.append(market.call_tx(registry, households[name], "apply",
-                                           meters[name].address, n // 2 + 1))
-        transactions.append(market.call_tx(registry, authorities[n % 3], "attest",
-                                           households[name].address))
+        transactions.append(market.apply_tx(households[name], meters[name].address, n // 2 + 1))
+        transactions.append(market.attest_tx(authorities[n % 3], households[name].address))
         if deposit:
             transactions.append(market.deposit_tx(households[name], deposit))
     for receipt in market.seal(transactions):
         if not receipt.success:
             raise MarketError(f"setting up the street failed: {receipt.error}")
-    return Street(chain, market, authorities, households, meters)
+    return Street(market, authorities, households, meters)

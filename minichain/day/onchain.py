@@ -69,6 +69,7 @@ from minichain.day.records import (AgentLike, BlockRecord, DayRecord, FeederLine
                                       utility_exchange)
 from minichain.market.units import amount_for
 from minichain.errors import EnergyModelError, GridError, MarketError
+from minichain.gateway import SoloGateway
 from minichain.poa import Clique
 from minichain.wallet import Wallet
 
@@ -155,10 +156,10 @@ def simulate_on_chain(
     chain = Chain(genesis, rule)
     operator = authorities[0]
     market = MarketClient.deploy(
-        chain, _sealers_in_turn(chain, rule, authorities), operator,
+        SoloGateway(chain, authorities, BLOCK_STEP), operator,
         [wallet.address for wallet in authorities], mechanism, tariffs,
         options.get("k_numerator", 1), options.get("k_denominator", 2),
-        at=genesis.timestamp + BLOCK_STEP, block_step=BLOCK_STEP)
+        at=genesis.timestamp + BLOCK_STEP)
     setup = []
     for i, name in enumerate(names):
         setup.append(market.apply_tx(wallets[i], meters[i].address, bus_number(feeder, name)))
@@ -209,8 +210,6 @@ def simulate_on_chain(
                 for i, intent in intents]
 
     def seal(transactions: list, at: int, what: str) -> list:
-        market.sealers = _sealers_in_turn(chain, rule, authorities)
-        market._turn = 0
         receipts = market.seal(transactions, at=max(at, market.now + BLOCK_STEP))
         _all_succeed(receipts, what)
         return receipts

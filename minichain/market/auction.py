@@ -95,6 +95,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from minichain.market.orders import (BUY, SELL, Order, Tariffs, ask_priority, bid_priority,
                                      check_book)
 from minichain.market.reputation import NEWCOMER_SCORE
+from minichain.market.trades import Trade
 from minichain.market.units import amount_for
 from minichain.errors import InvalidAuctionParameter
 
@@ -106,26 +107,6 @@ COMMUNITY_FUND = "community-fund"  # where McAfee's budget surplus goes unless t
 UNIFORM_PRICE = "uniform-price"
 PAY_AS_BID = "pay-as-bid"
 MCAFEE = "mcafee"
-
-
-@dataclass(frozen=True)
-class Trade:
-    """Energy moving from one sell order to one buy order, and the money paid for it."""
-
-    buyer_order: int
-    seller_order: int
-    buyer: str
-    seller: str
-    quantity_wh: int
-    price: int          # what the buyer pays, units per kWh
-    amount: int         # what the buyer pays, units: amount_for(quantity_wh, price)
-    seller_price: int   # what the seller receives, units per kWh (= price except McAfee)
-    seller_amount: int  # amount_for(quantity_wh, seller_price)
-
-    @property
-    def surplus(self) -> int:
-        """Money the buyer pays that the seller does not receive (McAfee only)."""
-        return self.amount - self.seller_amount
 
 
 @dataclass(frozen=True)
@@ -268,9 +249,9 @@ def k_price(bid_price: int, ask_price: int, k_numerator: int, k_denominator: int
 
 
 def _trade(bid: Order, ask: Order, quantity: int, price: int, seller_price: int) -> Trade:
-    """One trade, its amounts rounded by the one rule (rule 4)."""
-    return Trade(bid.id, ask.id, bid.owner, ask.owner, quantity, price,
-                 amount_for(quantity, price), seller_price, amount_for(quantity, seller_price))
+    """One trade of the walk; its amounts follow from the one rounding rule (rule 4)."""
+    return Trade(buyer=bid.owner, seller=ask.owner, quantity_wh=quantity, price=price,
+                 seller_price=seller_price, buy_order=bid.id, sell_order=ask.id, slot=bid.slot)
 
 
 def _add(book: dict[str, list[int]], account: str, paid: int, received: int) -> None:
@@ -297,10 +278,10 @@ def settle(mechanism: str, slot: int | None, tariffs: Tariffs, orders: Sequence[
     market: dict[str, list[int]] = {}
     surplus = 0
     for trade in trades:
-        filled[trade.buyer_order] = filled.get(trade.buyer_order, 0) + trade.quantity_wh
-        filled[trade.seller_order] = filled.get(trade.seller_order, 0) + trade.quantity_wh
-        market_amount[trade.buyer_order] = market_amount.get(trade.buyer_order, 0) + trade.amount
-        market_amount[trade.seller_order] = (market_amount.get(trade.seller_order, 0)
+        filled[trade.buy_order] = filled.get(trade.buy_order, 0) + trade.quantity_wh
+        filled[trade.sell_order] = filled.get(trade.sell_order, 0) + trade.quantity_wh
+        market_amount[trade.buy_order] = market_amount.get(trade.buy_order, 0) + trade.amount
+        market_amount[trade.sell_order] = (market_amount.get(trade.sell_order, 0)
                                              + trade.seller_amount)
         _add(market, trade.buyer, trade.amount, 0)
         _add(market, trade.seller, 0, trade.seller_amount)

@@ -5,7 +5,7 @@
 1. **The market.** A native mechanism from ``auction.py`` (uniform price, pay-as-bid or
    McAfee) clears the book exactly as chapter 09 teaches: the *plain* clearing.
 2. **The grid check.** Its trades, in walk order (the merit order: best bid with best
-   ask first), go through ``grid.curtail_trades``: each trade is accepted up to the most
+   ask first), go through ``grid.check_capacity`` as transfers between homes: each trade is accepted up to the most
    Wh that every line on its path from the seller's home to the buyer's can still carry
    on top of the ``background`` flows and the trades accepted before it.
 
@@ -43,10 +43,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from minichain.market.auction import UNIFORM_PRICE, Clearing, Trade, clear, settle
-from minichain.microgrid.grid import Feeder, LineLoading, ProposedTrade, curtail_trades
+from minichain.market.auction import UNIFORM_PRICE, Clearing, clear, settle
+from minichain.market.trades import Trade
+from minichain.microgrid.grid import Feeder, LineLoading, Transfer, check_capacity
 from minichain.market.orders import Order, Tariffs
-from minichain.market.units import amount_for
 from minichain.errors import GridError
 
 
@@ -78,16 +78,6 @@ class GridClearing:
         return max((loading.loading_permille for loading in self.loadings), default=0)
 
 
-def reduce_trade(trade: Trade, quantity_wh: int) -> Trade:
-    """The same trade for fewer Wh, its money recomputed once with ``amount_for``."""
-    if not 0 <= quantity_wh <= trade.quantity_wh:
-        raise GridError(f"a trade of {trade.quantity_wh} Wh can only be cut to 0.."
-                        f"{trade.quantity_wh} Wh, got {quantity_wh}")
-    return Trade(trade.buyer_order, trade.seller_order, trade.buyer, trade.seller, quantity_wh,
-                 trade.price, amount_for(quantity_wh, trade.price), trade.seller_price,
-                 amount_for(quantity_wh, trade.seller_price))
-
-
 def clear_on_grid(orders: Iterable[Order], tariffs: Tariffs, feeder: Feeder,
                   nodes: Mapping[str, str], mechanism: str = UNIFORM_PRICE,
                   background_wh: Mapping[str, int] | None = None,
@@ -105,11 +95,10 @@ def clear_on_grid(orders: Iterable[Order], tariffs: Tariffs, feeder: Feeder,
     if missing:
         raise GridError(f"owners {missing} have no home on the feeder; give clear_on_grid a "
                         "nodes mapping from every owner address to its household node")
-    proposed = [ProposedTrade(nodes[trade.seller], nodes[trade.buyer], trade.quantity_wh)
-                for trade in plain.trades]
-    cut = curtail_trades(feeder, proposed, background_wh)
-    accepted = [reduce_trade(trade, wh) for trade, wh in zip(plain.trades, cut.accepted_wh)
-                if wh > 0]
+    transfers = [Transfer(nodes[trade.seller], nodes[trade.buyer], trade.quantity_wh)
+                 for trade in plain.trades]
+    cut = check_capacity(feeder, transfers, background_wh)
+    accepted = [trade.cut_to(wh) for trade, wh in zip(plain.trades, cut.accepted_wh) if wh > 0]
     after = settle(plain.mechanism, plain.slot, tariffs, orders, accepted, plain.price,
                    plain.surplus_account)
     return GridClearing(plain, after, cut.proposed_wh, cut.accepted_wh, cut.binding_line,

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from minichain.errors import RatingRejected
+from minichain.market.trades import Trade
 
 PRIOR_SCORE = 3000        # milli-stars: three stars
 PRIOR_WEIGHT = 5          # how many imaginary prior ratings
@@ -80,18 +81,9 @@ def with_delivery(record: Record, delivered_wh: int, traded_wh: int) -> Record:
                    traded_wh=record.traded_wh + traded_wh)
 
 
-@dataclass(frozen=True)
-class SettledTrade:
-    """A settled trade as the reputation rules see it: who may rate whom."""
-
-    id: int
-    buyer: str
-    seller: str
-
-
-def rating_target(trade: SettledTrade | None, rater: str, stars: int,
+def rating_target(trade: Trade | None, rater: str, stars: int,
                   rated_by_buyer: bool, rated_by_seller: bool) -> str:
-    """Who ``rater``'s rating of ``trade`` is for, or ``RatingRejected`` with the contract's
+    """Who ``rater``'s rating of a settled ``trade`` is for, or ``RatingRejected`` with the contract's
     reason: the trade must be settled (``None`` if not), the rater one of its two parties,
     the stars 1 to 5, and the rater must not have rated this trade before."""
     if trade is None:

@@ -40,33 +40,9 @@ from typing import Iterable, Mapping, Sequence
 
 from minichain.market.auction import UTILITY, Clearing
 from minichain.market.orders import BUY, SELL, Order, Tariffs
+from minichain.market.trades import Trade
 from minichain.market.units import amount_for
 from minichain.errors import SettlementError
-
-
-@dataclass(frozen=True)
-class MarketTrade:
-    """A trade as the market records it: a direct take (``buy_order`` 0) or an auction pair."""
-
-    id: int
-    slot: int
-    buyer: str
-    seller: str
-    buy_order: int          # 0 for a direct take of an offer
-    sell_order: int
-    quantity_wh: int
-    price: int              # what the buyer pays per kWh
-    seller_price: int       # what the seller receives per kWh (below price only for McAfee)
-
-    @property
-    def amount(self) -> int:
-        """What the buyer pays: ``amount_for(quantity_wh, price)``."""
-        return amount_for(self.quantity_wh, self.price)
-
-    @property
-    def seller_amount(self) -> int:
-        """What the seller receives: ``amount_for(quantity_wh, seller_price)``."""
-        return amount_for(self.quantity_wh, self.seller_price)
 
 
 def locked_for(side: str, quantity_wh: int, price: int, tariffs: Tariffs) -> int:
@@ -78,12 +54,9 @@ def locked_for(side: str, quantity_wh: int, price: int, tariffs: Tariffs) -> int
     raise SettlementError(f"side must be 'buy' or 'sell', got {side!r}")
 
 
-def market_trades(clearing: Clearing, first_id: int) -> list[MarketTrade]:
+def market_trades(clearing: Clearing, first_id: int) -> list[Trade]:
     """The auction's trades numbered from ``first_id`` in walk order, as the market records them."""
-    return [MarketTrade(first_id + n, clearing.slot if clearing.slot is not None else 0,
-                        trade.buyer, trade.seller, trade.buyer_order, trade.seller_order,
-                        trade.quantity_wh, trade.price, trade.seller_price)
-            for n, trade in enumerate(clearing.trades)]
+    return [trade.numbered(first_id + n) for n, trade in enumerate(clearing.trades)]
 
 
 @dataclass(frozen=True)
@@ -112,8 +85,8 @@ def after_clearing(book: Sequence[Order], locked: Mapping[int, int],
     paid: dict[int, int] = {}
     sold: dict[int, int] = {}
     for trade in clearing.trades:
-        paid[trade.buyer_order] = paid.get(trade.buyer_order, 0) + trade.amount
-        sold[trade.seller_order] = sold.get(trade.seller_order, 0) + trade.quantity_wh
+        paid[trade.buy_order] = paid.get(trade.buy_order, 0) + trade.amount
+        sold[trade.sell_order] = sold.get(trade.sell_order, 0) + trade.quantity_wh
     refunds, releases, bonds = [], [], {}
     for order in sorted(book, key=lambda order: order.id):
         if order.id not in locked:
@@ -133,26 +106,23 @@ def after_clearing(book: Sequence[Order], locked: Mapping[int, int],
 
 
 @dataclass(frozen=True)
-class Curtailment:
+class CurtailmentMoney:
     """What cutting a cleared trade to fewer Wh moves (the grid operator's check)."""
 
-    trade: MarketTrade      # the same trade for the accepted Wh
+    trade: Trade            # the same trade for the accepted Wh
     refund: int             # to the buyer's free deposit
     released: int           # from the sell order's bond to the seller's free deposit
     fund_back: int          # from the community fund to the buyer (negative: to the fund)
 
 
-def after_curtailment(trade: MarketTrade, accepted_wh: int, tariffs: Tariffs) -> Curtailment:
+def after_curtailment(trade: Trade, accepted_wh: int, tariffs: Tariffs) -> CurtailmentMoney:
     """The money step of cutting ``trade`` to ``accepted_wh``: each amount computed once."""
-    if not isinstance(accepted_wh, int) or not 0 <= accepted_wh <= trade.quantity_wh:
-        raise SettlementError(f"trade {trade.id} of {trade.quantity_wh} Wh can only be cut to "
-                              f"0..{trade.quantity_wh} Wh, got {accepted_wh!r}")
-    cut = MarketTrade(trade.id, trade.slot, trade.buyer, trade.seller, trade.buy_order,
-                      trade.sell_order, accepted_wh, trade.price, trade.seller_price)
+    cut = trade.cut_to(accepted_wh)
     refund = trade.amount - cut.amount
     held_back = trade.seller_amount - cut.seller_amount
-    return Curtailment(cut, refund, amount_for(trade.quantity_wh - accepted_wh, tariffs.retail),
-                       refund - held_back)
+    return CurtailmentMoney(cut, refund,
+                            amount_for(trade.quantity_wh - accepted_wh, tariffs.retail),
+                            refund - held_back)
 
 
 @dataclass(frozen=True)
@@ -183,7 +153,7 @@ class SlotSettlement:
         return dict(self.credits).get(account, 0)
 
 
-def share_export(trades: Sequence[MarketTrade],
+def share_export(trades: Sequence[Trade],
                  exports: Mapping[str, int]) -> list[tuple[int, int]]:
     """(delivered, shortfall) per trade: each seller's export shared over its trades in order."""
     left = {}
@@ -196,7 +166,7 @@ def share_export(trades: Sequence[MarketTrade],
     return shares
 
 
-def settle_slot(trades: Sequence[MarketTrade], exports: Mapping[str, int],
+def settle_slot(trades: Sequence[Trade], exports: Mapping[str, int],
                 bonds: Mapping[int, tuple[str, int]], tariffs: Tariffs,
                 utility: str = UTILITY) -> SlotSettlement:
     """Settle one slot: ``trades`` in trade order (ascending id), ``exports`` each seller's

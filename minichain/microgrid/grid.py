@@ -1,4 +1,4 @@
-"""The feeder under Sunny Street: cables with limits, flows on them, trades they can carry (chapter 11).
+"""The feeder under Sunny Street: cables with limits, flows on them, transfers they can carry (chapter 11).
 
 A low-voltage feeder is *radial*: a tree whose root is the transformer. Households hang
 off buses along the street; every node but the transformer has exactly one line above
@@ -12,15 +12,17 @@ sum of the net injections (export positive, in Wh) of all nodes below it. A posi
 runs *up* towards the transformer, a negative one *down* to the homes. The transformer
 balances the rest (``transformer_flow_wh``).
 
-**Trades and curtailment.** Flows add up (superposition). A trade of q Wh from seller s to
-buyer b adds q along the unique path s -> b: up the lines from s to the first common node,
-then down to b. ``curtail_trades`` starts from background flows (whatever else is flowing:
-typically the line flows of the households' exchanges with the supplier) and takes the
-trades **in the order given** (the caller's priority, e.g. the auction's merit order).
-Each trade is accepted up to the largest quantity that keeps every line on its path
-within capacity in the trade's direction; less is accepted when a line is nearly full,
-nothing when one is full. A trade against the flow relieves a line and is never cut by
-it. Accepted quantities are whole Wh; the flows include them.
+**Transfers and capacity.** Flows add up (superposition). A ``Transfer`` of q Wh from home s
+to home b (a trade, as the market books it) adds q along the unique path s -> b: up the
+lines from s to the first common node, then down to b. ``check_capacity`` starts from
+background flows (whatever else is flowing: typically the line flows of the households'
+exchanges with the supplier) and takes the transfers **in the order given** (the caller's
+priority, e.g. the auction's merit order). Each is accepted up to the largest quantity
+that keeps every line on its path within capacity in its direction; less is accepted when
+a line is nearly full, nothing when one is full. A transfer against the flow relieves a
+line and is never cut by it. Accepted quantities are whole Wh; the flows include them.
+The feeder knows homes and lines, not markets: ``market.clearing`` turns trades into
+transfers and back.
 
 What this does *not* model (chapter 11 says so): voltage limits, reactive power, losses,
 and the fact that money flows need not match electrons; a curtailed trade means the
@@ -250,25 +252,25 @@ def max_loading_permille(feeder: Feeder, flows: Mapping[str, int]) -> int:
     return max(loading.loading_permille for loading in line_loadings(feeder, flows))
 
 
-# --- trades on the feeder -------------------------------------------------------------
+# --- transfers on the feeder ----------------------------------------------------------
 
 @dataclass(frozen=True)
-class ProposedTrade:
-    """A matched trade before the grid check: ``wh`` from ``seller`` to ``buyer`` this slot."""
+class Transfer:
+    """Energy to carry from one home to another this slot: ``wh`` from ``source`` to ``sink``."""
 
-    seller: str
-    buyer: str
+    source: str
+    sink: str
     wh: int
 
 
 @dataclass(frozen=True)
-class Curtailment:
-    """What the grid check let through, trade by trade (in the order given)."""
+class CapacityCheck:
+    """What the feeder let through, transfer by transfer (in the order given)."""
 
     proposed_wh: tuple[int, ...]
     accepted_wh: tuple[int, ...]
-    binding_line: tuple[str | None, ...]     # the line that cut a trade, None if whole
-    flows: Mapping[str, int]                 # background plus accepted trades
+    binding_line: tuple[str | None, ...]     # the line that cut a transfer, None if whole
+    flows: Mapping[str, int]                 # background plus accepted transfers
     loadings: tuple[LineLoading, ...]
 
     @property
@@ -276,9 +278,9 @@ class Curtailment:
         return sum(self.proposed_wh) - sum(self.accepted_wh)
 
 
-def curtail_trades(feeder: Feeder, trades: Sequence[ProposedTrade | tuple[str, str, int]],
-                   background_wh: Mapping[str, int] | None = None) -> Curtailment:
-    """Accept each trade, in order, up to what every line on its path can still carry."""
+def check_capacity(feeder: Feeder, transfers: Sequence[Transfer | tuple[str, str, int]],
+                   background_wh: Mapping[str, int] | None = None) -> CapacityCheck:
+    """Accept each transfer, in order, up to what every line on its path can still carry."""
     flows = {line: 0 for line in feeder.lines}
     for line, wh in sorted((background_wh or {}).items()):
         feeder.check_node(line)
@@ -286,20 +288,20 @@ def curtail_trades(feeder: Feeder, trades: Sequence[ProposedTrade | tuple[str, s
             raise GridError(f"background flow on {line!r} must be whole Wh on a line, got {wh!r}")
         flows[line] = wh
     proposed, accepted, binding = [], [], []
-    for trade in trades:
-        trade = trade if isinstance(trade, ProposedTrade) else ProposedTrade(*trade)
-        if not isinstance(trade.wh, int) or isinstance(trade.wh, bool) or trade.wh < 0:
-            raise GridError(f"a trade's energy must be whole Wh >= 0, got {trade.wh!r}")
-        path = path_lines(feeder, trade.seller, trade.buyer)
-        quantity, limit_by = trade.wh, None
+    for transfer in transfers:
+        transfer = transfer if isinstance(transfer, Transfer) else Transfer(*transfer)
+        if not isinstance(transfer.wh, int) or isinstance(transfer.wh, bool) or transfer.wh < 0:
+            raise GridError(f"a transfer's energy must be whole Wh >= 0, got {transfer.wh!r}")
+        path = path_lines(feeder, transfer.source, transfer.sink)
+        quantity, limit_by = transfer.wh, None
         for line, direction in path:
             room = max(0, feeder.capacity_wh(line) - direction * flows[line])
             if room < quantity:
                 quantity, limit_by = room, line
         for line, direction in path:
             flows[line] += direction * quantity
-        proposed.append(trade.wh)
+        proposed.append(transfer.wh)
         accepted.append(quantity)
         binding.append(limit_by)
-    return Curtailment(tuple(proposed), tuple(accepted), tuple(binding), flows,
+    return CapacityCheck(tuple(proposed), tuple(accepted), tuple(binding), flows,
                        line_loadings(feeder, flows))

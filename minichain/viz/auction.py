@@ -199,7 +199,7 @@ def gains(orders: Iterable[Order], clearing: Clearing) -> dict[str, int]:
     by_id = {order.id: order for order in orders}
     buyers = sellers = fund = 0
     for trade in clearing.trades:
-        bid, ask = by_id[trade.buyer_order], by_id[trade.seller_order]
+        bid, ask = by_id[trade.buy_order], by_id[trade.sell_order]
         buyers += (bid.price - trade.price) * trade.quantity_wh
         sellers += (trade.seller_price - ask.price) * trade.quantity_wh
         fund += (trade.price - trade.seller_price) * trade.quantity_wh
@@ -254,9 +254,9 @@ def report_gains(orders: Sequence[Order], tariffs: Tariffs, order_id: int, value
         result = clear(mechanism, book, tariffs, **options)
         gain = 0
         for trade in result.trades:
-            if mine.side == BUY and trade.buyer_order == order_id:
+            if mine.side == BUY and trade.buy_order == order_id:
                 gain += (value - trade.price) * trade.quantity_wh
-            elif mine.side != BUY and trade.seller_order == order_id:
+            elif mine.side != BUY and trade.sell_order == order_id:
                 gain += (trade.seller_price - value) * trade.quantity_wh
         points.append((report, gain))
     return points

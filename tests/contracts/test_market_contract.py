@@ -20,7 +20,8 @@ from minichain.contracts.client import (HOUSEHOLD, R_ALREADY_CLEARED, R_ALREADY_
                                      R_REPUTATION_TOO_LOW, R_WINDOW_OPEN, SLOT_CLEARED,
                                      SLOT_OPEN, SLOT_SETTLED, Street, sunny_street)
 from minichain.market.orders import BUY, SELL, Order, Tariffs
-from minichain.market.settlement import MarketTrade, market_trades
+from minichain.market.settlement import market_trades
+from minichain.market.trades import Trade
 from minichain.errors import MarketError, Revert
 from market_fixtures import toy_street
 
@@ -89,8 +90,9 @@ def test_a_direct_take_trades_at_once_at_the_offers_own_price(street):
         f"seller={alice.address}, quantity_wh=300, price=12, seller_price=12)"]
     assert market.free(bob.address) == D - 3                  # 0.3 kWh x 12 = 3.6 -> 3
     assert market.order(offer).left_wh == 1_700
-    assert market.trades(SLOT) == [MarketTrade(1, SLOT, bob.address, alice.address, 0, offer,
-                                               300, 12, 12)]
+    assert market.trades(SLOT) == [Trade(id=1, slot=SLOT, buyer=bob.address, seller=alice.address,
+                                         buy_order=0, sell_order=offer, quantity_wh=300, price=12,
+                                         seller_price=12)]
     with pytest.raises(Revert, match=f"^{R_OFFER_TOO_SMALL}$"):
         market.take(bob, offer, 1_701)
     # Carol's offer wants a partner scoring 3500; Bob is a newcomer with 3000

@@ -34,10 +34,10 @@ from minichain.contracts.client import (R_NO_FUNDS, R_NO_OFFER, R_NOT_OPEN, R_NO
                                      R_OFFER_TOO_SMALL, R_REPUTATION_TOO_LOW, R_SELF_TAKE,
                                      R_SELF_TRADE_BUY, R_SELF_TRADE_SELL, Street, sunny_street)
 from minichain.market.orders import BUY, SELL, Order, Tariffs
-from minichain.market.reputation import (Record, RatingRejected, SettledTrade, rating_target,
+from minichain.market.reputation import (Record, RatingRejected, rating_target,
                                          reliability, score, with_delivery, with_rating)
-from minichain.market.settlement import (MarketTrade, after_clearing, locked_for,
-                                         market_trades, settle_slot)
+from minichain.market.settlement import after_clearing, locked_for, market_trades, settle_slot
+from minichain.market.trades import Trade
 from minichain.market.units import amount_for
 
 NAMES = ("alice", "bob", "carol", "dave", "erin", "frank")
@@ -54,9 +54,9 @@ class Model:
     street: Street
     free: dict[str, int] = field(default_factory=dict)
     orders: dict[int, dict] = field(default_factory=dict)
-    trades: dict[int, MarketTrade] = field(default_factory=dict)
+    trades: dict[int, Trade] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
-    settled: dict[int, SettledTrade] = field(default_factory=dict)
+    settled: dict[int, Trade] = field(default_factory=dict)
     rated: set[tuple[int, str]] = field(default_factory=set)
     exports: dict[tuple[str, int], int] = field(default_factory=dict)
     slot_state: dict[int, int] = field(default_factory=dict)
@@ -109,8 +109,9 @@ class Model:
         self.free[who] -= amount
         o["left"] -= quantity
         trade = len(self.trades) + 1
-        self.trades[trade] = MarketTrade(trade, o["slot"], who, o["owner"], 0, order, quantity,
-                                         o["price"], o["price"])
+        self.trades[trade] = Trade(id=trade, slot=o["slot"], buyer=who, seller=o["owner"],
+                                   buy_order=0, sell_order=order, quantity_wh=quantity,
+                                   price=o["price"], seller_price=o["price"])
         return "", trade
 
     def cancel(self, who: str, order: int) -> tuple[str, None]:
@@ -160,7 +161,7 @@ class Model:
         self.slot_state[slot] = 1
         return clearing
 
-    def slot_trades(self, slot: int) -> list[MarketTrade]:
+    def slot_trades(self, slot: int) -> list[Trade]:
         return [t for _, t in sorted(self.trades.items()) if t.slot == slot]
 
     def settle(self, slot: int):
@@ -178,8 +179,8 @@ class Model:
             seller = self.records.get(delivery.seller, Record())
             self.records[delivery.seller] = with_delivery(seller, delivery.delivered_wh,
                                                           delivery.quantity_wh)
-            self.settled[delivery.trade_id] = SettledTrade(delivery.trade_id, delivery.buyer,
-                                                           delivery.seller)
+            self.settled[delivery.trade_id] = self.trades[delivery.trade_id].settled(
+                delivery.delivered_wh)
         self.slot_state[slot] = 2
         return settled
 

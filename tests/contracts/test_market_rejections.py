@@ -52,7 +52,7 @@ def refused(street: Street, contract: ContractInterface, wallet: Wallet, name: s
     """Send ``name(*args)``: it must fail with ``reason`` and change only fee and nonce;
     as a query at the same time it must raise ``Revert(reason)`` and change nothing."""
     market = street.market
-    timestamp = market.now + market.block_step if at is None else at
+    timestamp = market.now + market.gateway.block_step if at is None else at
     block = BlockContext(street.chain.chain_id, street.chain.height + 1, timestamp,
                          street.operator.address)
     root = street.chain.state.root()

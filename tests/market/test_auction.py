@@ -38,7 +38,7 @@ AFTERNOON = (sell(1, ALICE, 3000, 10), sell(2, CAROL, 2000, 14), sell(3, DAVE, 1
 
 
 def pairs(clearing: Clearing) -> list[tuple[int, int, int, int, int, int, int]]:
-    return [(t.buyer_order, t.seller_order, t.quantity_wh, t.price, t.amount, t.seller_price,
+    return [(t.buy_order, t.sell_order, t.quantity_wh, t.price, t.amount, t.seller_price,
              t.seller_amount) for t in clearing.trades]
 
 
@@ -61,7 +61,7 @@ def test_equal_prices_are_served_in_id_order():
     for name in MECHANISMS:
         if name == MCAFEE:
             continue   # McAfee reduces this one trade away (see below)
-        assert [t.seller_order for t in clear(name, book, TARIFFS).trades] == [3]
+        assert [t.sell_order for t in clear(name, book, TARIFFS).trades] == [3]
 
 
 def test_k_price_rounds_down_towards_the_ask():

@@ -150,7 +150,7 @@ def check_money_and_fills(clearing: Clearing, orders: list[Order], tariffs: Tari
         tariff = tariffs.retail if order.side == BUY else tariffs.feed_in
         assert fill.utility_amount == amount_for(fill.utility_wh, tariff)
         mine = [t for t in trades if fill.order_id in
-                ((t.buyer_order,) if order.side == BUY else (t.seller_order,))]
+                ((t.buy_order,) if order.side == BUY else (t.sell_order,))]
         assert fill.filled_wh == sum(t.quantity_wh for t in mine)
         assert fill.market_amount == sum(t.amount if order.side == BUY else t.seller_amount
                                          for t in mine)
@@ -159,7 +159,7 @@ def check_money_and_fills(clearing: Clearing, orders: list[Order], tariffs: Tari
     assert clearing.utility_export_wh == sum(f.utility_wh for f in clearing.fills if f.side == SELL)
     # nobody trades beyond its limit, in price or after rounding
     for t in trades:
-        bid, ask = by_id[t.buyer_order], by_id[t.seller_order]
+        bid, ask = by_id[t.buy_order], by_id[t.sell_order]
         assert (bid.side, ask.side) == (BUY, SELL) and (t.buyer, t.seller) == (bid.owner, ask.owner)
         assert t.quantity_wh > 0
         assert ask.price <= t.seller_price <= t.price <= bid.price
@@ -189,7 +189,7 @@ def test_uniform_price_is_one_price_between_the_marginal_bid_and_ask(book, k):
         return
     by_id = {o.id: o for o in orders}
     last = clearing.trades[-1]
-    assert by_id[last.seller_order].price <= clearing.price <= by_id[last.buyer_order].price
+    assert by_id[last.sell_order].price <= clearing.price <= by_id[last.buy_order].price
     assert {t.price for t in clearing.trades} == {t.seller_price for t in clearing.trades} == {clearing.price}
     # merit order: at most one partly filled order on each side
     for side in (BUY, SELL):
@@ -221,9 +221,9 @@ def gain(clearing: Clearing, order_id: int, value: int, side: str) -> int:
     """A trader's gain in milli-units: value of the energy minus money, or the reverse."""
     if side == BUY:
         return sum(value * t.quantity_wh - 1000 * t.amount
-                   for t in clearing.trades if t.buyer_order == order_id)
+                   for t in clearing.trades if t.buy_order == order_id)
     return sum(1000 * t.seller_amount - value * t.quantity_wh
-               for t in clearing.trades if t.seller_order == order_id)
+               for t in clearing.trades if t.sell_order == order_id)
 
 
 def profitable_lies(n_buyers: int, n_sellers: int, grid: range, mechanism=clear_mcafee):

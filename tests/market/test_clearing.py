@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from minichain.market.auction import (COMMUNITY_FUND, MCAFEE, MECHANISMS, PAY_AS_BID,
                                       UNIFORM_PRICE, UTILITY, clear)
-from minichain.market.clearing import clear_on_grid, reduce_trade, reference_price
+from minichain.market.clearing import clear_on_grid, reference_price
 from minichain.microgrid.grid import line_flows, make_feeder
 from minichain.market.orders import BUY, SELL, Order, Tariffs
 from minichain.market.units import amount_for
-from minichain.errors import GridError
+from minichain.errors import SettlementError, GridError
 
 FIVE = ["alice", "bob", "carol", "dave", "erin"]
 ADDRESS = {name: "0x" + f"{i + 1:040x}" for i, name in enumerate(FIVE)}
@@ -112,12 +112,12 @@ def test_background_flow_takes_room_first_and_a_trade_against_it_relieves_the_li
 def test_reducing_a_trade_rounds_its_money_once():
     plain = clear(PAY_AS_BID, EVENING_AT_THE_END_OF_THE_STREET, TARIFFS)
     trade = plain.trades[0]
-    smaller = reduce_trade(trade, 333)
+    smaller = trade.cut_to(333)
     assert (smaller.quantity_wh, smaller.amount, smaller.seller_amount) == \
         (333, amount_for(333, 30), amount_for(333, 30))
-    assert reduce_trade(trade, trade.quantity_wh) == trade
-    with pytest.raises(GridError, match="can only be cut to 0..800 Wh"):
-        reduce_trade(trade, 801)
+    assert trade.cut_to(trade.quantity_wh) == trade
+    with pytest.raises(SettlementError, match="can only be cut to 0..800 Wh"):
+        trade.cut_to(801)
 
 
 def test_every_owner_needs_a_home_on_the_feeder():

@@ -15,9 +15,10 @@ from minichain.market.auction import (MECHANISMS, clear, clear_mcafee, clear_pay
                                       merit_walk)
 from minichain.market.orders import BUY, SELL, Order, Tariffs
 from minichain.market.reputation import (ALREADY_RATED, BAD_STARS, NEWCOMER_SCORE,
-                                         NOT_A_PARTY, NOT_SETTLED, Record, SettledTrade,
+                                         NOT_A_PARTY, NOT_SETTLED, Record,
                                          rating_target, reliability, score, with_delivery,
                                          with_rating)
+from minichain.market.trades import Trade
 from minichain.errors import RatingRejected
 from minichain.wallet import Wallet
 
@@ -79,7 +80,8 @@ def test_a_score_lies_between_the_prior_and_the_average_of_the_ratings(stars):
 
 # --- who may rate whom ------------------------------------------------------------------------
 
-TRADE = SettledTrade(7, buyer=BOB, seller=ALICE)
+TRADE = Trade(buyer=BOB, seller=ALICE, quantity_wh=1_000, price=14, seller_price=14, id=7,
+              delivered_wh=1_000)
 
 
 def test_the_buyer_rates_the_seller_and_the_seller_rates_the_buyer():
@@ -133,7 +135,7 @@ def test_a_bid_passes_over_an_ask_whose_owner_is_below_its_minimum():
 
 
 def prices(clearing) -> list[tuple[int, int, int, int]]:
-    return [(t.buyer_order, t.seller_order, t.price, t.seller_price) for t in clearing.trades]
+    return [(t.buy_order, t.sell_order, t.price, t.seller_price) for t in clearing.trades]
 
 
 def test_uniform_price_clamps_the_one_price_into_each_pairs_limits():
@@ -229,7 +231,7 @@ def test_conditioned_clearings_respect_every_limit_minimum_and_quantity(book, sc
     by_id = {o.id: o for o in book}
     filled: dict[int, int] = {}
     for trade in clearing.trades:
-        bid, ask = by_id[trade.buyer_order], by_id[trade.seller_order]
+        bid, ask = by_id[trade.buy_order], by_id[trade.sell_order]
         assert ask.price <= trade.seller_price <= trade.price <= bid.price
         assert scores[ask.owner] >= bid.min_reputation
         assert scores[bid.owner] >= ask.min_reputation

@@ -14,7 +14,8 @@ from hypothesis import given, settings, strategies as st
 
 from minichain.market.auction import MECHANISMS, MCAFEE, UTILITY, clear
 from minichain.market.orders import BUY, SELL, Order, Tariffs
-from minichain.market.settlement import (Delivery, GridBill, MarketTrade, Release,
+from minichain.market.trades import Trade
+from minichain.market.settlement import (Delivery, GridBill, Release,
                                          after_clearing, after_curtailment, delivered_by_seller,
                                          grid_bill, locked_for, market_trades, settle_slot,
                                          share_export)
@@ -27,7 +28,8 @@ TARIFFS = Tariffs(feed_in=8, retail=30)
 SLOT = 8
 
 OFFER = Order(1, ALICE, SELL, 2_000, 12, SLOT)
-TAKE = MarketTrade(1, SLOT, CAROL, ALICE, 0, 1, 300, 12, 12)     # Carol takes 300 Wh
+TAKE = Trade(id=1, slot=SLOT, buyer=CAROL, seller=ALICE, buy_order=0, sell_order=1,
+             quantity_wh=300, price=12, seller_price=12)     # Carol takes 300 Wh
 BOOK = (Order(1, ALICE, SELL, 1_700, 12, SLOT),                  # what is left of the offer
         Order(2, BOB, BUY, 1_500, 25, SLOT), Order(3, CAROL, BUY, 1_000, 20, SLOT))
 LOCKED = {1: locked_for(SELL, 2_000, 12, TARIFFS), 2: locked_for(BUY, 1_500, 25, TARIFFS),
@@ -80,7 +82,8 @@ def test_a_seller_without_a_reading_delivered_nothing_and_pays_for_all_of_it():
 
 @pytest.mark.parametrize("trades, exports, bonds, message", [
     ([TAKE, TAKE], {}, {1: (ALICE, 60)}, "trade order"),
-    ([TAKE, MarketTrade(2, SLOT + 1, BOB, ALICE, 0, 1, 1, 12, 12)], {}, {1: (ALICE, 60)},
+    ([TAKE, Trade(id=2, slot=SLOT + 1, buyer=BOB, seller=ALICE, buy_order=0, sell_order=1,
+                  quantity_wh=1, price=12, seller_price=12)], {}, {1: (ALICE, 60)},
      "one slot at a time"),
     ([TAKE], {}, {}, "sell order 1 holds no bond"),
     ([TAKE], {ALICE: -1}, {1: (ALICE, 60)}, "whole Wh >= 0"),
@@ -143,8 +146,9 @@ def test_clearing_and_settlement_move_every_locked_token_exactly_once(slot, mech
         if quantity == 0 or buyer == offer.owner:
             continue
         left[offer.id] -= quantity
-        takes.append(MarketTrade(len(takes) + 1, SLOT, buyer, offer.owner, 0, offer.id,
-                                 quantity, offer.price, offer.price))
+        takes.append(Trade(id=len(takes) + 1, slot=SLOT, buyer=buyer, seller=offer.owner,
+                           buy_order=0, sell_order=offer.id, quantity_wh=quantity,
+                           price=offer.price, seller_price=offer.price))
         paid_in += amount_for(quantity, offer.price)
     book = [Order(o.id, o.owner, o.side, left[o.id], o.price, SLOT)
             for o in orders if left[o.id] > 0]
@@ -181,7 +185,8 @@ def test_a_curtailment_moves_every_token_of_the_cut_wh_exactly_once(quantity, cu
     tariffs = Tariffs(feed_in=8, retail=30)
     accepted = quantity - min(cut, quantity)
     seller_price = max(price - reduction, 8)
-    trade = MarketTrade(7, 3, "bob", "alice", 2, 1, quantity, price, seller_price)
+    trade = Trade(id=7, slot=3, buyer="bob", seller="alice", buy_order=2, sell_order=1,
+                  quantity_wh=quantity, price=price, seller_price=seller_price)
     step = after_curtailment(trade, accepted, tariffs)
     assert step.trade.quantity_wh == accepted and step.trade.id == 7
     # the buyer's refund comes from what the trade held and the fund's share of the surplus
@@ -194,6 +199,7 @@ def test_a_curtailment_moves_every_token_of_the_cut_wh_exactly_once(quantity, cu
 
 
 def test_a_trade_cannot_be_curtailed_above_its_quantity():
-    trade = MarketTrade(1, 0, "bob", "alice", 2, 1, 1_000, 12, 12)
+    trade = Trade(id=1, slot=0, buyer="bob", seller="alice", buy_order=2, sell_order=1,
+                  quantity_wh=1_000, price=12, seller_price=12)
     with pytest.raises(SettlementError, match="0..1000 Wh, got 1001"):
         after_curtailment(trade, 1_001, Tariffs(feed_in=8, retail=30))

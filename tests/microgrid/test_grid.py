@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minichain.microgrid import grid
-from minichain.microgrid.grid import (TRANSFORMER, GridError, LineLoading, ProposedTrade,
-                                   curtail_trades, line_flows, line_loadings, make_feeder,
+from minichain.microgrid.grid import (TRANSFORMER, GridError, LineLoading, Transfer,
+                                   check_capacity, line_flows, line_loadings, make_feeder,
                                    path_lines, transformer_flow_wh)
 from minichain.microgrid.profiles import EnergyModelError
 
@@ -145,11 +145,11 @@ def test_a_trade_runs_up_to_the_common_bus_and_down_to_the_buyer():
 
 def test_trades_that_would_overload_a_line_are_curtailed_in_priority_order():
     feeder = small_street()                  # main lines carry 1,000 Wh a slot
-    result = curtail_trades(feeder, [
-        ProposedTrade("alice", "erin", 800),     # fits
-        ProposedTrade("bob", "erin", 500),       # bus-2 has 200 Wh of room left
+    result = check_capacity(feeder, [
+        Transfer("alice", "erin", 800),     # fits
+        Transfer("bob", "erin", 500),       # bus-2 has 200 Wh of room left
         ("carol", "erin", 300),                  # bus-3 is full
-        ProposedTrade("erin", "alice", 600),     # against the flow: relieves, never cut
+        Transfer("erin", "alice", 600),     # against the flow: relieves, never cut
     ])
     assert result.proposed_wh == (800, 500, 300, 600)
     assert result.accepted_wh == (800, 200, 0, 600)
@@ -162,8 +162,8 @@ def test_trades_that_would_overload_a_line_are_curtailed_in_priority_order():
 
 def test_the_order_given_is_the_priority():
     feeder = small_street()
-    first = curtail_trades(feeder, [("alice", "erin", 900), ("bob", "erin", 900)])
-    swapped = curtail_trades(feeder, [("bob", "erin", 900), ("alice", "erin", 900)])
+    first = check_capacity(feeder, [("alice", "erin", 900), ("bob", "erin", 900)])
+    swapped = check_capacity(feeder, [("bob", "erin", 900), ("alice", "erin", 900)])
     assert first.accepted_wh == (900, 100) and swapped.accepted_wh == (900, 100)
     assert first.flows["alice"] == 900 and swapped.flows["alice"] == 100
 
@@ -173,7 +173,7 @@ def test_background_flows_use_up_room_and_an_overloaded_line_only_takes_relief()
     # The street already exports: bus-2's line carries 1,500 Wh up (over its 1,000).
     background = line_flows(feeder, {"carol": 900, "dave": 600})
     assert background["bus-2"] == 1500
-    result = curtail_trades(feeder, [
+    result = check_capacity(feeder, [
         ("erin", "alice", 100),       # would push more up through bus-2: refused
         ("alice", "bob", 700),        # stays on bus-1: bus-2 is not on its path
         ("alice", "erin", 700),       # runs down through bus-2: relieves it
@@ -186,11 +186,11 @@ def test_background_flows_use_up_room_and_an_overloaded_line_only_takes_relief()
 def test_bad_trades_are_refused():
     feeder = small_street()
     with pytest.raises(GridError, match="whole Wh >= 0"):
-        curtail_trades(feeder, [("alice", "bob", -5)])
+        check_capacity(feeder, [("alice", "bob", -5)])
     with pytest.raises(GridError, match="unknown node"):
-        curtail_trades(feeder, [("alice", "mallory", 5)])
+        check_capacity(feeder, [("alice", "mallory", 5)])
     with pytest.raises(GridError, match="background"):
-        curtail_trades(feeder, [], {TRANSFORMER: 5})
+        check_capacity(feeder, [], {TRANSFORMER: 5})
 
 
 names_or_root = st.sampled_from(FIVE + [TRANSFORMER])
@@ -202,7 +202,7 @@ names_or_root = st.sampled_from(FIVE + [TRANSFORMER])
 def test_accepted_trades_never_overload_a_line_and_flows_add_up(injections, trades):
     feeder = make_feeder(FIVE, main_capacity_w=6000, service_capacity_w=4000)
     background = line_flows(feeder, injections)
-    result = curtail_trades(feeder, trades, background)
+    result = check_capacity(feeder, trades, background)
     assert all(0 <= got <= want for got, want in zip(result.accepted_wh, result.proposed_wh))
     for loading in result.loadings:
         before = abs(background[loading.line])
