@@ -18,6 +18,8 @@ from minichain.errors import (BadStateRoot, BadTransactionInBlock, InvalidBlock,
 from minichain.execution import Receipt
 from minichain.merkle import EMPTY_ROOT, merkle_root
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 
 def sealed_block() -> Block:
     chain = new_chain()

@@ -43,3 +43,10 @@ def test_readme_names_exactly_two_setup_commands_and_ci_runs_the_test_one():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^course: ", makefile, re.M) and re.search(r"^test: ", makefile, re.M)
     assert "notebooks/00_welcome.ipynb" in makefile
+
+
+def test_the_fast_crypto_backend_is_an_optional_extra_the_tests_install():
+    extras = pyproject()["project"]["optional-dependencies"]
+    assert extras["fast"] == ["coincurve>=20; sys_platform != 'emscripten'"]
+    assert any(dep.startswith("coincurve") for dep in extras["test"])
+    assert not any(dep.startswith("coincurve") for dep in pyproject()["project"]["dependencies"])

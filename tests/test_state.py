@@ -11,6 +11,8 @@ from minichain.encoding import encode, sha256
 from minichain.errors import InsufficientFunds, InvalidValue
 from minichain.state import EMPTY_ACCOUNT, Account, State
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 PROPERTY = settings(max_examples=120, deadline=None)
 
 A, B, C = ALICE.address, BOB.address, CAROL.address

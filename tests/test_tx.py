@@ -17,6 +17,8 @@ from minichain.tx import (DATA_BYTE_GAS, DEPLOY_BASE_GAS, MAX_DATA_BYTES, MAX_TX
                           MAX_UINT, SIGNING_DOMAIN, TX_BASE_GAS, SignedTransaction,
                           Transaction, check_signature, sign_transaction)
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 PROPERTY = settings(max_examples=30, deadline=None)
 
 

@@ -20,6 +20,8 @@ from minichain.tx import SignedTransaction
 from minichain.vm.interface import deploy_tx
 from minichain.wallet import Wallet
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 ERIN, ERIN_METER = Wallet.from_seed("erin"), Wallet.from_seed("erin-meter")
 
 

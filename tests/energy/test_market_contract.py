@@ -23,6 +23,8 @@ from minichain.energy.orders import BUY, SELL, Order, Tariffs
 from minichain.energy.settlement import MarketTrade, market_trades
 from minichain.errors import MarketError, Revert
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 D = 100_000                     # every household's opening deposit
 SLOT = 12
 
