@@ -93,6 +93,11 @@ class Block:
                 "transactions": [stx.to_plain() for stx in self.transactions]}
 
     def to_bytes(self) -> bytes:
+        return self._bytes
+
+    @functools.cached_property
+    def _bytes(self) -> bytes:
+        """The block's canonical bytes, encoded once (a block, like its parts, never changes)."""
         return encode(self.to_plain())
 
     @classmethod

@@ -253,11 +253,14 @@ def _libsecp256k1_verifying_key(public_key: bytes) -> Any:
 
 
 def _libsecp256k1_verify_digest(key: Any, digest: bytes, signature: bytes) -> bool:
-    parsed = _ffi.new("secp256k1_ecdsa_signature *")
+    parsed = _ffi.new(_SIGNATURE_TYPE)
     if not _lib.secp256k1_ecdsa_signature_parse_compact(_CONTEXT.ctx, parsed, signature):
         return False                         # r or s is not below the curve order
     return _lib.secp256k1_ecdsa_verify(_CONTEXT.ctx, parsed, digest, key) == 1
 
+
+if _lib is not None:
+    _SIGNATURE_TYPE = _ffi.typeof("secp256k1_ecdsa_signature *")
 
 BACKENDS: dict[str, Backend] = {PURE_BACKEND: Backend(
     PURE_BACKEND, _ecdsa_signing_key, _ecdsa_public_key, _ecdsa_verifying_key,

@@ -118,12 +118,9 @@ class State:
     # --- writing (every write is journaled) ---------------------------------------------
 
     def _set_account(self, address: str, account: Account) -> None:
-        old = self._accounts.get(address, _MISSING)
-        if old == account or (old is _MISSING and account == EMPTY_ACCOUNT):
-            return                                   # nothing changes, nothing to undo
-        self._journal.append(("account", address, old))
+        self._journal.append(("account", address, self._accounts.get(address, _MISSING)))
         self._encoded.pop(address, None)
-        if account == EMPTY_ACCOUNT:
+        if not (account.balance or account.nonce or account.code):      # empty: left out
             self._accounts.pop(address, None)
         else:
             self._accounts[address] = account
@@ -131,19 +128,26 @@ class State:
     def set_balance(self, address: str, balance: int) -> None:
         if not isinstance(balance, int) or isinstance(balance, bool) or balance < 0:
             raise InvalidValue(f"a balance must be a non-negative int, got {balance!r}")
-        account = self.account(address)
-        self._set_account(address, Account(balance, account.nonce, account.code))
+        self._put_balance(address, balance)
+
+    def _put_balance(self, address: str, balance: int) -> None:
+        """Write a balance already known to be a non-negative int."""
+        account = self._accounts.get(address, EMPTY_ACCOUNT)
+        if balance != account.balance:          # a write that changes nothing leaves no trace
+            self._set_account(address, Account(balance, account.nonce, account.code))
 
     def add_balance(self, address: str, amount: int) -> None:
         _require_amount(amount)
-        self.set_balance(address, self.balance(address) + amount)
+        if amount:
+            self._put_balance(address, self.balance(address) + amount)
 
     def sub_balance(self, address: str, amount: int) -> None:
         _require_amount(amount)
         have = self.balance(address)
         if amount > have:
             raise InsufficientFunds(f"{address} has {have}, needs {amount}")
-        self.set_balance(address, have - amount)
+        if amount:
+            self._put_balance(address, have - amount)
 
     def transfer(self, sender: str, recipient: str, amount: int) -> None:
         """Move ``amount`` from sender to recipient, or raise and change nothing."""
@@ -157,15 +161,16 @@ class State:
 
     def set_code(self, address: str, code: bytes) -> None:
         account = self.account(address)
-        self._set_account(address, Account(account.balance, account.nonce, bytes(code)))
+        if code != account.code:
+            self._set_account(address, Account(account.balance, account.nonce, bytes(code)))
 
     def storage_set(self, address: str, key: int, value: int) -> None:
-        slots = self._storage.setdefault(address, {})
-        old = slots.get(key, _MISSING)
+        slots = self._storage.get(address)
+        old = slots.get(key, _MISSING) if slots else _MISSING
         if old == value or (old is _MISSING and value == 0):
-            if not slots:
-                del self._storage[address]
             return                                   # nothing changes, nothing to undo
+        if slots is None:
+            slots = self._storage[address] = {}
         self._journal.append(("storage", (address, key), old))
         self._encoded.pop(address, None)
         if value == 0:
