@@ -14,7 +14,7 @@ import hashlib
 import json
 import types
 import typing
-from typing import Any
+from typing import Any, Iterable
 
 from minichain.errors import EncodingError
 
@@ -81,6 +81,34 @@ def encode_plain(plain: Any) -> bytes:
     """Canonical bytes of data that is already plain (what ``to_plain`` returns)."""
     return json.dumps(plain, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+def encode_member(key: str, encoded: bytes) -> bytes:
+    """One member of an object as ``encode`` writes it, ``"key":value``, from a value's bytes.
+
+    With ``encode_object_of`` and ``encode_list_of`` it builds the canonical bytes of a
+    large value from parts encoded earlier (a state's accounts, a block's transactions),
+    so parts that did not change need not be encoded again.
+    """
+    return encode_plain(key) + b":" + encoded
+
+
+def encode_object_of(members: Iterable[bytes]) -> bytes:
+    """An object as ``encode`` writes it, from its members' bytes in the order of their keys."""
+    return b"{" + b",".join(members) + b"}"
+
+
+def hash_object_of(members: Iterable[bytes]) -> bytes:
+    """``sha256(encode_object_of(members))``, fed in pieces: a large object is not copied."""
+    whole = hashlib.sha256(b"{")
+    whole.update(b",".join(members))
+    whole.update(b"}")
+    return whole.digest()
+
+
+def encode_list_of(items: Iterable[bytes]) -> bytes:
+    """A list as ``encode`` writes it, from its items' bytes."""
+    return b"[" + b",".join(items) + b"]"
 
 
 def decode(data: bytes) -> Any:

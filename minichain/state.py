@@ -14,12 +14,11 @@ is left in proportion to the number of accounts is one pass of SHA-256 over the 
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
-from minichain.encoding import encode_plain, sha256
+from minichain.encoding import encode_member, encode_plain, hash_object_of, sha256
 from minichain.errors import InsufficientFunds, InvalidValue
 
 _MISSING = object()
@@ -238,16 +237,16 @@ class State:
         return {address: self._plain_account(address) for address in self._addresses()}
 
     def _entry(self, address: str) -> bytes:
-        """One address's part of the root's bytes: ``"0x…":{…}`` as the encoder writes it."""
-        return encode_plain({address: self._plain_account(address)})[1:-1]
+        """One address's member of the whole state's object: ``"0x…":{…}``."""
+        return encode_member(address, encode_plain(self._plain_account(address)))
 
     def root(self) -> bytes:
         """One hash that commits to every account and storage slot.
 
-        It is ``sha256(encode(self.to_plain()))``: the encoder writes an object as its
-        members in key order, separated by commas, in braces, and each member's bytes are
-        remembered until its address changes (``tests/test_state.py`` checks the two
-        agree after any sequence of changes, rollbacks, commits and copies).
+        It is ``sha256(encode(self.to_plain()))``, built from each address's member bytes
+        (``encode_member``), remembered until the address changes, in address order
+        (``tests/test_state.py`` checks the two agree after any sequence of changes,
+        rollbacks, commits and copies).
         """
         changed = self._encoded.changed
         if changed or not self._root:
@@ -257,10 +256,7 @@ class State:
                 for address in sorted(changed):
                     self._update_entry(address)
             changed.clear()
-            whole = hashlib.sha256(b"{")         # fed in pieces: no copy of the whole bytes
-            whole.update(b",".join(self._entries))
-            whole.update(b"}")
-            self._root = whole.digest()
+            self._root = hash_object_of(self._entries)
         return self._root
 
     def _update_entry(self, address: str) -> None:
