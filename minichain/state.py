@@ -9,7 +9,7 @@ commits to the whole state; two states are equal exactly when their roots are.
 The root is the SHA-256 of the canonical encoding of ``to_plain()``. Computing it that
 way costs work for every account; ``root()`` keeps each address's bytes and the sorted
 list of addresses between calls, and redoes only the addresses that changed since (what
-is left in proportion to the number of accounts is one pass of SHA-256 over the bytes).
+is left in proportion to the number of accounts is joining and hashing their bytes).
 """
 
 from __future__ import annotations
