@@ -13,7 +13,8 @@ import functools
 from dataclasses import dataclass, replace
 
 from minichain import crypto
-from minichain.encoding import EncodingError, decode, encode, from_plain, sha256, to_plain
+from minichain.encoding import (EncodingError, decode, encode, encode_list_of, encode_member,
+                                encode_object_of, from_plain, sha256, to_plain)
 from minichain.errors import BadTransactionInBlock, InvalidBlock, InvalidTransaction
 from minichain.execution import Receipt
 from minichain.merkle import merkle_root
@@ -93,7 +94,15 @@ class Block:
                 "transactions": [stx.to_plain() for stx in self.transactions]}
 
     def to_bytes(self) -> bytes:
-        return encode(self.to_plain())
+        return self._bytes
+
+    @functools.cached_property
+    def _bytes(self) -> bytes:
+        """``encode(self.to_plain())``, built from the header's bytes and each transaction's
+        own (which its id hashes too), once: a block, like its parts, never changes."""
+        return encode_object_of([
+            encode_member("header", encode(self.header)),
+            encode_member("transactions", encode_list_of(stx.raw for stx in self.transactions))])
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> "Block":

@@ -14,7 +14,7 @@ import hashlib
 import json
 import types
 import typing
-from typing import Any
+from typing import Any, Iterable
 
 from minichain.errors import EncodingError
 
@@ -28,6 +28,27 @@ def sha256(data: bytes) -> bytes:
 
 def to_plain(value: Any) -> Any:
     """Turn a value into plain JSON data (dict, list, str, int, bool, None)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:       # the common kinds first
+        return value
+    if kind is int and value.bit_length() <= MAX_INT_BITS:
+        return value
+    if kind is bytes:
+        return "0x" + value.hex()
+    if kind is tuple or kind is list:
+        return [to_plain(item) for item in value]
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
+    return _to_plain_any(value)
+
+
+# The field names of each dataclass met so far (``dataclasses.fields`` is slow to ask).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _to_plain_any(value: Any) -> Any:
+    """``to_plain`` for every kind of value, with the checks and errors."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -39,7 +60,9 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        names = tuple(f.name for f in dataclasses.fields(value))
+        _FIELD_NAMES[type(value)] = names
+        return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [to_plain(item) for item in value]
     if isinstance(value, dict):
@@ -58,6 +81,34 @@ def encode_plain(plain: Any) -> bytes:
     """Canonical bytes of data that is already plain (what ``to_plain`` returns)."""
     return json.dumps(plain, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+def encode_member(key: str, encoded: bytes) -> bytes:
+    """One member of an object as ``encode`` writes it, ``"key":value``, from a value's bytes.
+
+    With ``encode_object_of`` and ``encode_list_of`` it builds the canonical bytes of a
+    large value from parts encoded earlier (a state's accounts, a block's transactions),
+    so parts that did not change need not be encoded again.
+    """
+    return encode_plain(key) + b":" + encoded
+
+
+def encode_object_of(members: Iterable[bytes]) -> bytes:
+    """An object as ``encode`` writes it, from its members' bytes in the order of their keys."""
+    return b"{" + b",".join(members) + b"}"
+
+
+def hash_object_of(members: Iterable[bytes]) -> bytes:
+    """``sha256(encode_object_of(members))``, fed in pieces: a large object is not copied."""
+    whole = hashlib.sha256(b"{")
+    whole.update(b",".join(members))
+    whole.update(b"}")
+    return whole.digest()
+
+
+def encode_list_of(items: Iterable[bytes]) -> bytes:
+    """A list as ``encode`` writes it, from its items' bytes."""
+    return b"[" + b",".join(items) + b"]"
 
 
 def decode(data: bytes) -> Any:

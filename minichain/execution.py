@@ -29,10 +29,13 @@ __all__ = ["BlockContext", "Log", "Outcome", "Receipt", "HANDLERS", "apply_trans
 Handler = Callable[[State, SignedTransaction, BlockContext], Outcome]
 
 
+SUCCESS = Outcome()   # success, no gas beyond the intrinsic cost, no logs (frozen: one will do)
+
+
 def apply_transfer(state: State, stx: SignedTransaction, context: BlockContext) -> Outcome:
     """Move tokens from the sender to the recipient."""
     state.transfer(stx.tx.sender, stx.tx.to, stx.tx.value)
-    return Outcome()
+    return SUCCESS
 
 
 HANDLERS: dict[str, Handler] = {"transfer": apply_transfer, "deploy": apply_deploy,

@@ -5,14 +5,20 @@ goes through a setter that writes the old value to a journal first, so ``snapsho
 ``rollback()`` can undo any number of changes exactly: that is how a rejected transaction
 or a reverted contract call leaves the state as it was. ``root()`` is one hash that
 commits to the whole state; two states are equal exactly when their roots are.
+
+The root is the SHA-256 of the canonical encoding of ``to_plain()``. Computing it that
+way costs work for every account; ``root()`` keeps each address's bytes and the sorted
+list of addresses between calls, and redoes only the addresses that changed since (what
+is left in proportion to the number of accounts is joining and hashing their bytes).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from bisect import bisect_left
+from dataclasses import dataclass
 from typing import Any
 
-from minichain.encoding import encode_plain, sha256
+from minichain.encoding import encode_member, encode_plain, hash_object_of, sha256
 from minichain.errors import InsufficientFunds, InvalidValue
 
 _MISSING = object()
@@ -40,6 +46,22 @@ def _require_amount(amount: object) -> None:
         raise InvalidValue(f"an amount must be a non-negative int, got {amount!r}")
 
 
+class _Remembered(dict):
+    """Each address's bytes in the root (``"0x…":{…}``), kept until the address changes.
+
+    Forgetting an address (``pop``) also notes it as changed, so the next root revisits
+    only the addresses noted since the last one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed: set[str] = set()
+
+    def pop(self, address: str, default: Any = None) -> Any:
+        self.changed.add(address)
+        return super().pop(address, default)
+
+
 class State:
     """All accounts and contract storage, with snapshot and rollback."""
 
@@ -54,9 +76,14 @@ class State:
             address: {key: value for key, value in slots.items() if value != 0}
             for address, slots in (storage or {}).items() if any(slots.values())}
         self._journal: list[tuple[str, Any, Any]] = []
-        # Each address's canonical bytes, kept until the address changes: the root then
-        # re-encodes only what a block touched.
-        self._encoded: dict[str, bytes] = {}
+        # What the root is made of, as of the last ``root()``: the addresses in order, the
+        # bytes of each (also by address in ``_encoded``, which notes what changed since),
+        # and the root itself.
+        self._encoded = _Remembered()
+        self._encoded.changed.update(self._accounts, self._storage)
+        self._order: list[str] = []
+        self._entries: list[bytes] = []
+        self._root = b""
 
     # --- reading -----------------------------------------------------------------------
 
@@ -64,16 +91,17 @@ class State:
         return self._accounts.get(address, EMPTY_ACCOUNT)
 
     def balance(self, address: str) -> int:
-        return self.account(address).balance
+        return self._accounts.get(address, EMPTY_ACCOUNT).balance
 
     def nonce(self, address: str) -> int:
-        return self.account(address).nonce
+        return self._accounts.get(address, EMPTY_ACCOUNT).nonce
 
     def code(self, address: str) -> bytes:
-        return self.account(address).code
+        return self._accounts.get(address, EMPTY_ACCOUNT).code
 
     def storage_get(self, address: str, key: int) -> int:
-        return self._storage.get(address, {}).get(key, 0)
+        slots = self._storage.get(address)
+        return slots.get(key, 0) if slots else 0
 
     def storage_items(self, address: str) -> dict[int, int]:
         """A copy of one contract's non-zero storage slots."""
@@ -91,7 +119,7 @@ class State:
     def _set_account(self, address: str, account: Account) -> None:
         self._journal.append(("account", address, self._accounts.get(address, _MISSING)))
         self._encoded.pop(address, None)
-        if account == EMPTY_ACCOUNT:
+        if not (account.balance or account.nonce or account.code):      # empty: left out
             self._accounts.pop(address, None)
         else:
             self._accounts[address] = account
@@ -99,18 +127,26 @@ class State:
     def set_balance(self, address: str, balance: int) -> None:
         if not isinstance(balance, int) or isinstance(balance, bool) or balance < 0:
             raise InvalidValue(f"a balance must be a non-negative int, got {balance!r}")
-        self._set_account(address, replace(self.account(address), balance=balance))
+        self._put_balance(address, balance)
+
+    def _put_balance(self, address: str, balance: int) -> None:
+        """Write a balance already known to be a non-negative int."""
+        account = self._accounts.get(address, EMPTY_ACCOUNT)
+        if balance != account.balance:          # a write that changes nothing leaves no trace
+            self._set_account(address, Account(balance, account.nonce, account.code))
 
     def add_balance(self, address: str, amount: int) -> None:
         _require_amount(amount)
-        self.set_balance(address, self.balance(address) + amount)
+        if amount:
+            self._put_balance(address, self.balance(address) + amount)
 
     def sub_balance(self, address: str, amount: int) -> None:
         _require_amount(amount)
         have = self.balance(address)
         if amount > have:
             raise InsufficientFunds(f"{address} has {have}, needs {amount}")
-        self.set_balance(address, have - amount)
+        if amount:
+            self._put_balance(address, have - amount)
 
     def transfer(self, sender: str, recipient: str, amount: int) -> None:
         """Move ``amount`` from sender to recipient, or raise and change nothing."""
@@ -120,14 +156,21 @@ class State:
 
     def increment_nonce(self, address: str) -> None:
         account = self.account(address)
-        self._set_account(address, replace(account, nonce=account.nonce + 1))
+        self._set_account(address, Account(account.balance, account.nonce + 1, account.code))
 
     def set_code(self, address: str, code: bytes) -> None:
-        self._set_account(address, replace(self.account(address), code=bytes(code)))
+        account = self.account(address)
+        if code != account.code:
+            self._set_account(address, Account(account.balance, account.nonce, bytes(code)))
 
     def storage_set(self, address: str, key: int, value: int) -> None:
-        slots = self._storage.setdefault(address, {})
-        self._journal.append(("storage", (address, key), slots.get(key, _MISSING)))
+        slots = self._storage.get(address)
+        old = slots.get(key, _MISSING) if slots else _MISSING
+        if old == value or (old is _MISSING and value == 0):
+            return                                   # nothing changes, nothing to undo
+        if slots is None:
+            slots = self._storage[address] = {}
+        self._journal.append(("storage", (address, key), old))
         self._encoded.pop(address, None)
         if value == 0:
             slots.pop(key, None)
@@ -167,9 +210,14 @@ class State:
         self._journal.clear()
 
     def copy(self) -> "State":
-        """An independent copy with an empty journal."""
-        twin = State(self._accounts, self._storage)
-        twin._encoded = dict(self._encoded)
+        """An independent copy with an empty journal (and the root's remembered parts)."""
+        twin = State()
+        twin._accounts = dict(self._accounts)
+        twin._storage = {address: dict(slots) for address, slots in self._storage.items()}
+        twin._encoded.update(self._encoded)
+        twin._encoded.changed = set(self._encoded.changed)
+        twin._order, twin._entries = list(self._order), list(self._entries)
+        twin._root = self._root
         return twin
 
     # --- commitment ---------------------------------------------------------------------
@@ -188,19 +236,53 @@ class State:
         """The whole state as plain data, in canonical order."""
         return {address: self._plain_account(address) for address in self._addresses()}
 
+    def _entry(self, address: str) -> bytes:
+        """One address's member of the whole state's object: ``"0x…":{…}``."""
+        return encode_member(address, encode_plain(self._plain_account(address)))
+
     def root(self) -> bytes:
         """One hash that commits to every account and storage slot.
 
-        It is the SHA-256 of ``encode(self.to_plain())``; the bytes of each address are
-        kept between calls and rebuilt only for addresses that changed.
+        It is ``sha256(encode(self.to_plain()))``, built from each address's member bytes
+        (``encode_member``), remembered until the address changes, in address order
+        (``tests/test_state.py`` checks the two agree after any sequence of changes,
+        rollbacks, commits and copies).
         """
-        parts = []
-        for address in self._addresses():
-            encoded = self._encoded.get(address)
-            if encoded is None:
-                encoded = self._encoded[address] = encode_plain(self._plain_account(address))
-            parts.append(b'"' + address.encode("ascii") + b'":' + encoded)
-        return sha256(b"{" + b",".join(parts) + b"}")
+        changed = self._encoded.changed
+        if changed or not self._root:
+            if len(changed) * 8 > len(self._order):
+                self._rebuild_order()
+            else:
+                for address in sorted(changed):
+                    self._update_entry(address)
+            changed.clear()
+            self._root = hash_object_of(self._entries)
+        return self._root
+
+    def _update_entry(self, address: str) -> None:
+        """Put one changed address's new bytes in place (or take the address out)."""
+        index = bisect_left(self._order, address)
+        listed = index < len(self._order) and self._order[index] == address
+        if address not in self._accounts and address not in self._storage:
+            if listed:
+                del self._order[index], self._entries[index]
+            return
+        entry = self._encoded[address] = self._entry(address)
+        if listed:
+            self._entries[index] = entry
+        else:
+            self._order.insert(index, address)
+            self._entries.insert(index, entry)
+
+    def _rebuild_order(self) -> None:
+        """Sort every address again, re-encoding only those without remembered bytes
+        (a changed address has none: forgetting them is how it was noted)."""
+        self._order = self._addresses()
+        encoded = self._encoded
+        for address in self._order:
+            if address not in encoded:
+                encoded[address] = self._entry(address)
+        self._entries = [encoded[address] for address in self._order]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, State) and self.root() == other.root()

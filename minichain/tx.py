@@ -13,7 +13,8 @@ import functools
 from dataclasses import dataclass, fields
 
 from minichain import crypto
-from minichain.encoding import EncodingError, decode, encode, from_plain, sha256, to_plain
+from minichain.encoding import (EncodingError, decode, encode, encode_member, encode_object_of,
+                                from_plain, sha256, to_plain)
 from minichain.errors import (BadSignature, CryptoError, InvalidValue, MalformedTransaction,
                               TransactionTooLarge, UnknownField, WrongChainId, WrongSigner)
 
@@ -50,9 +51,14 @@ class Transaction:
         check_fields(self)
 
     @functools.cached_property
+    def encoded(self) -> bytes:
+        """The canonical encoding, once: the signing digest and the signed bytes contain it."""
+        return encode(self)
+
+    @functools.cached_property
     def signing_digest(self) -> bytes:
         """The 32 bytes a wallet signs: a domain tag plus the canonical encoding."""
-        return sha256(SIGNING_DOMAIN + encode(self))
+        return sha256(SIGNING_DOMAIN + self.encoded)
 
     def intrinsic_gas(self) -> int:
         """Gas paid before any code runs: base cost, data bytes, contract creation."""
@@ -133,8 +139,13 @@ class SignedTransaction:
 
     @functools.cached_property
     def raw(self) -> bytes:
-        """The canonical bytes sent over the network and hashed into the id."""
-        return encode(self.to_plain())
+        """The canonical bytes sent over the network and hashed into the id.
+
+        They are ``encode(self.to_plain())``, built around the transaction's own bytes.
+        """
+        return encode_object_of([encode_member("public_key", encode(self.public_key)),
+                                 encode_member("signature", encode(self.signature)),
+                                 encode_member("tx", self.tx.encoded)])
 
     def to_bytes(self) -> bytes:
         return self.raw

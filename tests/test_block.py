@@ -8,7 +8,8 @@ import json
 import pytest
 
 from ledger_fixtures import (ALICE, AUTHORITY, BOB, CAROL, CHAIN_ID, GENESIS_TIME, MALLORY,
-                             add, new_chain, next_time, sunny_street_genesis, tamper)
+                             add, new_chain, next_time, sunny_street_genesis, tamper,
+                             with_transactions)
 from minichain.block import (MAX_BLOCK_BYTES, SEAL_DOMAIN, ZERO_HASH, Block, Header,
                              receipts_root, seal_header, transactions_root)
 from minichain.crypto import flip_s
@@ -17,6 +18,8 @@ from minichain.errors import (BadStateRoot, BadTransactionInBlock, InvalidBlock,
                               MalformedTransaction, UnknownField)
 from minichain.execution import Receipt
 from minichain.merkle import EMPTY_ROOT, merkle_root
+
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
 
 
 def sealed_block() -> Block:
@@ -99,6 +102,18 @@ def test_a_block_round_trips_through_its_bytes():
     back = Block.from_bytes(block.to_bytes())
     assert back == block and back.hash == block.hash
     assert back.header.seal_is_valid()
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_blocks_bytes_are_the_canonical_encoding_of_the_whole_block(count):
+    """They are built from the header's and each transaction's own bytes; the same bytes."""
+    block = sealed_block()
+    carried = block.transactions + (
+        MALLORY.transfer(ALICE.address, 1, nonce=0, data="é \\ \"".encode()),)
+    block = with_transactions(block, carried[:count], AUTHORITY.key)
+    assert len(block.transactions) == count
+    assert block.to_bytes() == encode(block.to_plain())
+    assert Block.from_bytes(block.to_bytes()).to_bytes() == block.to_bytes()
 
 
 def test_a_block_over_the_size_limit_is_refused_before_parsing():

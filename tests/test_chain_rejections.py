@@ -43,6 +43,8 @@ from minichain.errors import (BadGasUsed, BadMerkleRoot, BadReceiptsRoot, BadSea
 from minichain.execution import apply_transaction
 from minichain.tx import MAX_TX_BYTES, SignedTransaction, Transaction
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 # Block #1 of every scenario: Alice pays Bob 250 (her nonce 0). After it Alice holds 750.
 FIRST_PAYMENT = ALICE.transfer(BOB.address, 250, nonce=0)
 # An honest transaction that goes first in the blocks that carry a bad one.

@@ -17,6 +17,8 @@ from minichain.encoding import sha256
 from minichain.errors import CryptoError
 from minichain.wallet import MESSAGE_DOMAIN, Wallet, message_digest, verify_message
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 PROPERTY = settings(max_examples=25, deadline=None)
 
 # The first RFC 6979 test vector for secp256k1 with SHA-256 that Bitcoin libraries share:
@@ -92,9 +94,23 @@ def test_the_largest_private_key_is_allowed():
 
 
 def test_a_public_key_must_be_33_bytes_compressed():
-    uncompressed = PrivateKey(7)._signing_key.get_verifying_key().to_string("uncompressed")
+    uncompressed = ecdsa.SigningKey.from_secret_exponent(
+        7, curve=ecdsa.SECP256k1).get_verifying_key().to_string("uncompressed")
     with pytest.raises(CryptoError, match="must be 33 bytes .compressed., got 65"):
         address_from_public_key(uncompressed)
+
+
+@pytest.mark.parametrize("form", ["uncompressed", "hybrid", "raw"])
+def test_a_signature_checked_against_another_encoding_of_the_key_does_not_verify(form):
+    """Only the compressed key has an address, so only it can sign for one."""
+    digest = sha256(b"1500 Wh")
+    signature = PrivateKey(7).sign(digest)
+    other = ecdsa.SigningKey.from_secret_exponent(
+        7, curve=ecdsa.SECP256k1).get_verifying_key().to_string(form)
+    assert verify(PrivateKey(7).public_key, digest, signature)
+    assert not verify(other, digest, signature)
+    with pytest.raises(CryptoError, match="expected 33 bytes starting 02 or 03"):
+        crypto._verifying_key(other)
 
 
 @pytest.mark.parametrize("value", [
@@ -187,6 +203,17 @@ def test_sign_refuses_anything_but_a_32_byte_digest():
         PrivateKey(5).sign(b"1500 Wh raw")
 
 
+def test_a_compressed_key_whose_x_is_not_below_the_field_prime_is_refused():
+    """x = 1 is on the curve; x = 1 + p names the same point in non-canonical bytes."""
+    p = crypto.CURVE.curve.p()
+    signature = PrivateKey(5).sign(bytes(32))
+    for prefix in (b"\x02", b"\x03"):
+        assert crypto._verifying_key(prefix + (1).to_bytes(32, "big")) is not None
+        with pytest.raises(CryptoError, match="not a valid secp256k1 public key"):
+            crypto._verifying_key(prefix + (1 + p).to_bytes(32, "big"))
+        assert not verify(prefix + (1 + p).to_bytes(32, "big"), bytes(32), signature)
+
+
 def test_the_verifying_key_cache_refuses_a_bad_key_with_a_crypto_error():
     with pytest.raises(CryptoError, match="not a valid secp256k1 public key"):
         crypto._verifying_key(b"\x02" + b"\xff" * 32)
@@ -219,3 +246,22 @@ def test_a_remembered_verdict_is_the_verdict_and_forgetting_changes_nothing():
     crypto.clear_caches()
     assert crypto.verify(key.public_key, digest, signature)
     assert not crypto.verify(key.public_key, digest, crypto.flip_s(signature))
+
+
+# --- backends -------------------------------------------------------------------------
+
+def test_the_backend_in_use_is_named_and_can_be_forced_for_a_block_of_code(each_crypto_backend):
+    assert crypto.BACKEND == each_crypto_backend
+    with crypto.use_backend(crypto.PURE_BACKEND):
+        assert crypto.BACKEND == "python-ecdsa"
+        assert PrivateKey(1).sign(sha256(b"Satoshi Nakamoto")) == SATOSHI_SIGNATURE
+    assert crypto.BACKEND == each_crypto_backend
+
+
+def test_an_unknown_backend_is_refused_and_the_one_in_use_stays():
+    before = crypto.BACKEND
+    with pytest.raises(CryptoError, match="no crypto backend 'openssl' here; available: "):
+        with crypto.use_backend("openssl"):
+            pass
+    assert crypto.BACKEND == before
+

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minichain.encoding import (MAX_INT_BITS, decode, decode_as, encode, from_plain, hash_of,
-                                sha256, to_plain)
+from minichain.encoding import (MAX_INT_BITS, decode, decode_as, encode, encode_list_of,
+                                encode_member, encode_object_of, from_plain, hash_object_of,
+                                hash_of, sha256, to_plain)
 from minichain.errors import EncodingError, MinichainError
 
 PROPERTY = settings(max_examples=150, deadline=None)
@@ -186,6 +187,18 @@ batches = st.builds(Batch, feeder=st.text(max_size=10),
                     readings=st.lists(readings, max_size=4).map(tuple),
                     totals=st.dictionaries(st.text(max_size=6), ints, max_size=4),
                     confirmed=st.booleans())
+
+
+@PROPERTY
+@given(st.dictionaries(st.text(max_size=6), values, max_size=6), st.lists(values, max_size=6))
+def test_objects_and_lists_built_from_encoded_parts_are_the_encoding_of_the_whole(obj, items):
+    members = [encode_member(key, encode(obj[key])) for key in sorted(obj)]
+    assert encode_object_of(members) == encode(obj)
+    assert hash_object_of(members) == sha256(encode(obj))
+    assert encode_list_of(encode(item) for item in items) == encode(items)
+    assert encode_object_of([encode_member("list", encode_list_of(encode(i) for i in items)),
+                             encode_member("object", encode_object_of(members))]) == (
+        encode({"object": obj, "list": items}))
 
 
 @PROPERTY

@@ -21,6 +21,8 @@ from minichain.poa import (DIFF_IN_TURN, DIFF_OUT_OF_TURN, Clique, Snapshot, Tur
                            signers_from_extra, vote_to_add, vote_to_remove)
 from minichain.wallet import Wallet
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 PERIOD = 5
 GRID = Wallet.from_seed("grid-operator")
 CITY = Wallet.from_seed("municipality")

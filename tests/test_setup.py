@@ -62,3 +62,10 @@ def test_make_test_installs_the_browser_first_and_only_advises_when_it_cannot():
     script = (ROOT / "tests" / "install_browser.sh").read_text()
     assert "apt-get install" in script and 'id -u)" = "0"' in script
     assert script.rstrip().endswith("exit 0"), "a missing browser never stops the other tests"
+
+
+def test_the_fast_crypto_backend_is_an_optional_extra_the_tests_install():
+    extras = pyproject()["project"]["optional-dependencies"]
+    assert extras["fast"] == ["coincurve>=20; sys_platform != 'emscripten'"]
+    assert any(dep.startswith("coincurve") for dep in extras["test"])
+    assert not any(dep.startswith("coincurve") for dep in pyproject()["project"]["dependencies"])

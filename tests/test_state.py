@@ -11,6 +11,8 @@ from minichain.encoding import encode, sha256
 from minichain.errors import InsufficientFunds, InvalidValue
 from minichain.state import EMPTY_ACCOUNT, Account, State
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 PROPERTY = settings(max_examples=120, deadline=None)
 
 A, B, C = ALICE.address, BOB.address, CAROL.address
@@ -290,3 +292,85 @@ def test_the_remembered_root_is_always_the_hash_of_the_whole_canonical_state(ops
         assert twin.root() == state.root()
         twin.add_balance(A, 1)
         assert state.root() == sha256(encode(state.to_plain()))
+
+
+# --- the remembered root against the root from scratch ----------------------------------
+
+# Enough addresses that a few changes are put in place one by one and many make the root
+# sort every address again: both ways are taken.
+MANY = [f"0x{index:040x}" for index in range(1, 41)]
+many = st.sampled_from(MANY)
+journaled = st.one_of(
+    st.tuples(st.just("set_balance"), many, st.integers(0, 3)),
+    st.tuples(st.just("transfer"), many, many, st.integers(0, 3)),
+    st.tuples(st.just("increment_nonce"), many),
+    st.tuples(st.just("set_code"), many, st.binary(max_size=2)),
+    st.tuples(st.just("storage_set"), many, st.integers(0, 2), st.integers(0, 2)),
+)
+steps = st.one_of(journaled, journaled, journaled,
+                  st.tuples(st.just("snapshot")), st.tuples(st.just("rollback"), st.integers(0, 3)),
+                  st.tuples(st.just("commit")), st.tuples(st.just("copy"), st.booleans()),
+                  st.tuples(st.just("root")))
+
+
+def from_scratch(state: State) -> bytes:
+    """The root by its definition, ignoring everything the state remembers."""
+    return sha256(encode(state.to_plain()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(steps, max_size=60))
+def test_the_remembered_root_equals_the_root_from_scratch_after_any_sequence(ops):
+    """Changes, snapshots, rollbacks, commits and copies in any order, with the root asked
+    for at random moments (it remembers bytes between calls) and twins changed after."""
+    state = State({address: Account(index % 4) for index, address in enumerate(MANY[:30])},
+                  {MANY[0]: {1: 1}, MANY[35]: {2: 2}})
+    everyone, marks = [state], []
+    for name, *args in ops:
+        if name == "snapshot":
+            marks.append(state.snapshot())
+        elif name == "rollback":
+            if marks:
+                state.rollback(marks[-1 - args[0] % len(marks)])
+                marks = [mark for mark in marks if mark <= state.snapshot()]
+        elif name == "commit":
+            state.commit()
+            marks = []
+        elif name == "copy":
+            twin = state.copy()
+            assert twin.root() == state.root() == from_scratch(state)
+            everyone.append(twin)
+            if args[0]:                          # carry on with the copy, leave the original
+                state, marks = twin, []
+        elif name == "root":
+            assert state.root() == from_scratch(state)
+        else:
+            try:
+                getattr(state, name)(*args)
+            except InsufficientFunds:
+                pass
+    for each in everyone:
+        assert each.root() == from_scratch(each)
+        rebuilt = State({a: each.account(a) for a in MANY},
+                        {a: each.storage_items(a) for a in MANY})
+        assert rebuilt.root() == each.root()
+
+
+def test_a_write_that_changes_nothing_leaves_no_journal_entry():
+    state = street()
+    mark = state.snapshot()
+    state.add_balance(A, 0)
+    state.add_balance(C, 0)                # an empty account stays absent
+    state.storage_set(C, 1, 0)
+    state.set_code(A, b"")
+    assert state.snapshot() == mark and state.addresses() == sorted([A, B])
+    assert state.root() == street().root()
+
+
+def test_the_root_of_many_accounts_is_the_root_from_scratch_after_one_change_each_way():
+    state = State({f"0x{index:040x}": Account(index) for index in range(1, 500)})
+    assert state.root() == from_scratch(state)
+    state.set_balance("0x" + "0" * 39 + "1", 7)              # the first address changes
+    state.set_balance("0x" + "f" * 40, 1)                      # a new last one
+    state.set_balance(f"0x{250:040x}", 0)                      # a middle one leaves
+    assert state.root() == from_scratch(state)

@@ -17,6 +17,8 @@ from minichain.tx import (DATA_BYTE_GAS, DEPLOY_BASE_GAS, MAX_DATA_BYTES, MAX_TX
                           MAX_UINT, SIGNING_DOMAIN, TX_BASE_GAS, SignedTransaction,
                           Transaction, check_signature, sign_transaction)
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 PROPERTY = settings(max_examples=30, deadline=None)
 
 
@@ -113,6 +115,7 @@ def test_a_wallet_transfer_is_a_signed_transfer_with_just_enough_gas():
 def test_the_id_is_the_hash_of_the_signed_bytes():
     stx = ALICE.sign(transfer())
     assert stx.hash == sha256(stx.raw) == sha256(stx.to_bytes())
+    assert stx.raw == encode(stx.to_plain()) and stx.tx.encoded == encode(stx.tx)
     assert stx.hash != ALICE.sign(transfer(nonce=1)).hash
 
 
@@ -164,8 +167,10 @@ transactions = st.builds(Transaction, sender=st.just(ALICE.address), nonce=uints
 @given(transactions)
 def test_any_valid_transaction_round_trips_and_still_verifies(tx):
     stx = ALICE.sign(tx)
+    assert stx.raw == encode(stx.to_plain())            # built from the tx's own bytes
     back = SignedTransaction.from_bytes(stx.raw)
     assert back == stx and back.raw == stx.raw
+    assert back.tx.signing_digest == sha256(SIGNING_DOMAIN + encode(tx))
     check_signature(back, tx.chain_id)
 
 

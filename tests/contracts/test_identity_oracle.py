@@ -21,6 +21,8 @@ from minichain.vm.interface import deploy_tx
 from minichain.wallet import Wallet
 from market_fixtures import toy_street
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 ERIN, ERIN_METER = Wallet.from_seed("erin"), Wallet.from_seed("erin-meter")
 
 

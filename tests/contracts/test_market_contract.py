@@ -25,6 +25,8 @@ from minichain.market.trades import Trade
 from minichain.errors import MarketError, Revert
 from market_fixtures import toy_street
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 D = 100_000                     # every household's opening deposit
 SLOT = 12
 

@@ -40,6 +40,8 @@ from minichain.market.settlement import after_clearing, locked_for, market_trade
 from minichain.market.trades import Trade
 from minichain.market.units import amount_for
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 NAMES = ("alice", "bob", "carol", "dave", "erin", "frank")
 TARIFFS = Tariffs(feed_in=8, retail=30)
 K = (1, 3)                       # uniform price k = 1/3: a third of the way to the bid

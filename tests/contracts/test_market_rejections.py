@@ -27,6 +27,8 @@ from minichain.vm.interface import ContractInterface
 from minichain.wallet import Wallet
 from market_fixtures import toy_street
 
+pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
+
 PRICE = 2                      # a non-zero gas price, so the fee shows
 SLOT = 20                      # gate closes at genesis + 19 slots
 STRANGER = Wallet.from_seed("stranger")
