@@ -44,6 +44,8 @@ SIMPLE = frozenset({"PUSH", "POP", "DUP", "SWAP", "ADD", "SUB", "MUL", "DIV", "M
 MAX_FUNCTION_INSTRUCTIONS = 300    # inlining stops once a function holds this many,
 MAX_FUNCTION_BLOCKS = 48           # or this many blocks,
 MAX_NESTING = 40                   # or at this depth of nested ``if``s
+MAX_BLOCK_INSTRUCTIONS = 128       # a longer straight line is cut into blocks of this size
+MAX_EXPRESSION_DEPTH = 16          # a deeper expression is kept in a variable first
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,11 @@ def analyse(program: Program) -> Analysis:
             boundary[i] = True
         if (name in ("JUMP", "JUMPI") or not simple[i]) and i + 1 < n:
             boundary[i + 1] = True
+    run = 0
+    for i in range(n):             # bound every block, so the Python written for it is too
+        run = 0 if boundary[i] else run + 1
+        if run == MAX_BLOCK_INSTRUCTIONS:
+            boundary[i], run = True, 0
     blocks = {}
     for i in range(n):
         if boundary[i] and simple[i]:
@@ -116,6 +123,7 @@ class _Word:
     expr: str
     is_bool: bool = False          # a comparison not yet turned into 0/1
     const: int | None = None       # the value, when it is a PUSHed constant
+    depth: int = 0                 # how deeply ``expr`` nests other expressions
 
 
 @dataclass
@@ -291,8 +299,12 @@ class _Writer:
         elif name == "ISZERO":
             self.pull(stack, 1, depth)
             word = stack.pop()
+            if word.depth >= MAX_EXPRESSION_DEPTH:       # CPython limits nesting: name it
+                t = self.temp()
+                self.emit(depth, f"{t} = {word.expr}")
+                word = _Word(t, word.is_bool)
             stack.append(_Word(f"(not {word.expr})" if word.is_bool else f"({word.expr} == 0)",
-                               True))
+                               True, None, word.depth + 1))
         elif name == "ALOAD":
             index, handle = self.pop(stack, depth), self.pop(stack, depth)
             words, length = self.memory_list(handle, pc, name, depth, known)
@@ -371,8 +383,19 @@ def _compile(program: Program, analysis: Analysis, root: int, faults: dict[str, 
     source = _Writer(program, analysis, root).source()
     namespace = {"_overflow": faults["overflow"], "_div0": faults["division"],
                  "_bad_handle": faults["handle"], "_bad_index": faults["index"]}
-    exec(compile(source, f"<fast path of block {root}>", "exec"), namespace)
+    try:
+        exec(compile(source, f"<fast path of block {root}>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
+        return _refused(root)       # CPython will not compile it: the step loop runs it
     return namespace["run"]
+
+
+def _refused(root: int):
+    """A stand-in for a block the fast path could not turn into Python: always take the
+    guard-failed exit, so the trampoline runs the block one step at a time."""
+    def run(m: Machine, s: list, L: list, H: list, gas: int) -> tuple[int, int]:
+        return -1 - root, gas
+    return run
 
 
 def _stepped(index: int, ins: Instruction, step: Step):
