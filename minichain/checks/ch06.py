@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Callable
 
 from minichain.checks import Mismatch, exercise
-from minichain.errors import CompileError, VMError
+from minichain.errors import CompileError, OutOfGas, StackError, VMError
 from minichain.state import State
 from minichain.vm.abi import encode_words
 from minichain.vm.assembler import assemble, assemble_items, parse
@@ -176,17 +176,17 @@ def check_sum_call_data_asm(fn: Callable) -> None:
         expected = sum(words)
         call = f"call data {words if len(words) <= 6 else f'of {len(words)} words'} ({what})"
         if not result.success:
-            if result.error.startswith("OutOfGas"):
+            if isinstance(result.fault, OutOfGas):
                 raise Mismatch(f"{call}: ran out of all {SUM_GAS:,} gas ({result.reason})",
                                "your loop never ends: compare the index with CALLDATASIZE "
                                "and JUMPI out of the loop when they are equal, and add 1 to "
                                "the index every time round")
-            if result.error.startswith("StackError"):
-                raise Mismatch(f"{call}: {result.error}",
+            if isinstance(result.fault, StackError):
+                raise Mismatch(f"{call}: {result.explain()}",
                                "count what each instruction pops and pushes (see the "
                                "table); a loop must leave the stack as it found it, or it "
                                "grows or shrinks every time round")
-            raise Mismatch(f"{call}: the call failed: {result.error}")
+            raise Mismatch(f"{call}: the call failed: {result.explain()}")
         if len(result.output) != 1:
             raise Mismatch(f"{call}: expected one output word, got {list(result.output)}",
                            "end with the sum on top of the stack and RETURN 1 (STOP "

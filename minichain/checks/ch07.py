@@ -17,7 +17,7 @@ from typing import Any, Callable
 from minichain.chain import GENESIS_TIME
 from minichain.checks import Mismatch, exercise
 from minichain.encoding import sha256
-from minichain.errors import ABIError, CompileError
+from minichain.errors import ABIError, CompileError, Revert
 from minichain.execution import BlockContext, apply_transaction
 from minichain.receipts import Receipt
 from minichain.state import State
@@ -103,7 +103,7 @@ class Deployed:
                            "is msg.sender") from None
         receipt = apply_transaction(self.state, stx, BLOCK)
         if not receipt.success:
-            raise Mismatch(f"deploying the contract failed: {receipt.error}",
+            raise Mismatch(f"deploying the contract failed: {receipt.explain()}",
                            "the constructor (__init__) should only remember who deployed")
         self.contract = contract
         self.interface = ContractInterface(contract.abi, receipt.contract_address)
@@ -183,10 +183,10 @@ def check_meter_log_source(fn: Callable) -> None:
         said = _call_text(who, "record", (wh,))
         if accepted and not receipt.success:
             if who is METER and wh == 0:
-                raise Mismatch(f"{said}: refused ({receipt.error})",
+                raise Mismatch(f"{said}: refused ({receipt.explain()})",
                                "a zero reading is a real reading (a dark quarter hour): "
                                "refuse wh < 0 only, require(wh >= 0, ...)")
-            raise Mismatch(f"{said}: refused ({receipt.error})",
+            raise Mismatch(f"{said}: refused ({receipt.explain()})",
                            "the meter that deployed the contract must be able to record: "
                            "keep msg.sender in __init__ and compare with it")
         if not accepted and receipt.success:
@@ -198,8 +198,8 @@ def check_meter_log_source(fn: Callable) -> None:
                            "only the meter may record: require(msg.sender == self.meter, "
                            "...), where self.meter was set to msg.sender in __init__")
         if not accepted:
-            if not receipt.error.startswith("Revert"):
-                raise Mismatch(f"{said}: failed with {receipt.error}",
+            if not isinstance(receipt.error, Revert):
+                raise Mismatch(f"{said}: failed with {receipt.explain()}",
                                "refuse with require(condition, \"reason\"), so the call "
                                "reverts with a reason")
             if log.state.root() != unchanged:
@@ -293,7 +293,7 @@ def check_fix_the_bug(fn: Callable) -> None:
         receipt = prepaid.call(who, name, *args, value=value)
         said = _call_text(who, name, args, value)
         if receipt.success != accepted:
-            outcome = "accepted" if receipt.success else f"refused ({receipt.error})"
+            outcome = "accepted" if receipt.success else f"refused ({receipt.explain()})"
             if who is BOB and argument == 80:
                 hint = ("Bob deposited 50 and took 80: 30 of them were Alice's. Compare the "
                         "amount with the caller's own deposit, self.deposits[msg.sender], "

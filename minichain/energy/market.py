@@ -18,7 +18,8 @@ you ask for, and reads the contracts' storage back as plain Python objects::
 
 Every action seals one block and returns what the contract returned; if the contract
 refuses, the block is still sealed (fee and nonce spent, nothing else changed) and the
-action raises ``Revert`` with the contract's reason (``last_receipt`` has the receipt).
+action raises ``Revert`` with the contract's reason (``last_receipt`` has the receipt), and
+its ``where`` names the contract, function and source line that refused.
 To put many transactions in one block, build them with the ``*_tx`` methods and pass
 them to ``seal``, which returns the receipts without raising.
 
@@ -224,7 +225,7 @@ class MarketClient:
                      community_fund, gas_price, block_step)
         for receipt in client.seal(transactions, at=at):
             if not receipt.success:
-                raise MarketError(f"deploying the market failed: {receipt.error}")
+                raise MarketError(f"deploying the market failed: {receipt.explain()}")
         return client
 
     # -- time -----------------------------------------------------------------------------
@@ -300,10 +301,10 @@ class MarketClient:
         receipt, = self.seal([self.call_tx(contract, wallet, name, *args, value=value,
                                            gas=gas)], at=at)
         self.last_receipt = receipt
+        if isinstance(receipt.error, Revert):
+            raise receipt.error         # the contract's own refusal, with its source line
         if not receipt.success:
-            reason = receipt.error.removeprefix("Revert: ")
-            raise Revert(reason) if receipt.error.startswith("Revert: ") else MarketError(
-                f"{name} failed: {receipt.error}")
+            raise MarketError(f"{name} failed: {receipt.explain()}")
         return contract.output(name, receipt)
 
     @property
@@ -339,7 +340,7 @@ class MarketClient:
                               self.attest_tx(authority, household.address)], at=at)
         for receipt in receipts:
             if not receipt.success:
-                raise Revert(receipt.error.removeprefix("Revert: "))
+                raise receipt.error
 
     def status(self, who: str) -> int:
         """NOT_REGISTERED, APPLIED, HOUSEHOLD or REVOKED."""
@@ -563,7 +564,7 @@ class MarketClient:
     def returned(self, contract: ContractInterface, name: str, receipt: Receipt) -> Any:
         """What a call returned, decoded (raises ``ABIError`` if it failed)."""
         if not receipt.success:
-            raise ABIError(f"the call failed: {receipt.error}")
+            raise ABIError(f"the call failed: {receipt.explain()}")
         return contract.output(name, receipt)
 
 
@@ -624,5 +625,5 @@ def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
             transactions.append(market.deposit_tx(households[name], deposit))
     for receipt in market.seal(transactions):
         if not receipt.success:
-            raise MarketError(f"setting up the street failed: {receipt.error}")
+            raise MarketError(f"setting up the street failed: {receipt.explain()}")
     return Street(chain, market, authorities, households, meters)

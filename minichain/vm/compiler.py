@@ -45,6 +45,7 @@ from minichain.vm.assembler import Label, Op, assemble_items
 from minichain.vm.opcodes import (ADDRESS_LIMIT, INT_MAX, INT_MIN, MAX_CODE_SIZE, MAX_LOCALS,
                                   TEXT_WORD_BYTES, text_to_words)
 from minichain.vm.runtime import deploy_data
+from minichain.vm.sources import SourceMap, remember
 
 LANG_MODULE = "minichain.vm.lang"
 RESERVED = {"address", "balance"}            # self.address and self.balance are built in
@@ -231,8 +232,20 @@ class ContractCompiler:
                        if init is not None else None)
         abi = ContractABI(self.name, public, tuple(self.events.values()),
                           tuple(self.storage.values()), constructor)
+        remember(assembled.code, SourceMap(self.source, assembled.lines,
+                                           self.regions(assembled.labels), self.name))
         return CompiledContract(self.name, assembled.code, abi, self.source, assembled.lines,
                                 tuple(self.items))
+
+    def regions(self, labels: dict[str, int]) -> tuple[tuple[int, str], ...]:
+        """Where each function's code starts (its entry in the dispatcher, and its body);
+        the dispatcher and the shared revert stubs belong to no function."""
+        named = [(0, "")]
+        for info in self.functions.values():
+            named += [(labels[label], info.name) for label in (f"entry_{info.name}", info.label)
+                      if label in labels]
+        named += [(labels[label], "") for label in self.reverts.values()]
+        return tuple(sorted(named))
 
     def module(self) -> ast.ClassDef:
         cls = None

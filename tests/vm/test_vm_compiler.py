@@ -258,10 +258,10 @@ def test_comparisons(box, a, b):
 
 def test_division_by_zero_and_overflow_fail_the_call(box):
     divided = box.call("arithmetic", 1, 0)
-    assert not divided.success and divided.error.startswith("DivisionByZero: DIV at pc")
+    assert not divided.success and divided.error.describe().startswith("DivisionByZero: DIV at pc")
     assert box.call("factorial", 57).success
     overflow = box.call("factorial", 58)       # 58! > 2**255
-    assert not overflow.success and overflow.error.startswith("IntegerOverflow: MUL")
+    assert not overflow.success and overflow.error.describe().startswith("IntegerOverflow: MUL")
 
 
 def test_while_for_range_break_continue(box):
@@ -306,7 +306,7 @@ def test_memory_lists_sort_through_an_internal_function(box):
     assert box.value("memory", 3) == (5, -2)
     assert box.value("memory", 1) == (3, 3)
     out_of_range = box.call("memory", 0)
-    assert out_of_range.error.startswith("MemoryFault: ALOAD")
+    assert out_of_range.error.describe().startswith("MemoryFault: ALOAD")
 
 
 def test_internal_functions_can_return_memory_lists(box):
@@ -338,12 +338,12 @@ def test_storage_arrays_append_pop_index_clear(box):
     assert box.value("pop") == 30 and box.read("queue") == [10, 120]
     for bad in (-1, 2):
         failed = box.call("at", bad)
-        assert failed.error == "Revert: index out of range for self.queue"
+        assert failed.error.describe() == "Revert: index out of range for self.queue"
     box.value("push", 3)
     box.value("push", 4)
-    assert box.call("push", 5).error == "Revert: self.queue is full (4 items)"
+    assert box.call("push", 5).error.describe() == "Revert: self.queue is full (4 items)"
     box.call("reset")
-    assert box.read("queue") == [] and box.call("pop").error == "Revert: pop from empty self.queue"
+    assert box.read("queue") == [] and box.call("pop").error.describe() == "Revert: pop from empty self.queue"
 
 
 def test_pop_clears_the_slot_it_frees(box, features):
@@ -357,7 +357,7 @@ def test_arrays_of_maps_are_fixed_size(box, features):
     assert box.value("sizes") == (0, 3)
     assert box.value("book", 2, 5, 99) == 99
     assert box.read("books", 2, 5) == 99
-    assert box.call("book", 3, 5, 99).error == "Revert: index out of range for self.books"
+    assert box.call("book", 3, 5, 99).error.describe() == "Revert: index out of range for self.books"
 
 
 def test_the_storage_layout_is_in_the_abi(features):
@@ -375,9 +375,9 @@ def test_constants_from_the_module_and_the_class(box):
 
 
 def test_require_and_revert_give_their_reasons(box):
-    assert box.call("checked", 0).error == "Revert: amount must be positive"
-    assert box.call("checked", 1000).error.startswith("Revert: requirement failed (line ")
-    assert box.call("checked", 13).error == "Revert: unlucky"
+    assert box.call("checked", 0).error.describe() == "Revert: amount must be positive"
+    assert box.call("checked", 1000).error.describe().startswith("Revert: requirement failed (line ")
+    assert box.call("checked", 13).error.describe() == "Revert: unlucky"
     assert box.call("checked", 12).success
 
 
@@ -385,7 +385,7 @@ def test_payable_functions_take_tokens_and_others_refuse(box):
     assert box.value("pay", value=40) == 40
     assert box.state.balance(box.address) == 40
     refused = box.call("pay_out", OTHER, 1, value=1)
-    assert refused.error == "Revert: pay_out does not accept tokens (not @payable)"
+    assert refused.error.describe() == "Revert: pay_out does not accept tokens (not @payable)"
 
 
 def test_send_moves_tokens_out_of_the_contract(box):
@@ -393,8 +393,8 @@ def test_send_moves_tokens_out_of_the_contract(box):
     before = box.state.balance(OTHER)
     assert box.value("pay_out", OTHER, 15) == 25
     assert box.state.balance(OTHER) == before + 15
-    assert box.call("pay_out", OTHER, 26).error.startswith("TransferFailed:")
-    assert box.call("pay_out", OTHER, 1, sender=OTHER).error == "Revert: only the owner pays out"
+    assert box.call("pay_out", OTHER, 26).error.describe().startswith("TransferFailed:")
+    assert box.call("pay_out", OTHER, 1, sender=OTHER).error.describe() == "Revert: only the owner pays out"
 
 
 def test_context_values(box):
@@ -406,22 +406,22 @@ def test_context_values(box):
 
 
 def test_the_entry_checks_arguments(box):
-    assert box.call("fib", data=encode_words([selector("fib")])).error == \
+    assert box.call("fib", data=encode_words([selector("fib")])).error.describe() == \
         "Revert: fib takes 1 argument(s)"
     bad_address = encode_words([selector("store"), 2 ** 160, 5])
-    assert box.call("store", data=bad_address).error == \
+    assert box.call("store", data=bad_address).error.describe() == \
         "Revert: store: argument who must be an address"
     bad_bool = encode_words([selector("logic"), 2, 0])
-    assert box.call("logic", data=bad_bool).error == \
+    assert box.call("logic", data=bad_bool).error.describe() == \
         "Revert: logic: argument a must be True or False"
-    assert box.call("fib", data=encode_words([12345])).error == "Revert: unknown function"
-    assert box.call("fib", data=b"").error == "Revert: unknown function"
+    assert box.call("fib", data=encode_words([12345])).error.describe() == "Revert: unknown function"
+    assert box.call("fib", data=b"").error.describe() == "Revert: unknown function"
 
 
 def test_the_constructor_ran_once_and_cannot_be_called_again(box):
     assert box.read("owner") == CALLER and box.read("total") == 100
     again = box.call("__init__", data=encode_words([selector("__init__"), 5]))
-    assert again.error == "Revert: the constructor runs only at deploy"
+    assert again.error.describe() == "Revert: the constructor runs only at deploy"
 
 
 def test_the_source_map_points_into_the_function_bodies(features):
@@ -505,7 +505,7 @@ def test_the_one_screen_summary_in_lang_compiles_and_runs():
     example = textwrap.dedent(doc[doc.index("    STEP = 1"):doc.index("Also: ")]).strip() + "\n"
     box = Sandbox(compile_contract(example))
     assert box.value("bump", 3) == 3 and box.value("bump", 2) == 5
-    assert box.call("bump", 0).error == "Revert: bump at least once"
+    assert box.call("bump", 0).error.describe() == "Revert: bump at least once"
 
 
 @pytest.mark.parametrize("name", ["counter", "token", "escrow", "escrow_buggy", "escrow_fixed"])
