@@ -171,6 +171,32 @@ UNSUPPORTED = {
     ast.AsyncWith: "there is no async on chain",
 }
 
+# What a piece of Python is called in a message (never the ``ast`` class's own name).
+WHAT = {
+    ast.Import: "an import", ast.ImportFrom: "this import", ast.Try: "try/except",
+    ast.Raise: "raise", ast.Assert: "assert", ast.With: "a with block",
+    ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Delete: "del",
+    ast.ClassDef: "a class here", ast.AsyncFunctionDef: "an async function",
+    ast.Lambda: "a lambda", ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension",
+    ast.GeneratorExp: "a generator expression", ast.Dict: "a dict", ast.Set: "a set",
+    ast.List: "a list written out", ast.JoinedStr: "an f-string",
+    ast.Starred: "unpacking with *", ast.Slice: "a slice", ast.NamedExpr: "the := operator",
+    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield from",
+    ast.Match: "match/case", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
+    ast.FunctionDef: "a function here", ast.Assign: "an assignment here",
+    ast.AnnAssign: "an annotated assignment here", ast.Expr: "an expression here",
+    ast.Tuple: "a tuple here", ast.Subscript: "indexing here", ast.Call: "a call here",
+    ast.Attribute: "an attribute here", ast.Name: "a name here", ast.Constant: "a constant here",
+    ast.If: "an if here", ast.For: "a for loop here", ast.While: "a while loop here",
+}
+
+
+def _what(node: ast.AST) -> str:
+    """How a message names a piece of Python: "a list comprehension", "try/except" ..."""
+    return WHAT.get(type(node), "this")
+
+
 BINARY = {ast.Add: "ADD", ast.Sub: "SUB", ast.Mult: "MUL", ast.FloorDiv: "DIV", ast.Mod: "MOD"}
 BINARY_HINT = {
     ast.Div: "use // : the chain has only whole numbers (and % for the remainder)",
@@ -569,8 +595,7 @@ class ContractCompiler:
 
     def unsupported(self, node: ast.AST, default: str) -> CompileError:
         hint = UNSUPPORTED.get(type(node), default)
-        return _error(node, f"{type(node).__name__.lower()} is not in the contract language: "
-                            f"{hint}")
+        return _error(node, f"{_what(node)} is not in the contract language: {hint}")
 
 
 @dataclass
@@ -870,6 +895,10 @@ class FunctionCompiler:
             self.expect(target, kind, "int", "a memory list element")
             self.memory_element(target)
             self.emit("ASTORE")
+        elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+              and target.value.id == "self"):
+            raise _error(target, f"self.{target.attr} was never declared: declare the state "
+                                 f"variable in the class body first, e.g. '{target.attr}: int'")
         else:
             raise _error(target, "you can assign to a local, self.<state> or an element")
 
@@ -921,6 +950,11 @@ class FunctionCompiler:
             self.emit("HASH")
             return base.value
         if isinstance(base, ArrayType):
+            constant = self.contract.fold(node.slice)
+            if constant is not None and not 0 <= constant < base.capacity:
+                raise _error(node.slice, f"index {constant} is out of range for {where}, "
+                                         f"{_show(base)}: expected 0 <= index < "
+                                         f"{base.capacity}")
             self.expect(node.slice, self.expr(node.slice), "int", f"an index of {where}")
             fail = self.contract.revert_label(f"index out of range for {where}", node)
             self.emit("DUP", 1)
@@ -1118,6 +1152,10 @@ class FunctionCompiler:
             raise _error(node, "no floats on chain: use whole numbers (Wh, token units)")
         if isinstance(node.value, str):
             raise _error(node, "text exists only as require/revert reasons and event names")
+        if node.value is None:
+            raise _error(node, "None is not a value in the contract language: every variable "
+                               "holds a word, so say 'nothing' with 0, False or the zero "
+                               "address, or keep a separate bool such as has_value")
         raise _error(node, f"{node.value!r} is not a value in the contract language")
 
     def expr_Name(self, node: ast.Name) -> str:
@@ -1291,6 +1329,14 @@ class FunctionCompiler:
             if func.attr in ("append", "pop"):
                 raise _error(node, "memory lists have a fixed length: make them with [0] * n "
                                    "and set xs[i]")
+            if self.is_storage(func.value):
+                where = f"self.{self.root_name(func.value)}"
+                if isinstance(self.contract.storage[self.root_name(func.value)].kind, MapType):
+                    raise _error(node, f"{where} is a Map, which has no methods such as "
+                                       f".{func.attr}(): read an entry with {where}[key] (a "
+                                       "key never written reads as 0)")
+                raise _error(node, f"{where} has no method .{func.attr}(): a state array has "
+                                   "append, pop and clear, and len(...) gives its length")
         raise _error(node, "call a built-in function or a method of self")
 
     def internal_call(self, node: ast.Call, name: str) -> str:

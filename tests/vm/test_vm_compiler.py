@@ -7,6 +7,9 @@ call handlers and checks exact results. Then everything outside the language mus
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import re
 import textwrap
 
 import pytest
@@ -483,6 +486,24 @@ def contract(body: str, state: str = "x: int") -> str:
     ("class C:\n    def f(a):\n        pass\n", 2, 5, "method f must take self first"),
     ("class C:\n    def f(self, a=1):\n        pass\n", 2, 5, "no defaults"),
     ("class C:\n    def f(self):\n        return (\n", 3, 16, "not valid Python"),
+    (contract("self.undefined = 3\nreturn a\n"), 6, 9,
+     "self.undefined was never declared: declare the state variable in the class body"),
+    (contract("return self.names.get(a, 0)\n", state="names: Map[int, int]"), 6, 16,
+     "self.names is a Map, which has no methods such as .get(): read an entry with "
+     "self.names[key] (a key never written reads as 0)"),
+    (contract("self.xs.sort()\nreturn a\n", state="xs: Array[int, 4]"), 6, 9,
+     "self.xs has no method .sort(): a state array has append, pop and clear"),
+    (contract("b = None\nreturn a\n"), 6, 13,
+     "None is not a value in the contract language: every variable holds a word, so say "
+     "'nothing' with 0, False or the zero address"),
+    (contract("s = {x for x in range(3)}\nreturn a\n"), 6, 13,
+     "a set comprehension is not in the contract language: write a for loop over range"),
+    (contract("return self.xs[5]\n", state="xs: Array[int, 4]"), 6, 24,
+     "index 5 is out of range for self.xs, an array (Array[int, 4]): expected 0 <= index < 4"),
+    (contract("self.xs[-1] = a\nreturn a\n", state="xs: Array[int, 4]"), 6, 17,
+     "index -1 is out of range for self.xs"),
+    (contract("return self.grid[2][0]\n", state="grid: Array[Array[int, 3], 2]"), 6, 26,
+     "index 2 is out of range for self.grid"),
 ])
 def test_outside_the_language_is_a_compile_error_with_a_hint(source, line, column, message):
     with pytest.raises(CompileError) as caught:
@@ -490,6 +511,48 @@ def test_outside_the_language_is_a_compile_error_with_a_hint(source, line, colum
     assert (caught.value.line, caught.value.column) == (line, column)
     assert message in caught.value.reason
     assert str(caught.value).startswith(f"line {line}, column {column}: ")
+    assert not AST_NAMES & set(re.findall(r"[A-Za-z]+", caught.value.reason)), \
+        "a message names Python's syntax tree classes, which a learner never wrote"
+
+
+# Names of Python's syntax-tree classes that are not words a learner would write (ListComp,
+# listcomp, JoinedStr ...): a message must say "a list comprehension", never "listcomp".
+AST_NAMES = {spelling for name, value in vars(ast).items()
+             if isinstance(value, type) and issubclass(value, ast.AST)
+             and sum(c.isupper() for c in name) > 1 for spelling in (name, name.lower())}
+
+
+def test_a_constant_index_inside_a_fixed_array_still_compiles_and_runs():
+    box = Sandbox(compile_contract(contract("self.xs.append(a)\nreturn self.xs[3]\n",
+                                            state="xs: Array[int, 4]")))
+    assert box.call("f", 7).error.describe() == "Revert: index out of range for self.xs"
+
+
+# The code the compiler writes for every contract in minichain/contracts, pinned: gas
+# figures quoted in the chapters and the README depend on it, so a change to the compiler
+# that changes any of these must be deliberate.
+CODE_SHA256 = {
+    "counter": "1a206aaac9137ecb89583132e5235c19fc0aa98673858f83b6ce602ff183c542",
+    "escrow": "c622e23e410de56d996c0af30be7328e5dfc5d80f9518b072b860931cbb0c1ee",
+    "escrow_buggy": "7626d81fd73092995a614a26e98300736a40214618f8738ec49c080425c16aba",
+    "escrow_fixed": "c622e23e410de56d996c0af30be7328e5dfc5d80f9518b072b860931cbb0c1ee",
+    "identity": "9d9d9d3f5bb2b40062ee12333692617d12f58f77325ebeec0a8a4b324c061fc9",
+    "market": "fe4d571cb6edc3b8e5285ab554e0020acabc88cb4fc90e308c7e76ae0ad7e1ad",
+    "meter_oracle": "03b82e4d945b68da211a7605fdab0cb36e82511e220a7adf6391d0c6803f73f3",
+    "reputation": "8573c4eec73c73a17d471e24b69b122a6d4a3791d72dc1056f9c60b54593cc89",
+    "token": "d20bf111c08f9a883011cda47a52e894ab16fc89d81596b72f375e372684cecc",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CODE_SHA256))
+def test_the_compiler_writes_the_same_code_for_the_course_contracts(name):
+    from minichain.contracts import compiled
+    assert hashlib.sha256(compiled(name).code).hexdigest() == CODE_SHA256[name]
+
+
+def test_every_course_contract_is_pinned():
+    from minichain.contracts import available
+    assert sorted(available()) == sorted(CODE_SHA256)
 
 
 def test_a_contract_too_large_for_the_chain_does_not_compile():
