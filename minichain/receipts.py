@@ -51,10 +51,11 @@ class Receipt:
     contract_address: str = ""
 
     def record(self) -> dict:
-        """The receipt as plain data for hashing: the fault as its one-line description."""
+        """The receipt as plain data, for hashing and showing: the fault as its one-line
+        description ("" on success)."""
         return {"tx_hash": self.tx_hash, "success": self.success, "gas_used": self.gas_used,
                 "logs": self.logs,
-                "error": None if self.error is None else self.error.describe(),
+                "error": "" if self.error is None else self.error.describe(),
                 "output": self.output, "contract_address": self.contract_address}
 
     def explain(self) -> str:

@@ -50,8 +50,11 @@ def short(value: bytes | str, digits: int = 12) -> str:
 
 
 def pretty(value: Any) -> Shown:
-    """A value as indented JSON (the canonical encoding, spaced out for reading)."""
-    text = json.dumps(to_plain(value), indent=2, sort_keys=True)
+    """A value as indented JSON (the canonical encoding, spaced out for reading); a value
+    with a ``record()`` (a receipt) shows that record, as the chain hashes it."""
+    record = getattr(value, "record", None)
+    text = json.dumps(to_plain(record() if callable(record) else value), indent=2,
+                      sort_keys=True)
     return Shown(text, f"```json\n{text}\n```")
 
 
