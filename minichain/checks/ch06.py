@@ -326,3 +326,77 @@ def check_costliest_line(fn: Callable) -> None:
                                  "line: a cheaper line that runs many times can burn more. "
                                  "Add up the gas of every step of each line")
         raise Mismatch(said)
+
+
+# --- payments: events, and what a failed call leaves of them ------------------------------
+
+PAID_TOPIC = text_to_words("Paid")[0]
+NOTED_TOPIC = text_to_words("Noted")[0]
+SELLERS = ("0x" + "a1" * 20, "0x" + "0c" * 20)
+
+
+def _paid(seller: str, wh: int, tokens: int) -> str:
+    """Assembly that emits Paid(seller, wh, tokens): data words first, the topic on top."""
+    return f"PUSH {int(seller, 16)}\nPUSH {wh}\nPUSH {tokens}\nPUSH {PAID_TOPIC}\nLOG 3\n"
+
+
+PAYMENT_CASES = (
+    ("one payment", _paid(SELLERS[0], 1_200, 300) + "STOP", 10_000),
+    ("two payments", _paid(SELLERS[0], 1_200, 300) + _paid(SELLERS[1], 800, 200) + "STOP",
+     10_000),
+    ("a payment and a note", f"PUSH 7\nPUSH {NOTED_TOPIC}\nLOG 1\n"
+     + _paid(SELLERS[1], 800, 200) + "STOP", 10_000),
+    ("a payment, then a refusal", _paid(SELLERS[0], 1_200, 300)
+     + f"PUSH {text_to_words('no delivery yet')[0]}\nREVERT 1", 10_000),
+    ("a payment, then out of gas", _paid(SELLERS[0], 1_200, 300)
+     + "spin:\nJUMPDEST\nJUMP spin", 10_000),
+    ("no event at all", "PUSH 1\nRETURN 1", 10_000),
+)
+
+
+def payment_result(text: str, gas: int):
+    """The machine's ``Result`` of running ``text`` on an empty state."""
+    return execute(State(), assemble(text), Message(CALLER, CONTRACT, gas=gas))
+
+
+def expected_payments(result) -> list[tuple[str, int, int]]:
+    return [(f"0x{log.data[0]:040x}", log.data[1], log.data[2])
+            for log in result.logs if log.topic == "Paid"]
+
+
+@exercise("payments", chapter=6, title="Read the payments out of a call's events",
+          hint="go through result.logs; keep the logs whose topic is 'Paid' and turn each "
+               "one's three data words into (f'0x{seller:040x}', wh, tokens)")
+def check_payments(fn: Callable) -> None:
+    for what, text, gas in PAYMENT_CASES:
+        result = payment_result(text, gas)
+        expected = expected_payments(result)
+        got = fn(result)
+        said = f"payments(<{what}>)"
+        if got is None:
+            raise Mismatch(f"{said} returned None", "return a list of (seller, wh, tokens) "
+                                                   "tuples, [] when there are none")
+        got = list(got)
+        if got == expected:
+            continue
+        said = f"{said}: expected {expected}, got {got}"
+        if not result.success:
+            raise Mismatch(said, "a call that failed keeps none of its events: the machine "
+                                 "rolled them back with the storage")
+        if len(got) == len(expected) and all(
+                isinstance(g, (tuple, list)) and len(g) == 3 and g[0] == int(e[0], 16)
+                for g, e in zip(got, expected)):
+            raise Mismatch(said, "the seller is a word on the stack; give it back as an "
+                                 "address string, f'0x{word:040x}'")
+        if len(got) == len(expected) and all(
+                isinstance(g, (tuple, list)) and len(g) == 3 and (g[0], g[2], g[1]) == e
+                for g, e in zip(got, expected)):
+            raise Mismatch(said, "the data words come in the order they were pushed: the "
+                                 "seller, then the Wh, then the tokens")
+        if len(got) > len(expected):
+            raise Mismatch(said, "keep only the logs whose topic is 'Paid' (log.topic); "
+                                 "other events are not payments")
+        if len(got) < len(expected):
+            raise Mismatch(said, "a call can emit several Paid events: return every one, "
+                                 "in the order of result.logs")
+        raise Mismatch(said)
