@@ -579,19 +579,23 @@ class ContractCompiler:
                 self.emit("PUSH", k)
                 self.emit("CALLDATA")
                 if kind in ("address", "bool"):
-                    bad = self.revert_label(f"{info.name}: argument {arg} must be "
-                                            + ("an address" if kind == "address"
-                                               else "True or False"), info.node)
-                    self.emit("DUP", 1)
-                    self.emit("PUSH", 0)
-                    self.emit("LT")
-                    self.emit("JUMPI", bad)
-                    self.emit("DUP", 1)
-                    self.emit("PUSH", ADDRESS_LIMIT - 1 if kind == "address" else 1)
-                    self.emit("GT")
-                    self.emit("JUMPI", bad)
+                    self.emit_word_check(kind, self.revert_label(
+                        f"{info.name}: argument {arg} must be "
+                        + ("an address" if kind == "address" else "True or False"), info.node))
             self.emit("CALL", info.label)
             self.emit("RETURN", len(info.outputs))
+
+    def emit_word_check(self, kind: str, fail: str) -> None:
+        """Jump to ``fail`` unless the word on top is a ``kind`` (bool: 0 or 1; address:
+        0 <= word < 2**160); the word stays on the stack."""
+        self.emit("DUP", 1)
+        self.emit("PUSH", 0)
+        self.emit("LT")
+        self.emit("JUMPI", fail)
+        self.emit("DUP", 1)
+        self.emit("PUSH", ADDRESS_LIMIT - 1 if kind == "address" else 1)
+        self.emit("GT")
+        self.emit("JUMPI", fail)
 
     def unsupported(self, node: ast.AST, default: str) -> CompileError:
         hint = UNSUPPORTED.get(type(node), default)
@@ -1380,17 +1384,9 @@ class FunctionCompiler:
         if method.output == "none":
             self.emit("POP")
         elif method.output in ("bool", "address"):
-            bad = self.contract.revert_label(
+            self.contract.emit_word_check(method.output, self.contract.revert_label(
                 f"{interface}.{name} returned a value that is not "
-                + ("True or False" if method.output == "bool" else "an address"), node)
-            self.emit("DUP", 1)
-            self.emit("PUSH", 0)
-            self.emit("LT")
-            self.emit("JUMPI", bad)
-            self.emit("DUP", 1)
-            self.emit("PUSH", ADDRESS_LIMIT - 1 if method.output == "address" else 1)
-            self.emit("GT")
-            self.emit("JUMPI", bad)
+                + ("True or False" if method.output == "bool" else "an address"), node))
         return method.output
 
     def args(self, node: ast.Call, count: int, name: str) -> list[ast.expr]:
@@ -1472,7 +1468,7 @@ class FunctionCompiler:
         if isinstance(a, ast.Constant) and isinstance(a.value, str):
             try:
                 word = to_word(a.value, "address")
-            except Exception:
+            except ABIError:
                 raise _error(a, f"{a.value!r} is not an address ('0x' and 40 lowercase hex "
                                 "digits)") from None
         else:
