@@ -35,6 +35,7 @@ How a contract becomes code:
 from __future__ import annotations
 
 import ast
+import enum
 from dataclasses import dataclass, field
 
 from minichain.errors import ABIError, CompileError
@@ -46,6 +47,19 @@ from minichain.vm.opcodes import (ADDRESS_LIMIT, INT_MAX, INT_MIN, MAX_CODE_SIZE
                                   TEXT_WORD_BYTES, text_to_words)
 from minichain.vm.runtime import deploy_data
 from minichain.vm.sources import SourceMap, remember
+
+
+
+class Kind(enum.StrEnum):
+    """What a value in a contract is. The scalar kinds are spelled as in the ABI, so a
+    ``Kind`` and an ABI type name compare equal."""
+
+    INT = "int"
+    BOOL = "bool"
+    ADDRESS = "address"
+    LIST = "list"           # a memory list, xs = [0] * n (locals and internal calls only)
+    NONE = "none"           # what a call to a function without a return value gives
+
 
 LANG_MODULE = "minichain.vm.lang"
 RESERVED = {"address", "balance"}            # self.address and self.balance are built in
@@ -110,7 +124,7 @@ class InterfaceMethod:
     interface: str
     name: str
     params: tuple[tuple[str, str], ...]
-    output: str                 # "int", "bool", "address", or "none"
+    output: Kind                # INT, BOOL, ADDRESS, or NONE
 
 
 def compile_contract(source: str) -> CompiledContract:
@@ -342,7 +356,7 @@ class ContractCompiler:
                 raise _error(item, "a call to another contract takes back one value: "
                                    "declare one int, bool or address (or nothing)")
             methods[item.name] = InterfaceMethod(node.name, item.name, tuple(params),
-                                                 outputs[0] if outputs else "none")
+                                                 outputs[0] if outputs else Kind.NONE)
         self.interfaces[node.name] = methods
 
     def constant(self, node: ast.Assign, table: dict[str, int]) -> None:
@@ -443,20 +457,20 @@ class ContractCompiler:
             raise _error(node, "__init__ returns nothing")
         return FunctionInfo(node.name, node, params, outputs, public, "payable" in decorators)
 
-    def value_type(self, node: ast.expr, allow_list: bool) -> str:
+    def value_type(self, node: ast.expr, allow_list: bool) -> Kind:
         if isinstance(node, ast.Name) and node.id in SCALARS:
-            return node.id
+            return Kind(node.id)
         if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
                 and node.value.id == "list" and isinstance(node.slice, ast.Name)
                 and node.slice.id == "int"):
             if not allow_list:
                 raise _error(node, "memory lists are only for locals and internal methods; "
                                    "public functions and events take int, bool and address")
-            return "list"
+            return Kind.LIST
         raise _error(node, "expected a type: int, bool or address"
                            + (" (or list[int] for a memory list)" if allow_list else ""))
 
-    def return_type(self, node: ast.expr | None, public: bool) -> tuple[str, ...]:
+    def return_type(self, node: ast.expr | None, public: bool) -> tuple[Kind, ...]:
         if node is None or (isinstance(node, ast.Constant) and node.value is None):
             return ()
         if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
@@ -578,14 +592,14 @@ class ContractCompiler:
             for k, (arg, kind) in enumerate(info.params, start=1):
                 self.emit("PUSH", k)
                 self.emit("CALLDATA")
-                if kind in ("address", "bool"):
+                if kind in (Kind.ADDRESS, Kind.BOOL):
                     self.emit_word_check(kind, self.revert_label(
                         f"{info.name}: argument {arg} must be "
-                        + ("an address" if kind == "address" else "True or False"), info.node))
+                        + ("an address" if kind == Kind.ADDRESS else "True or False"), info.node))
             self.emit("CALL", info.label)
             self.emit("RETURN", len(info.outputs))
 
-    def emit_word_check(self, kind: str, fail: str) -> None:
+    def emit_word_check(self, kind: Kind, fail: str) -> None:
         """Jump to ``fail`` unless the word on top is a ``kind`` (bool: 0 or 1; address:
         0 <= word < 2**160); the word stays on the stack."""
         self.emit("DUP", 1)
@@ -593,7 +607,7 @@ class ContractCompiler:
         self.emit("LT")
         self.emit("JUMPI", fail)
         self.emit("DUP", 1)
-        self.emit("PUSH", ADDRESS_LIMIT - 1 if kind == "address" else 1)
+        self.emit("PUSH", ADDRESS_LIMIT - 1 if kind == Kind.ADDRESS else 1)
         self.emit("GT")
         self.emit("JUMPI", fail)
 
@@ -631,17 +645,17 @@ class FunctionCompiler:
         if hasattr(node, "lineno"):
             self.contract.line = node.lineno
 
-    def new_local(self, name: str, kind: str, node: ast.AST) -> int:
+    def new_local(self, name: str, kind: Kind, node: ast.AST) -> int:
         if len(self.locals) >= MAX_LOCALS:
             raise _error(node, f"{self.info.name} has more than {MAX_LOCALS} local variables")
         self.locals[name] = (len(self.locals), kind)
         return self.locals[name][0]
 
-    def temp(self, node: ast.AST, kind: str = "int") -> int:
+    def temp(self, node: ast.AST, kind: Kind = Kind.INT) -> int:
         self.hidden += 1
         return self.new_local(f".{self.hidden}", kind, node)
 
-    def bind(self, name: str, kind: str, node: ast.AST) -> int:
+    def bind(self, name: str, kind: Kind, node: ast.AST) -> int:
         """The local for ``name``, created on first assignment; its type never changes."""
         if name in self.contract.constants:
             raise _error(node, f"{name} is a constant; it cannot be assigned")
@@ -655,7 +669,7 @@ class FunctionCompiler:
                                f"{_show(kind)}")
         return index
 
-    def expect(self, node: ast.AST, kind: str, want: str, what: str) -> None:
+    def expect(self, node: ast.AST, kind: Kind, want: Kind, what: str) -> None:
         if kind != want:
             raise _error(node, f"{what} must be {_show(want)}, got {_show(kind)}")
 
@@ -713,7 +727,7 @@ class FunctionCompiler:
             self.array_method(value)
             return
         kind = self.call(value, statement=True)
-        if kind != "none":
+        if kind != Kind.NONE:
             self.emit("POP")
 
     def stmt_Assign(self, node: ast.Assign) -> None:
@@ -746,17 +760,17 @@ class FunctionCompiler:
             if target.id not in self.locals:
                 raise _error(target, f"{target.id} has no value yet: assign it first")
             index, kind = self.locals[target.id]
-            self.expect(target, kind, "int", target.id)
+            self.expect(target, kind, Kind.INT, target.id)
             self.emit("LOAD", index)
-            self.expect(node.value, self.expr(node.value), "int", "the right-hand side")
+            self.expect(node.value, self.expr(node.value), Kind.INT, "the right-hand side")
             self.emit(op)
             self.emit("STORE", index)
         elif self.is_storage(target):
             kind = self.place(target)
-            self.expect(target, kind, "int", "the target")
+            self.expect(target, kind, Kind.INT, "the target")
             self.emit("DUP", 1)
             self.emit("SLOAD")
-            self.expect(node.value, self.expr(node.value), "int", "the right-hand side")
+            self.expect(node.value, self.expr(node.value), Kind.INT, "the right-hand side")
             self.emit(op)
             self.emit("SWAP", 1)
             self.emit("SSTORE")
@@ -765,7 +779,7 @@ class FunctionCompiler:
             self.emit("DUP", 2)
             self.emit("DUP", 2)
             self.emit("ALOAD")
-            self.expect(node.value, self.expr(node.value), "int", "the right-hand side")
+            self.expect(node.value, self.expr(node.value), Kind.INT, "the right-hand side")
             self.emit(op)
             self.emit("SWAP", 2)
             self.emit("SWAP", 1)
@@ -832,10 +846,10 @@ class FunctionCompiler:
             step = folded
         start, stop = (args[0], args[1]) if len(args) >= 2 else (ast.Constant(0), args[0])
         ast.copy_location(start, call)
-        self.expect(start, self.expr(start), "int", "the start of range(...)")
-        counter = self.bind(name, "int", node.target)
+        self.expect(start, self.expr(start), Kind.INT, "the start of range(...)")
+        counter = self.bind(name, Kind.INT, node.target)
         self.emit("STORE", counter)
-        self.expect(stop, self.expr(stop), "int", "the end of range(...)")
+        self.expect(stop, self.expr(stop), Kind.INT, "the end of range(...)")
         limit = self.temp(node)
         self.emit("STORE", limit)
         loop = Loop(self.contract.label("for"), self.contract.label("endfor"),
@@ -884,7 +898,7 @@ class FunctionCompiler:
 
     # -- assignment --------------------------------------------------------------------
 
-    def store(self, target: ast.expr, kind: str) -> None:
+    def store(self, target: ast.expr, kind: Kind) -> None:
         """Assign the value on top of the stack to ``target``."""
         self.at(target)
         if isinstance(target, ast.Name):
@@ -896,7 +910,7 @@ class FunctionCompiler:
             self.expect(target, kind, want, "the value")
             self.emit("SSTORE")
         elif isinstance(target, ast.Subscript):
-            self.expect(target, kind, "int", "a memory list element")
+            self.expect(target, kind, Kind.INT, "a memory list element")
             self.memory_element(target)
             self.emit("ASTORE")
         elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
@@ -959,7 +973,7 @@ class FunctionCompiler:
                 raise _error(node.slice, f"index {constant} is out of range for {where}, "
                                          f"{_show(base)}: expected 0 <= index < "
                                          f"{base.capacity}")
-            self.expect(node.slice, self.expr(node.slice), "int", f"an index of {where}")
+            self.expect(node.slice, self.expr(node.slice), Kind.INT, f"an index of {where}")
             fail = self.contract.revert_label(f"index out of range for {where}", node)
             self.emit("DUP", 1)
             self.emit("PUSH", 0)
@@ -999,7 +1013,7 @@ class FunctionCompiler:
             raise _error(node, f"self.{self.root_name(node)} is {_show(kind)}, not an Array")
         return kind
 
-    def array_method(self, call: ast.Call) -> str:
+    def array_method(self, call: ast.Call) -> Kind:
         func = call.func
         if not isinstance(func, ast.Attribute):
             raise _error(call, "expected self.<array>.append(v), .pop() or .clear()")
@@ -1029,7 +1043,7 @@ class FunctionCompiler:
             self.emit("SSTORE")
             self.element_slot(array)
             self.emit("SSTORE")
-            return "none"
+            return Kind.NONE
         if call.args or call.keywords:
             raise _error(call, f"{method}() takes no arguments")
         array = self.array_place(func.value)
@@ -1037,7 +1051,7 @@ class FunctionCompiler:
             self.emit("PUSH", 0)
             self.emit("SWAP", 1)
             self.emit("SSTORE")
-            return "none"
+            return Kind.NONE
         if not isinstance(array.element, str):
             raise _error(call, "pop works on arrays of numbers, booleans or addresses")
         empty = self.contract.revert_label(f"pop from empty {where}", call)
@@ -1068,11 +1082,11 @@ class FunctionCompiler:
         if not (isinstance(node.value, ast.Name) and node.value.id in self.locals):
             raise _error(node, "index a local memory list (xs = [0] * n) or self.<state>")
         index, kind = self.locals[node.value.id]
-        self.expect(node.value, kind, "list", node.value.id)
+        self.expect(node.value, kind, Kind.LIST, node.value.id)
         if isinstance(node.slice, ast.Slice):
             raise _error(node, UNSUPPORTED[ast.Slice])
         self.emit("LOAD", index)
-        self.expect(node.slice, self.expr(node.slice), "int", "an index")
+        self.expect(node.slice, self.expr(node.slice), Kind.INT, "an index")
 
     # -- conditions ------------------------------------------------------------------------
 
@@ -1107,7 +1121,7 @@ class FunctionCompiler:
             self.emit("JUMPI", label)
             return
         kind = self.expr(node)
-        if kind not in ("bool", "int"):
+        if kind not in (Kind.BOOL, Kind.INT):
             raise _error(node, f"a condition is a bool (or an int), got {_show(kind)}")
         if not jump_if:
             self.emit("ISZERO")
@@ -1124,32 +1138,32 @@ class FunctionCompiler:
         left = self.expr(node.left)
         right = self.expr(node.comparators[0])
         if op in (ast.Eq, ast.NotEq):
-            if left != right or left == "list":
+            if left != right or left == Kind.LIST:
                 raise _error(node, f"cannot compare {_show(left)} with {_show(right)}")
         else:
-            self.expect(node.left, left, "int", "the left side of a comparison")
-            self.expect(node.comparators[0], right, "int", "the right side of a comparison")
+            self.expect(node.left, left, Kind.INT, "the left side of a comparison")
+            self.expect(node.comparators[0], right, Kind.INT, "the right side of a comparison")
         return COMPARE[op]
 
     # -- expressions -------------------------------------------------------------------------
 
-    def expr(self, node: ast.expr) -> str:
-        """Push the value of ``node``; return its type ("int", "bool", "address", "list")."""
+    def expr(self, node: ast.expr) -> Kind:
+        """Push the value of ``node``; return its ``Kind``."""
         self.at(node)
         value = self.contract.fold(node)
         if value is not None:
             self.emit("PUSH", value)
-            return "int"
+            return Kind.INT
         handler = getattr(self, f"expr_{type(node).__name__}", None)
         if handler is None:
             raise self.contract.unsupported(node, "this expression is not in the contract "
                                                   "language")
         return handler(node)
 
-    def expr_Constant(self, node: ast.Constant) -> str:
+    def expr_Constant(self, node: ast.Constant) -> Kind:
         if isinstance(node.value, bool):
             self.emit("PUSH", int(node.value))
-            return "bool"
+            return Kind.BOOL
         if isinstance(node.value, int):
             raise _error(node, f"{node.value} is outside the word range -2**255 .. 2**255 - 1")
         if isinstance(node.value, float):
@@ -1162,7 +1176,7 @@ class FunctionCompiler:
                                "address, or keep a separate bool such as has_value")
         raise _error(node, f"{node.value!r} is not a value in the contract language")
 
-    def expr_Name(self, node: ast.Name) -> str:
+    def expr_Name(self, node: ast.Name) -> Kind:
         if node.id in self.locals:
             index, kind = self.locals[node.id]
             self.emit("LOAD", index)
@@ -1177,14 +1191,14 @@ class FunctionCompiler:
                            + hints.get(node.id, "assign a local first, or declare state in "
                                                 "the class and use self.<name>"))
 
-    def expr_Attribute(self, node: ast.Attribute) -> str:
+    def expr_Attribute(self, node: ast.Attribute) -> Kind:
         base = node.value
         if isinstance(base, ast.Name):
-            context = {("msg", "sender"): ("CALLER", "address"),
-                       ("msg", "value"): ("CALLVALUE", "int"),
-                       ("block", "number"): ("NUMBER", "int"),
-                       ("block", "timestamp"): ("TIMESTAMP", "int"),
-                       ("self", "address"): ("ADDRESS", "address")}
+            context = {("msg", "sender"): ("CALLER", Kind.ADDRESS),
+                       ("msg", "value"): ("CALLVALUE", Kind.INT),
+                       ("block", "number"): ("NUMBER", Kind.INT),
+                       ("block", "timestamp"): ("TIMESTAMP", Kind.INT),
+                       ("self", "address"): ("ADDRESS", Kind.ADDRESS)}
             if (base.id, node.attr) in context:
                 op, kind = context[(base.id, node.attr)]
                 self.emit(op)
@@ -1192,7 +1206,7 @@ class FunctionCompiler:
             if (base.id, node.attr) == ("self", "balance"):
                 self.emit("ADDRESS")
                 self.emit("BALANCE")
-                return "int"
+                return Kind.INT
             if base.id in ("msg", "block"):
                 raise _error(node, f"{base.id}.{node.attr} does not exist: "
                                    + ("msg has sender and value" if base.id == "msg"
@@ -1206,7 +1220,7 @@ class FunctionCompiler:
                                "(or another type) to the class body")
         raise _error(node, "attributes exist only on self, msg and block")
 
-    def read_place(self, node: ast.expr) -> str:
+    def read_place(self, node: ast.expr) -> Kind:
         kind = self.place(node)
         if not isinstance(kind, str):
             raise _error(node, f"self.{self.root_name(node)} is {_show(kind)}: read one "
@@ -1214,60 +1228,60 @@ class FunctionCompiler:
         self.emit("SLOAD")
         return kind
 
-    def expr_Subscript(self, node: ast.Subscript) -> str:
+    def expr_Subscript(self, node: ast.Subscript) -> Kind:
         if self.is_storage(node):
             return self.read_place(node)
         self.memory_element(node)
         self.emit("ALOAD")
-        return "int"
+        return Kind.INT
 
-    def expr_BinOp(self, node: ast.BinOp) -> str:
+    def expr_BinOp(self, node: ast.BinOp) -> Kind:
         if (isinstance(node.op, ast.Mult) and isinstance(node.left, ast.List)
                 and len(node.left.elts) == 1 and isinstance(node.left.elts[0], ast.Constant)
                 and node.left.elts[0].value == 0):
-            self.expect(node.right, self.expr(node.right), "int", "the length of a list")
+            self.expect(node.right, self.expr(node.right), Kind.INT, "the length of a list")
             self.emit("ALLOC")
-            return "list"
+            return Kind.LIST
         op = BINARY.get(type(node.op))
         if op is None:
             raise _error(node, BINARY_HINT.get(type(node.op), "not an operator of the "
                                                               "contract language"))
-        self.expect(node.left, self.expr(node.left), "int", "arithmetic")
-        self.expect(node.right, self.expr(node.right), "int", "arithmetic")
+        self.expect(node.left, self.expr(node.left), Kind.INT, "arithmetic")
+        self.expect(node.right, self.expr(node.right), Kind.INT, "arithmetic")
         self.emit(op)
-        return "int"
+        return Kind.INT
 
-    def expr_UnaryOp(self, node: ast.UnaryOp) -> str:
+    def expr_UnaryOp(self, node: ast.UnaryOp) -> Kind:
         if isinstance(node.op, ast.Not):
             kind = self.expr(node.operand)
-            if kind not in ("bool", "int"):
+            if kind not in (Kind.BOOL, Kind.INT):
                 raise _error(node, f"'not' needs a bool, got {_show(kind)}")
             self.emit("ISZERO")
-            return "bool"
+            return Kind.BOOL
         if isinstance(node.op, ast.USub):
             self.emit("PUSH", 0)
-            self.expect(node.operand, self.expr(node.operand), "int", "a negated value")
+            self.expect(node.operand, self.expr(node.operand), Kind.INT, "a negated value")
             self.emit("SUB")
-            return "int"
+            return Kind.INT
         if isinstance(node.op, ast.UAdd):
             kind = self.expr(node.operand)
-            self.expect(node.operand, kind, "int", "+x")
+            self.expect(node.operand, kind, Kind.INT, "+x")
             return kind
         raise _error(node, "there are no bitwise operators: use arithmetic")
 
-    def expr_Compare(self, node: ast.Compare) -> str:
+    def expr_Compare(self, node: ast.Compare) -> Kind:
         op, negate = self.comparison(node)
         self.emit(op)
         if negate:
             self.emit("ISZERO")
-        return "bool"
+        return Kind.BOOL
 
-    def expr_BoolOp(self, node: ast.BoolOp) -> str:
+    def expr_BoolOp(self, node: ast.BoolOp) -> Kind:
         end = self.contract.label("boolop")
         last = len(node.values) - 1
         for i, value in enumerate(node.values):
             kind = self.expr(value)
-            if kind != "bool":
+            if kind != Kind.BOOL:
                 raise _error(value, "and/or combine conditions (bool); for a number write "
                                     "x != 0")
             if i < last:
@@ -1277,9 +1291,9 @@ class FunctionCompiler:
                 self.emit("JUMPI", end)
                 self.emit("POP")
         self.contract.place_label(end)
-        return "bool"
+        return Kind.BOOL
 
-    def expr_IfExp(self, node: ast.IfExp) -> str:
+    def expr_IfExp(self, node: ast.IfExp) -> Kind:
         otherwise, end = self.contract.label("else"), self.contract.label("endif")
         self.condition(node.test, otherwise, jump_if=False)
         first = self.expr(node.body)
@@ -1292,15 +1306,15 @@ class FunctionCompiler:
                                f"{_show(second)}")
         return first
 
-    def expr_Call(self, node: ast.Call) -> str:
+    def expr_Call(self, node: ast.Call) -> Kind:
         kind = self.call(node, statement=False)
-        if kind == "none":
+        if kind == Kind.NONE:
             raise _error(node, "this call returns nothing, so it has no value")
         return kind
 
     # -- calls ---------------------------------------------------------------------------
 
-    def call(self, node: ast.Call, statement: bool) -> str:
+    def call(self, node: ast.Call, statement: bool) -> Kind:
         func = node.func
         if node.keywords:
             raise _error(node, "pass arguments by position")
@@ -1343,7 +1357,7 @@ class FunctionCompiler:
                                    "append, pop and clear, and len(...) gives its length")
         raise _error(node, "call a built-in function or a method of self")
 
-    def internal_call(self, node: ast.Call, name: str) -> str:
+    def internal_call(self, node: ast.Call, name: str) -> Kind:
         info = self.contract.functions.get(name)
         if info is None:
             raise _error(node, f"the contract has no method {name!r}")
@@ -1359,9 +1373,9 @@ class FunctionCompiler:
             self.expect(arg, self.expr(arg), kind, f"argument {pname} of {name}")
         self.at(node)
         self.emit("CALL", info.label)
-        return info.outputs[0] if info.outputs else "none"
+        return info.outputs[0] if info.outputs else Kind.NONE
 
-    def external_call(self, node: ast.Call, target: ast.Call, name: str) -> str:
+    def external_call(self, node: ast.Call, target: ast.Call, name: str) -> Kind:
         """``Iface(where).name(args)``: push where, the selector, the arguments; XCALL."""
         interface = target.func.id                      # type: ignore[union-attr]
         method = self.contract.interfaces[interface].get(name)
@@ -1371,7 +1385,7 @@ class FunctionCompiler:
         if len(target.args) != 1 or target.keywords:
             raise _error(target, f"{interface}(...) takes the contract's address: "
                                  f"{interface}(self.{interface.lower()})")
-        self.expect(target.args[0], self.expr(target.args[0]), "address",
+        self.expect(target.args[0], self.expr(target.args[0]), Kind.ADDRESS,
                     f"the address in {interface}(...)")
         if len(node.args) != len(method.params):
             raise _error(node, f"{interface}.{name} takes {len(method.params)} argument(s), "
@@ -1381,12 +1395,12 @@ class FunctionCompiler:
             self.expect(arg, self.expr(arg), kind, f"argument {pname} of {interface}.{name}")
         self.at(node)
         self.emit("XCALL", len(method.params))
-        if method.output == "none":
+        if method.output == Kind.NONE:
             self.emit("POP")
-        elif method.output in ("bool", "address"):
+        elif method.output in (Kind.BOOL, Kind.ADDRESS):
             self.contract.emit_word_check(method.output, self.contract.revert_label(
                 f"{interface}.{name} returned a value that is not "
-                + ("True or False" if method.output == "bool" else "an address"), node))
+                + ("True or False" if method.output == Kind.BOOL else "an address"), node))
         return method.output
 
     def args(self, node: ast.Call, count: int, name: str) -> list[ast.expr]:
@@ -1394,7 +1408,7 @@ class FunctionCompiler:
             raise _error(node, f"{name} takes {count} argument(s), got {len(node.args)}")
         return node.args
 
-    def builtin_len(self, node: ast.Call) -> str:
+    def builtin_len(self, node: ast.Call) -> Kind:
         (arg,) = self.args(node, 1, "len")
         if self.is_storage(arg):
             array = self.array_place(arg)
@@ -1403,21 +1417,21 @@ class FunctionCompiler:
             else:
                 self.emit("POP")
                 self.emit("PUSH", array.capacity)
-            return "int"
-        self.expect(arg, self.expr(arg), "list", "the argument of len")
+            return Kind.INT
+        self.expect(arg, self.expr(arg), Kind.LIST, "the argument of len")
         self.emit("ALEN")
-        return "int"
+        return Kind.INT
 
-    def builtin_min(self, node: ast.Call) -> str:
+    def builtin_min(self, node: ast.Call) -> Kind:
         return self.min_max(node, "min", "GT")
 
-    def builtin_max(self, node: ast.Call) -> str:
+    def builtin_max(self, node: ast.Call) -> Kind:
         return self.min_max(node, "max", "LT")
 
-    def min_max(self, node: ast.Call, name: str, op: str) -> str:
+    def min_max(self, node: ast.Call, name: str, op: str) -> Kind:
         a, b = self.args(node, 2, name)
-        self.expect(a, self.expr(a), "int", f"the arguments of {name}")
-        self.expect(b, self.expr(b), "int", f"the arguments of {name}")
+        self.expect(a, self.expr(a), Kind.INT, f"the arguments of {name}")
+        self.expect(b, self.expr(b), Kind.INT, f"the arguments of {name}")
         second, end = self.contract.label(f"{name}_b"), self.contract.label(f"{name}_end")
         self.emit("DUP", 2)
         self.emit("DUP", 2)
@@ -1429,11 +1443,11 @@ class FunctionCompiler:
         self.emit("SWAP", 1)
         self.emit("POP")
         self.contract.place_label(end)
-        return "int"
+        return Kind.INT
 
-    def builtin_abs(self, node: ast.Call) -> str:
+    def builtin_abs(self, node: ast.Call) -> Kind:
         (a,) = self.args(node, 1, "abs")
-        self.expect(a, self.expr(a), "int", "the argument of abs")
+        self.expect(a, self.expr(a), Kind.INT, "the argument of abs")
         end = self.contract.label("abs_end")
         self.emit("DUP", 1)
         self.emit("PUSH", 0)
@@ -1444,26 +1458,26 @@ class FunctionCompiler:
         self.emit("SWAP", 1)
         self.emit("SUB")
         self.contract.place_label(end)
-        return "int"
+        return Kind.INT
 
-    def builtin_int(self, node: ast.Call) -> str:
+    def builtin_int(self, node: ast.Call) -> Kind:
         (a,) = self.args(node, 1, "int")
         kind = self.expr(a)
-        if kind not in ("int", "bool"):
+        if kind not in (Kind.INT, Kind.BOOL):
             raise _error(node, f"int(...) converts a bool, got {_show(kind)}")
-        return "int"
+        return Kind.INT
 
-    def builtin_bool(self, node: ast.Call) -> str:
+    def builtin_bool(self, node: ast.Call) -> Kind:
         (a,) = self.args(node, 1, "bool")
         kind = self.expr(a)
-        if kind == "int":
+        if kind == Kind.INT:
             self.emit("ISZERO")
             self.emit("ISZERO")
-        elif kind != "bool":
+        elif kind != Kind.BOOL:
             raise _error(node, f"bool(...) converts an int, got {_show(kind)}")
-        return "bool"
+        return Kind.BOOL
 
-    def builtin_address(self, node: ast.Call) -> str:
+    def builtin_address(self, node: ast.Call) -> Kind:
         (a,) = self.args(node, 1, "address")
         if isinstance(a, ast.Constant) and isinstance(a.value, str):
             try:
@@ -1477,7 +1491,7 @@ class FunctionCompiler:
                 raise _error(a, "address(...) takes a literal: address(0) or "
                                 "address(\"0x…\"); msg.sender is already an address")
         self.emit("PUSH", word)
-        return "address"
+        return Kind.ADDRESS
 
     # -- statements that are calls -----------------------------------------------------------
 
@@ -1524,20 +1538,20 @@ class FunctionCompiler:
 
     def call_send(self, node: ast.Call) -> None:
         to, amount = self.args(node, 2, "send")
-        self.expect(to, self.expr(to), "address", "the recipient of send")
-        self.expect(amount, self.expr(amount), "int", "the amount of send")
+        self.expect(to, self.expr(to), Kind.ADDRESS, "the recipient of send")
+        self.expect(amount, self.expr(amount), Kind.INT, "the amount of send")
         self.at(node)
         self.emit("TRANSFER")
 
 
 def _show(kind: object) -> str:
-    if kind == "list":
+    if kind == Kind.LIST:
         return "a memory list"
     if isinstance(kind, MapType):
         return f"a map ({kind})"
     if isinstance(kind, ArrayType):
         return f"an array ({kind})"
-    return {"int": "an int", "bool": "a bool", "address": "an address",
+    return {Kind.INT: "an int", Kind.BOOL: "a bool", Kind.ADDRESS: "an address",
             "state": "a map or array"}.get(str(kind), str(kind))
 
 
