@@ -504,6 +504,8 @@ def contract(body: str, state: str = "x: int") -> str:
      "index -1 is out of range for self.xs"),
     (contract("return self.grid[2][0]\n", state="grid: Array[Array[int, 3], 2]"), 6, 26,
      "index 2 is out of range for self.grid"),
+    (contract("return 1 if a in self.x else 0\n"), 6, 21,
+     "'in' is not in the contract language: use a Map lookup or a loop"),
 ])
 def test_outside_the_language_is_a_compile_error_with_a_hint(source, line, column, message):
     with pytest.raises(CompileError) as caught:

@@ -103,3 +103,15 @@ def test_a_loaded_program_is_frozen_data_that_running_it_leaves_alone():
     before = dict(vars(program))
     execute(State(), program, Message("0x" + "ca" * 20, "0x" + "c0" * 20, gas=500))
     assert vars(program) == before
+
+
+def test_the_compiler_runs_in_passes_and_code_generation_checks_nothing():
+    """Declarations, then the type check, then code generation, each in its own module;
+    the code generator reads what the type check found and raises no error of its own."""
+    edges = graph()
+    assert "minichain.vm.compiler" not in edges["minichain.vm.typecheck"]
+    assert "minichain.vm.typecheck" not in edges["minichain.vm.declarations"]
+    assert {"minichain.vm.declarations", "minichain.vm.typecheck"} <= edges["minichain.vm.compiler"]
+    from minichain.vm.compiler import FunctionCompiler
+    generator = inspect.getsource(FunctionCompiler)
+    assert "raise" not in generator and "expect(" not in generator and "_error(" not in generator
