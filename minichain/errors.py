@@ -143,23 +143,70 @@ class BadSeal(ConsensusError):
 # --- the contract machine -------------------------------------------------------------
 
 class VMError(MinichainError):
-    """The contract machine stopped a call; its effects are rolled back."""
+    """The contract machine refused code or stopped a call; the call's effects roll back.
+
+    A fault raised while code runs carries where: the opcode ``op`` and its code offset
+    ``pc``; the machine adds the contract's ``address`` and, when the code's source is
+    known, ``where``: the source line or label (for showing only, never compared). Two
+    faults are equal when they are the same kind with the same words at the same place.
+    """
+
+    def __init__(self, reason: str, op: str = "", pc: int = -1) -> None:
+        super().__init__(f"{op} at pc {pc}: {reason}" if op else reason)
+        self.reason = reason
+        self.op = op
+        self.pc = pc
+        self.address = ""
+        self.where: object = None
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._key() == other._key()  # type: ignore
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._key()))
+
+    def _key(self) -> tuple:
+        return (self.args, self.op, self.pc, self.address)
+
+    def describe(self) -> str:
+        """One line, the same on every node: the kind of fault and the machine's words."""
+        return f"{type(self).__name__}: {self}"
+
+    def explain(self) -> str:
+        """In the learner's words: the kind, where in the source, why, and the line itself."""
+        if self.where is None:
+            return self.describe()
+        text = getattr(self.where, "text", "")
+        head = f"{type(self).__name__} in {self.where}: {self.reason}"
+        return f"{head}\n    {text}" if text else head
 
 
-class OutOfGas(VMError):
+class ExceptionalHalt(VMError):
+    """The machine stopped a call it cannot go on with: all its gas is used up."""
+
+
+class OutOfGas(ExceptionalHalt):
     """The call needed more gas than it was given."""
 
 
-class StackError(VMError):
+class StackError(ExceptionalHalt):
     """The stack under- or overflowed."""
 
 
-class BadJump(VMError):
+class BadJump(ExceptionalHalt):
     """A jump goes to a place that is not a jump destination."""
 
 
 class Revert(VMError):
-    """The contract refused the call and said why."""
+    """The contract refused the call and said why: unused gas goes back to the sender.
+
+    Not an ``ExceptionalHalt``: a refusal is the contract's own decision, so the machine
+    refunds what it did not use. Its text is the reason alone.
+    """
+
+    def __init__(self, reason: str, op: str = "", pc: int = -1) -> None:
+        super().__init__(reason, op, pc)
+        self.args = (reason,)
 
 
 # --- the energy market ----------------------------------------------------------------
@@ -236,27 +283,27 @@ class InvalidCode(VMError):
     """Bytecode cannot be loaded: an unknown opcode, a cut-off immediate, or too large."""
 
 
-class IntegerOverflow(VMError):
+class IntegerOverflow(ExceptionalHalt):
     """An arithmetic result left the machine's signed 256-bit range."""
 
 
-class DivisionByZero(VMError):
+class DivisionByZero(ExceptionalHalt):
     """DIV or MOD by zero: there is no whole-number answer."""
 
 
-class MemoryFault(VMError):
+class MemoryFault(ExceptionalHalt):
     """A memory list handle or index is out of range, or memory is over its limit."""
 
 
-class CallDepthExceeded(VMError):
+class CallDepthExceeded(ExceptionalHalt):
     """Internal calls are nested deeper than the machine allows."""
 
 
-class BadAddress(VMError):
+class BadAddress(ExceptionalHalt):
     """A stack word used as an address is not a 160-bit address."""
 
 
-class TransferFailed(VMError):
+class TransferFailed(ExceptionalHalt):
     """The contract tried to send more tokens than it holds."""
 
 
@@ -286,7 +333,7 @@ class GridError(EnergyModelError):
 
 # --- contracts calling contracts (chapter 08) ------------------------------------------
 
-class CallFailed(VMError):
+class CallFailed(ExceptionalHalt):
     """A contract called an address that holds no contract, or got back more than one word."""
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minichain.errors import VMError
+
 
 @dataclass(frozen=True)
 class BlockContext:
@@ -35,17 +37,31 @@ class Log:
 class Receipt:
     """What happened when a transaction ran.
 
-    ``error`` is empty on success; for a contract call that failed it starts with the
-    kind of failure, e.g. ``"Revert: not enough tokens"`` or ``"OutOfGas: ..."``.
+    ``error`` is None on success; for a contract call that failed it is the typed fault:
+    a ``Revert`` (with its ``reason``) or an ``ExceptionalHalt`` such as ``OutOfGas``.
+    ``record()`` is what the chain commits to (the receipts root): the same on every node.
     """
 
     tx_hash: bytes
     success: bool
     gas_used: int
     logs: tuple[Log, ...] = ()
-    error: str = ""
+    error: VMError | None = None
     output: tuple[int, ...] = ()
     contract_address: str = ""
+
+    def record(self) -> dict:
+        """The receipt as plain data, for hashing and showing: the fault as its one-line
+        description ("" on success)."""
+        return {"tx_hash": self.tx_hash, "success": self.success, "gas_used": self.gas_used,
+                "logs": self.logs,
+                "error": "" if self.error is None else self.error.describe(),
+                "output": self.output, "contract_address": self.contract_address}
+
+    def explain(self) -> str:
+        """The word success, or why it failed in the learner's words (with the source line
+        when this process compiled the contract)."""
+        return "success" if self.error is None else self.error.explain()
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,6 @@ class Outcome:
     success: bool = True
     extra_gas: int = 0
     logs: tuple[Log, ...] = ()
-    error: str = ""
+    error: VMError | None = None
     output: tuple[int, ...] = ()
     contract_address: str = ""

@@ -41,6 +41,17 @@ def show_source(obj: Any) -> Shown:
     return Shown(source, f"`{title}`\n\n```python\n{source}\n```")
 
 
+def numbered(text: str, first: int = 1, last: int | None = None) -> Shown:
+    """Lines ``first`` to ``last`` of a source text, each with its line number, so a
+    chapter can cite "line 25" and the learner finds it."""
+    lines = text.splitlines()
+    last = len(lines) if last is None else min(last, len(lines))
+    width = len(str(last))
+    shown = "\n".join(f"{number:>{width}}  {lines[number - 1]}".rstrip()
+                      for number in range(first, last + 1))
+    return Shown(shown, f"```\n{shown}\n```")
+
+
 def short(value: bytes | str, digits: int = 12) -> str:
     """A hash or address cut to its first digits, for tables and pictures."""
     text = value.hex() if isinstance(value, (bytes, bytearray)) else str(value)
@@ -50,8 +61,11 @@ def short(value: bytes | str, digits: int = 12) -> str:
 
 
 def pretty(value: Any) -> Shown:
-    """A value as indented JSON (the canonical encoding, spaced out for reading)."""
-    text = json.dumps(to_plain(value), indent=2, sort_keys=True)
+    """A value as indented JSON (the canonical encoding, spaced out for reading); a value
+    with a ``record()`` (a receipt) shows that record, as the chain hashes it."""
+    record = getattr(value, "record", None)
+    text = json.dumps(to_plain(record() if callable(record) else value), indent=2,
+                      sort_keys=True)
     return Shown(text, f"```json\n{text}\n```")
 
 

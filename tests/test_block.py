@@ -78,7 +78,7 @@ def test_the_header_commits_to_the_transactions_and_their_receipts():
     receipts = chain.receipts[block.hash]
     assert receipts == [Receipt(block.transactions[0].hash, True, 21_000)]
     assert block.header.receipts_root == receipts_root(receipts) == merkle_root(
-        [encode(receipts[0])])
+        [encode(receipts[0].record())])
     assert block.header.state_root == chain.state.root()
     assert block.header.gas_used == 21_000
 

@@ -19,6 +19,7 @@ from minichain.checks.ch06 import (COST_CASES, STACK_CASES, cost_trace, machine_
 from minichain.checks.ch07 import (ALICE, BOB, PREPAID_BUGGY, SELECTOR_NAMES, START,
                                    Deployed, prepaid_buggy)
 from minichain.encoding import sha256
+from minichain.errors import OutOfGas
 from minichain.vm.abi import selector
 
 
@@ -210,7 +211,7 @@ def test_the_cases_have_one_clear_answer_that_differs_from_the_usual_mistakes():
         dearest_differs |= max(trace.steps, key=lambda s: s.cost).line != answer
     assert most_run_differs and dearest_differs
     out_of_gas = cost_trace(COST_CASES[2][1], COST_CASES[2][2])
-    assert out_of_gas.result.error.startswith("OutOfGas")
+    assert isinstance(out_of_gas.result.fault, OutOfGas)
 
 
 def test_adding_up_the_gas_per_line_passes():
@@ -395,3 +396,83 @@ def test_changing_the_interface_is_refused():
     failed_with(returning("fix_the_bug", renamed), "deposit_of: expected", "keep the decorator")
     unpaid = PREPAID_BUGGY.replace("@payable", "@public")
     failed_with(returning("fix_the_bug", unpaid), "@payable deposit() -> int")
+
+
+# --- payments: events, and a failed call keeps none ----------------------------------------
+
+def payments_reader(address=True, order=True, every_topic=False, first_only=False):
+    """A learner's payments() with (at most) the mistakes switched on."""
+    @named("payments")
+    def payments(result):
+        found = []
+        for log in result.logs:
+            if log.topic != "Paid" and not every_topic:
+                continue
+            seller, wh, tokens = (list(log.data) + [0, 0, 0])[:3]
+            seller = f"0x{seller:040x}" if address else seller
+            found.append((seller, wh, tokens) if order else (seller, tokens, wh))
+        return found[:1] if first_only else found
+    return payments
+
+
+def test_reading_the_paid_logs_passes():
+    assert check(payments_reader()).status == PASSED
+
+
+def test_a_seller_left_as_a_number_gets_the_address_hint():
+    failed_with(payments_reader(address=False), "address string", "040x")
+
+
+def test_swapped_data_words_get_the_pushed_order_hint():
+    failed_with(payments_reader(order=False), "order they were pushed")
+
+
+def test_a_note_counted_as_a_payment_gets_the_topic_hint():
+    failed_with(payments_reader(every_topic=True), "topic is 'Paid'")
+
+
+def test_only_the_first_payment_gets_the_every_one_hint():
+    failed_with(payments_reader(first_only=True), "several Paid events")
+
+
+def test_inventing_payments_for_a_failed_call_gets_the_rolled_back_hint():
+    @named("payments")
+    def remembers(result):
+        return payments_reader()(result) or [("0x" + "a1" * 20, 1_200, 300)]
+    failed_with(remembers, "failed keeps none of its events")
+
+
+# --- state_writes: the syntax tree ----------------------------------------------------------
+
+def writes_reader(**switches):
+    """A learner's state_writes() built from the checker's reference with parts switched."""
+    from minichain.checks.ch07 import _state_writes
+
+    @named("state_writes")
+    def state_writes(source):
+        return _state_writes(source, **switches)
+    return state_writes
+
+
+def test_walking_the_assignments_passes():
+    assert check(writes_reader()).status == PASSED
+
+
+@pytest.mark.parametrize("switches, fragment", [
+    (dict(augmented=False), "ast.AugAssign"),
+    (dict(subscripts=False), "ast.Subscript"),
+    (dict(tuples=False), "ast.Tuple"),
+    (dict(locals_too=True), "a local such as width"),
+    (dict(reads=True), "not every self.<name> it mentions"),
+])
+def test_each_missed_kind_of_assignment_gets_its_hint(switches, fragment):
+    failed_with(writes_reader(**switches), fragment)
+
+
+def test_leaving_out_methods_that_write_nothing_gets_the_every_method_hint():
+    from minichain.checks.ch07 import _state_writes
+
+    @named("state_writes")
+    def only_writers(source):
+        return {m: names for m, names in _state_writes(source).items() if names}
+    failed_with(only_writers, "every method of the contract is a key")

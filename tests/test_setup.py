@@ -24,6 +24,12 @@ def test_environment_yml_installs_the_project_with_its_test_extra_on_the_same_py
     assert conda_deps == ["python>=3.11", "pip", "pip:"]
 
 
+def test_the_test_extra_brings_the_real_evm_toolchain_as_an_optional_extra():
+    extras = pyproject()["project"]["optional-dependencies"]
+    assert "minichain[evm]" in extras["test"]
+    assert {re.split(r"[<>=;\s\[]", dep)[0] for dep in extras["evm"]} == {"vyper", "titanoboa"}
+
+
 def test_runtime_dependencies_are_the_pure_python_set_the_blueprint_allows():
     names = {re.split(r"[<>=;\s\[]", dep)[0].lower() for dep in pyproject()["project"]["dependencies"]}
     assert names == {"ecdsa", "gmpy2", "networkx", "plotly", "ipywidgets", "jupyterlab", "tqdm"}

@@ -77,3 +77,9 @@ def costliest_line(program, gas):
     for step in trace.steps:
         totals[step.line] = totals.get(step.line, 0) + step.cost
     return max(totals, key=totals.get)
+
+
+def payments(result):
+    """The payments a call's events record: (seller address, wh, tokens), in order."""
+    return [(f"0x{log.data[0]:040x}", log.data[1], log.data[2])
+            for log in result.logs if log.topic == "Paid"]

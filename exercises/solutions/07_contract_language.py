@@ -3,6 +3,8 @@
 Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
 """
 
+import ast
+
 from minichain.checks.ch07 import PREPAID_BUGGY
 from minichain.encoding import sha256
 
@@ -41,3 +43,30 @@ def fix_the_bug():
     return PREPAID_BUGGY.replace(
         'require(amount <= self.total, "not enough deposited")',
         'require(amount <= self.deposits[msg.sender], "not enough deposited")')
+
+
+def state_writes(source):
+    """For each method of the contract in `source`, the sorted state variables it assigns."""
+    tree = ast.parse(source)
+    contract = next(node for node in tree.body if isinstance(node, ast.ClassDef))
+    writes = {}
+    for method in contract.body:
+        if not isinstance(method, ast.FunctionDef):
+            continue
+        names = set()
+        for node in ast.walk(method):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign):
+                targets = [node.target]
+            else:
+                continue
+            for target in targets:
+                for item in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    while isinstance(item, ast.Subscript):       # self.m[k][j] writes m
+                        item = item.value
+                    if (isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name)
+                            and item.value.id == "self"):
+                        names.add(item.attr)
+        writes[method.name] = sorted(names)
+    return writes

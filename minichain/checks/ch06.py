@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Callable
 
 from minichain.checks import Mismatch, exercise
-from minichain.errors import CompileError, VMError
+from minichain.errors import CompileError, OutOfGas, StackError, VMError
 from minichain.state import State
 from minichain.vm.abi import encode_words
 from minichain.vm.assembler import assemble, assemble_items, parse
@@ -176,17 +176,17 @@ def check_sum_call_data_asm(fn: Callable) -> None:
         expected = sum(words)
         call = f"call data {words if len(words) <= 6 else f'of {len(words)} words'} ({what})"
         if not result.success:
-            if result.error.startswith("OutOfGas"):
+            if isinstance(result.fault, OutOfGas):
                 raise Mismatch(f"{call}: ran out of all {SUM_GAS:,} gas ({result.reason})",
                                "your loop never ends: compare the index with CALLDATASIZE "
                                "and JUMPI out of the loop when they are equal, and add 1 to "
                                "the index every time round")
-            if result.error.startswith("StackError"):
-                raise Mismatch(f"{call}: {result.error}",
+            if isinstance(result.fault, StackError):
+                raise Mismatch(f"{call}: {result.explain()}",
                                "count what each instruction pops and pushes (see the "
                                "table); a loop must leave the stack as it found it, or it "
                                "grows or shrinks every time round")
-            raise Mismatch(f"{call}: the call failed: {result.error}")
+            raise Mismatch(f"{call}: the call failed: {result.explain()}")
         if len(result.output) != 1:
             raise Mismatch(f"{call}: expected one output word, got {list(result.output)}",
                            "end with the sum on top of the stack and RETURN 1 (STOP "
@@ -325,4 +325,78 @@ def check_costliest_line(fn: Callable) -> None:
             raise Mismatch(said, "the costliest single instruction is not the costliest "
                                  "line: a cheaper line that runs many times can burn more. "
                                  "Add up the gas of every step of each line")
+        raise Mismatch(said)
+
+
+# --- payments: events, and what a failed call leaves of them ------------------------------
+
+PAID_TOPIC = text_to_words("Paid")[0]
+NOTED_TOPIC = text_to_words("Noted")[0]
+SELLERS = ("0x" + "a1" * 20, "0x" + "0c" * 20)
+
+
+def _paid(seller: str, wh: int, tokens: int) -> str:
+    """Assembly that emits Paid(seller, wh, tokens): data words first, the topic on top."""
+    return f"PUSH {int(seller, 16)}\nPUSH {wh}\nPUSH {tokens}\nPUSH {PAID_TOPIC}\nLOG 3\n"
+
+
+PAYMENT_CASES = (
+    ("one payment", _paid(SELLERS[0], 1_200, 300) + "STOP", 10_000),
+    ("two payments", _paid(SELLERS[0], 1_200, 300) + _paid(SELLERS[1], 800, 200) + "STOP",
+     10_000),
+    ("a payment and a note", f"PUSH 7\nPUSH {NOTED_TOPIC}\nLOG 1\n"
+     + _paid(SELLERS[1], 800, 200) + "STOP", 10_000),
+    ("a payment, then a refusal", _paid(SELLERS[0], 1_200, 300)
+     + f"PUSH {text_to_words('no delivery yet')[0]}\nREVERT 1", 10_000),
+    ("a payment, then out of gas", _paid(SELLERS[0], 1_200, 300)
+     + "spin:\nJUMPDEST\nJUMP spin", 10_000),
+    ("no event at all", "PUSH 1\nRETURN 1", 10_000),
+)
+
+
+def payment_result(text: str, gas: int):
+    """The machine's ``Result`` of running ``text`` on an empty state."""
+    return execute(State(), assemble(text), Message(CALLER, CONTRACT, gas=gas))
+
+
+def expected_payments(result) -> list[tuple[str, int, int]]:
+    return [(f"0x{log.data[0]:040x}", log.data[1], log.data[2])
+            for log in result.logs if log.topic == "Paid"]
+
+
+@exercise("payments", chapter=6, title="Read the payments out of a call's events",
+          hint="go through result.logs; keep the logs whose topic is 'Paid' and turn each "
+               "one's three data words into (f'0x{seller:040x}', wh, tokens)")
+def check_payments(fn: Callable) -> None:
+    for what, text, gas in PAYMENT_CASES:
+        result = payment_result(text, gas)
+        expected = expected_payments(result)
+        got = fn(result)
+        said = f"payments(<{what}>)"
+        if got is None:
+            raise Mismatch(f"{said} returned None", "return a list of (seller, wh, tokens) "
+                                                   "tuples, [] when there are none")
+        got = list(got)
+        if got == expected:
+            continue
+        said = f"{said}: expected {expected}, got {got}"
+        if not result.success:
+            raise Mismatch(said, "a call that failed keeps none of its events: the machine "
+                                 "rolled them back with the storage")
+        if len(got) == len(expected) and all(
+                isinstance(g, (tuple, list)) and len(g) == 3 and g[0] == int(e[0], 16)
+                for g, e in zip(got, expected)):
+            raise Mismatch(said, "the seller is a word on the stack; give it back as an "
+                                 "address string, f'0x{word:040x}'")
+        if len(got) == len(expected) and all(
+                isinstance(g, (tuple, list)) and len(g) == 3 and (g[0], g[2], g[1]) == e
+                for g, e in zip(got, expected)):
+            raise Mismatch(said, "the data words come in the order they were pushed: the "
+                                 "seller, then the Wh, then the tokens")
+        if len(got) > len(expected):
+            raise Mismatch(said, "keep only the logs whose topic is 'Paid' (log.topic); "
+                                 "other events are not payments")
+        if len(got) < len(expected):
+            raise Mismatch(said, "a call can emit several Paid events: return every one, "
+                                 "in the order of result.logs")
         raise Mismatch(said)

@@ -11,13 +11,15 @@ caller's own deposit, or refusing to pay back a whole deposit.
 
 from __future__ import annotations
 
+import ast
 import functools
 from typing import Any, Callable
 
 from minichain.chain import GENESIS_TIME
 from minichain.checks import Mismatch, exercise
+from minichain.contracts import source as contract_source
 from minichain.encoding import sha256
-from minichain.errors import ABIError, CompileError
+from minichain.errors import ABIError, CompileError, Revert
 from minichain.execution import BlockContext, apply_transaction
 from minichain.receipts import Receipt
 from minichain.state import State
@@ -103,7 +105,7 @@ class Deployed:
                            "is msg.sender") from None
         receipt = apply_transaction(self.state, stx, BLOCK)
         if not receipt.success:
-            raise Mismatch(f"deploying the contract failed: {receipt.error}",
+            raise Mismatch(f"deploying the contract failed: {receipt.explain()}",
                            "the constructor (__init__) should only remember who deployed")
         self.contract = contract
         self.interface = ContractInterface(contract.abi, receipt.contract_address)
@@ -183,10 +185,10 @@ def check_meter_log_source(fn: Callable) -> None:
         said = _call_text(who, "record", (wh,))
         if accepted and not receipt.success:
             if who is METER and wh == 0:
-                raise Mismatch(f"{said}: refused ({receipt.error})",
+                raise Mismatch(f"{said}: refused ({receipt.explain()})",
                                "a zero reading is a real reading (a dark quarter hour): "
                                "refuse wh < 0 only, require(wh >= 0, ...)")
-            raise Mismatch(f"{said}: refused ({receipt.error})",
+            raise Mismatch(f"{said}: refused ({receipt.explain()})",
                            "the meter that deployed the contract must be able to record: "
                            "keep msg.sender in __init__ and compare with it")
         if not accepted and receipt.success:
@@ -198,8 +200,8 @@ def check_meter_log_source(fn: Callable) -> None:
                            "only the meter may record: require(msg.sender == self.meter, "
                            "...), where self.meter was set to msg.sender in __init__")
         if not accepted:
-            if not receipt.error.startswith("Revert"):
-                raise Mismatch(f"{said}: failed with {receipt.error}",
+            if not isinstance(receipt.error, Revert):
+                raise Mismatch(f"{said}: failed with {receipt.explain()}",
                                "refuse with require(condition, \"reason\"), so the call "
                                "reverts with a reason")
             if log.state.root() != unchanged:
@@ -293,7 +295,7 @@ def check_fix_the_bug(fn: Callable) -> None:
         receipt = prepaid.call(who, name, *args, value=value)
         said = _call_text(who, name, args, value)
         if receipt.success != accepted:
-            outcome = "accepted" if receipt.success else f"refused ({receipt.error})"
+            outcome = "accepted" if receipt.success else f"refused ({receipt.explain()})"
             if who is BOB and argument == 80:
                 hint = ("Bob deposited 50 and took 80: 30 of them were Alice's. Compare the "
                         "amount with the caller's own deposit, self.deposits[msg.sender], "
@@ -324,3 +326,104 @@ def check_fix_the_bug(fn: Callable) -> None:
     if held != 0 or prepaid.state.balance(BOB.address) != START:
         raise Mismatch(f"after everyone took their deposits back the contract still holds "
                        f"{held} tokens", "withdraw must send exactly the amount")
+
+
+# --- state_writes: reading a contract with Python's ast -----------------------------------
+
+def _state_writes(text: str, augmented: bool = True, subscripts: bool = True,
+                  tuples: bool = True, reads: bool = False,
+                  locals_too: bool = False) -> dict[str, list[str]]:
+    """The reference: for each method of the contract class, the state it assigns. The
+    switches turn one part off (or a wrong part on), to recognise a learner's answer that
+    misses it and give the hint for that part."""
+    tree = ast.parse(text)
+    contract = next(node for node in tree.body if isinstance(node, ast.ClassDef)
+                    and not any(getattr(base, "id", "") == "Interface" for base in node.bases))
+    writes = {}
+    for method in contract.body:
+        if not isinstance(method, ast.FunctionDef):
+            continue
+        names = set()
+        for node in ast.walk(method):
+            if reads and isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "self":
+                names.add(node.attr)
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign) and augmented:
+                targets = [node.target]
+            else:
+                continue
+            for target in targets:
+                for item in target.elts if isinstance(target, ast.Tuple) and tuples else [target]:
+                    while isinstance(item, ast.Subscript) and subscripts:
+                        item = item.value
+                    if (isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name)
+                            and item.value.id == "self"):
+                        names.add(item.attr)
+                    elif isinstance(item, ast.Name) and locals_too:
+                        names.add(item.id)
+        writes[method.name] = sorted(names)
+    return writes
+
+
+SWAPPER = '''
+class Swapper:
+    low: int
+    high: int
+    seen: Map[int, Map[int, bool]]
+
+    @public
+    def order(self, a: int, b: int):
+        if a > b:
+            a, b = b, a
+        self.low, self.high = a, b
+        self.seen[a][b] = True
+
+    @public
+    def spread(self) -> int:
+        width = self.high - self.low
+        return width
+'''
+STATE_WRITES_CASES = (("counter", None), ("token", None), ("escrow", None),
+                      ("a contract with tuple assignments", SWAPPER))
+STATE_WRITES_MISTAKES = (
+    (dict(augmented=False), "self.count += amount writes count too: look at ast.AugAssign "
+                            "(its .target) as well as ast.Assign (its .targets)"),
+    (dict(subscripts=False), "self.balances[to] = ... writes balances: the target is an "
+                             "ast.Subscript; follow .value down to the self.<name> under it"),
+    (dict(tuples=False), "self.low, self.high = a, b writes two variables: the target is an "
+                         "ast.Tuple; look at each of its .elts"),
+    (dict(locals_too=True), "only self.<name> targets are state: a local such as "
+                            "width = ... is not"),
+    (dict(reads=True), "list what the method assigns, not every self.<name> it mentions: "
+                       "only the targets of an assignment count"),
+)
+
+
+@exercise("state_writes", chapter=7, title="Which state does each function write?",
+          hint="ast.parse(source), find the class, and for each FunctionDef walk its nodes "
+               "(ast.walk); the targets of Assign and AugAssign that are self.<name>, or "
+               "self.<name>[...], are writes of <name>")
+def check_state_writes(fn: Callable) -> None:
+    for name, text in STATE_WRITES_CASES:
+        text = text if text is not None else contract_source(name)
+        expected = _state_writes(text)
+        got = fn(text)
+        said = f"state_writes(<{name}>)"
+        if not isinstance(got, dict):
+            raise Mismatch(f"{said} returned {got!r}", "return a dict: method name -> sorted "
+                                                       "list of the state variables it writes")
+        if got == expected:
+            continue
+        wrong = next((m for m in expected if got.get(m) != expected[m]), None)
+        if set(got) != set(expected) or wrong is None:
+            raise Mismatch(f"{said}: the methods are {sorted(expected)}, got {sorted(got)}",
+                           "every method of the contract is a key, also those that write "
+                           "nothing ([])")
+        said = f"{said}: {wrong} writes {expected[wrong]}, got {got[wrong]}"
+        if any(isinstance(v, list) and v != sorted(set(v)) for v in got.values()):
+            raise Mismatch(said, "give each method's names sorted, each once")
+        for switches, hint in STATE_WRITES_MISTAKES:
+            if got == _state_writes(text, **switches):
+                raise Mismatch(said, hint)
+        raise Mismatch(said)

@@ -18,7 +18,8 @@ you ask for, and reads the contracts' storage back as plain Python objects::
 
 Every action seals one block and returns what the contract returned; if the contract
 refuses, the block is still sealed (fee and nonce spent, nothing else changed) and the
-action raises ``Revert`` with the contract's reason (``last_receipt`` has the receipt).
+action raises ``Revert`` with the contract's reason (``last_receipt`` has the receipt), and
+its ``where`` names the contract, function and source line that refused.
 To put many transactions in one block, build them with the ``*_tx`` methods and pass
 them to ``seal``, which returns the receipts without raising.
 
@@ -276,7 +277,7 @@ class MarketClient:
     def _deployed(receipts: list[Receipt], what: str) -> None:
         for receipt in receipts:
             if not receipt.success:
-                raise MarketError(f"{what} failed: {receipt.error}")
+                raise MarketError(f"{what} failed: {receipt.explain()}")
 
     # -- time -----------------------------------------------------------------------------
 
@@ -340,10 +341,10 @@ class MarketClient:
         receipt, = self.seal([self.call_tx(contract, wallet, name, *args, value=value,
                                            gas=gas)], at=at)
         self.last_receipt = receipt
+        if isinstance(receipt.error, Revert):
+            raise receipt.error         # the contract's own refusal, with its source line
         if not receipt.success:
-            reason = receipt.error.removeprefix("Revert: ")
-            raise Revert(reason) if receipt.error.startswith("Revert: ") else MarketError(
-                f"{name} failed: {receipt.error}")
+            raise MarketError(f"{name} failed: {receipt.explain()}")
         return contract.output(name, receipt)
 
     @property
@@ -379,7 +380,7 @@ class MarketClient:
                               self.attest_tx(authority, household.address)], at=at)
         for receipt in receipts:
             if not receipt.success:
-                raise Revert(receipt.error.removeprefix("Revert: "))
+                raise receipt.error
 
     def status(self, who: str) -> int:
         """NOT_REGISTERED, APPLIED, HOUSEHOLD or REVOKED."""
@@ -605,7 +606,7 @@ class MarketClient:
     def returned(self, contract: ContractInterface, name: str, receipt: Receipt) -> Any:
         """What a call returned, decoded (raises ``ABIError`` if it failed)."""
         if not receipt.success:
-            raise ABIError(f"the call failed: {receipt.error}")
+            raise ABIError(f"the call failed: {receipt.explain()}")
         return contract.output(name, receipt)
 
 
@@ -721,5 +722,5 @@ def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
             transactions.append(market.deposit_tx(households[name], deposit))
     for receipt in market.seal(transactions):
         if not receipt.success:
-            raise MarketError(f"setting up the street failed: {receipt.error}")
+            raise MarketError(f"setting up the street failed: {receipt.explain()}")
     return Street(market, authorities, households, meters)

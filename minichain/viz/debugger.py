@@ -98,7 +98,7 @@ def step_html(trace: Trace, index: int, context: int | None = 8) -> str:
             f"storage writes: {html.escape(writes)}")
     end = ""
     if index == len(trace.steps) - 1:
-        outcome = "success" if trace.result.success else html.escape(trace.result.error)
+        outcome = html.escape(trace.result.explain()).replace("\n", "<br>")
         end = f"<br><b>the call ended:</b> {outcome}, gas used {trace.result.gas_used}"
     source = source_html(trace.source, step.line, context) if trace.source else ""
     return (f'<div class="minichain-step">{head}{end}'

@@ -2,7 +2,8 @@
 
 The public API in one place:
 
-* machine: ``load(code)``, ``execute(state, code, Message(...), block)`` -> ``Result``
+* machine: ``load(code)`` -> ``Program``, ``execute(state, code, Message(...), block,
+  engine)`` -> ``Result`` (``Engine.FAST`` as on chain, or ``Engine.STEPS``)
 * assembly: ``assemble(text)``, ``disassemble(code)``
 * language: ``compile_contract(source)`` -> ``CompiledContract`` (code, abi, assembly)
 * calls: ``encode_call(name, *args)``, ``ContractInterface(abi, address)``, ``deploy_tx``
@@ -16,11 +17,12 @@ from minichain.vm.abi import (ContractABI, DecodedEvent, EventABI, FunctionABI, 
 from minichain.vm.assembler import assemble, disassemble
 from minichain.vm.compiler import CompiledContract, compile_contract
 from minichain.vm.interface import ContractInterface, deploy_tx
-from minichain.vm.machine import Message, Program, Result, execute, load
+from minichain.vm.machine import Engine, Message, Result, execute
+from minichain.vm.program import Program, load
 from minichain.vm.runtime import contract_address, deploy_data, simulate_call
 from minichain.vm.trace import Step, Trace, trace_call
 
 __all__ = ["ContractABI", "DecodedEvent", "EventABI", "FunctionABI", "encode_call", "selector",
            "assemble", "disassemble", "CompiledContract", "compile_contract",
-           "ContractInterface", "deploy_tx", "Message", "Program", "Result", "execute", "load",
+           "ContractInterface", "deploy_tx", "Engine", "Message", "Program", "Result", "execute", "load",
            "contract_address", "deploy_data", "simulate_call", "Step", "Trace", "trace_call"]

@@ -33,7 +33,8 @@ import re
 from dataclasses import dataclass
 
 from minichain.errors import CompileError
-from minichain.vm.machine import decode, push_size
+from minichain.vm.program import decode, push_size
+from minichain.vm.sources import SourceMap, remember
 from minichain.vm.opcodes import BY_NAME, INT_MAX, INT_MIN, JUMPS, MAX_JUMP_TARGET
 
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
@@ -166,8 +167,12 @@ def _operand(text: str, line: int, column: int) -> int | str:
 
 
 def assemble(text: str) -> bytes:
-    """Assembly text to bytecode."""
-    return assemble_items(parse(text)).code
+    """Assembly text to bytecode (remembering its lines and labels, so a fault in it can
+    name the label and line it happened at)."""
+    assembled = assemble_items(parse(text))
+    regions = tuple(sorted((pc, label) for label, pc in assembled.labels.items()))
+    remember(assembled.code, SourceMap(text, assembled.lines, regions))
+    return assembled.code
 
 
 def disassemble(code: bytes, show_pc: bool = False) -> str:

@@ -1,49 +1,61 @@
 """The fast path: run straight-line stretches of bytecode as generated Python (chapter 06).
 
-Optional reading. ``machine.step`` defines what every instruction does; this module
-computes exactly the same thing, only faster, and the tests prove it on random programs
-(same success, gas, output, logs, error and state root). Why bother: a loop that calls one
-Python function per instruction spends most of its time on the calling, not the work, and
-a contract that sorts a thousand orders runs millions of instructions.
+Optional reading. The step loop in ``machine.py`` is the definition of what every
+instruction does; this module computes exactly the same thing, only faster, and the tests
+prove it on random programs (same success, gas, output, logs, error and state root). Why
+bother: a loop that calls one Python function per instruction spends most of its time on
+the calling, not the work, and a contract that sorts a thousand orders runs millions of
+instructions.
+
+It restates no opcode. What it writes comes from the same definitions the step loop uses:
+the table's ``Formula`` text for arithmetic and comparisons (the step loop evaluates it,
+this module pastes it into Python), ``opcodes.dup``/``opcodes.swap`` applied to a list of
+Python expressions instead of words, and the fault builders of ``faults.py``.
 
 How it works:
 
-1. **Blocks.** The code is cut into blocks of *simple* instructions (stack, arithmetic,
-   comparisons, locals, memory lists, jumps) that start at a ``JUMPDEST`` or after a jump
-   and end at a jump. Every other instruction (storage, logs, calls, context, halts) is
-   run by ``machine.step`` itself.
+1. **Blocks.** The code is cut into blocks of *simple* instructions (formulas, stack and
+   local-variable moves, memory lists, jumps), at most ``MAX_BLOCK_INSTRUCTIONS`` long,
+   that start at a ``JUMPDEST`` or after a jump and end at a jump. Every other
+   instruction (storage, logs, calls, context, halts) is run by the machine's ``step``.
 2. **One Python function per entry block**, written the first time that block runs and
-   kept with the ``Program``. Stack words inside a block become Python variables; a jump
-   back to the function's first block becomes ``continue`` in a ``while True`` loop, so a
-   whole loop of the contract runs inside one Python loop; other blocks are inlined up to
-   a size limit, and beyond it the function returns the index to go on from.
+   kept for that ``Program``. Stack words inside a block become Python expressions
+   (named once they nest ``MAX_EXPRESSION_DEPTH`` deep); a jump back to the function's
+   first block becomes ``continue`` in a ``while True`` loop, so a whole loop of the
+   contract runs inside one Python loop; other blocks are inlined up to a size limit, and
+   beyond it the function returns the index to go on from.
 3. **Guards keep it exact.** Before a block runs, the function checks that the gas left
    covers the whole block and that the stack can neither under- nor overflow in it. If a
-   guard fails, the block is run by ``machine.step`` one instruction at a time, which
-   raises the right error at the right instruction. Inside a block an error (overflow,
-   division by zero, bad memory access) raises the same error as ``step`` would, and
-   because a failed call rolls everything back and burns all its gas, charging a block's
-   gas up front changes nothing anyone can observe.
+   guard fails, the block is run by ``step`` one instruction at a time, which raises the
+   right error at the right instruction. Inside a block an error (overflow, division by
+   zero, bad memory access) raises the same error as ``step`` would, and because a failed
+   call rolls everything back and burns all its gas, charging a block's gas up front
+   changes nothing anyone can observe.
+4. **Never a crash.** Whatever CPython refuses to compile (it should not happen, the
+   limits above keep the Python small) runs on ``step`` instead: a contract can make the
+   fast path slow, never make it fail.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
-from minichain.vm.opcodes import INT_MAX, INT_MIN, MAX_STACK
+from minichain.vm import faults
+from minichain.vm.opcodes import INT_MAX, INT_MIN, MAX_STACK, TABLE, Formula, dup, swap
+from minichain.vm.program import Instruction, Program
 
-if TYPE_CHECKING:   # machine.py imports this module and hands it ``step`` and its errors
-    from minichain.vm.machine import Instruction, Machine, Program
+Step = Callable[[Any, Instruction], None]     # machine.step: runs one instruction on a Machine
 
-Step = Callable[["Machine", "Instruction"], None]
-
-SIMPLE = frozenset({"PUSH", "POP", "DUP", "SWAP", "ADD", "SUB", "MUL", "DIV", "MOD", "LT",
-                    "GT", "EQ", "ISZERO", "LOAD", "STORE", "ALOAD", "ASTORE", "ALEN",
-                    "JUMPDEST", "JUMP", "JUMPI"})
+MOVES = frozenset({"PUSH", "POP", "DUP", "SWAP", "LOAD", "STORE", "ALOAD", "ASTORE", "ALEN",
+                   "JUMPDEST", "JUMP", "JUMPI"})
+SIMPLE = MOVES | {op.name for op in TABLE if op.formula is not None}
 MAX_FUNCTION_INSTRUCTIONS = 300    # inlining stops once a function holds this many,
 MAX_FUNCTION_BLOCKS = 48           # or this many blocks,
 MAX_NESTING = 40                   # or at this depth of nested ``if``s
+MAX_BLOCK_INSTRUCTIONS = 128       # a longer straight line is cut into blocks of this size
+MAX_EXPRESSION_DEPTH = 16          # a deeper expression is kept in a variable first
 
 
 @dataclass(frozen=True)
@@ -68,10 +80,14 @@ class Analysis:
     functions: list = field(default_factory=list)
 
 
+_ANALYSES: weakref.WeakKeyDictionary[Program, Analysis] = weakref.WeakKeyDictionary()
+
+
 def analyse(program: Program) -> Analysis:
-    """Cut the program into blocks (cached on the program)."""
-    if program.fast:
-        return program.fast[0]
+    """Cut the program into blocks (once per program; forgotten with the program)."""
+    known = _ANALYSES.get(program)
+    if known is not None:
+        return known
     instructions = program.instructions
     n = len(instructions)
     simple = [ins.op.name in SIMPLE for ins in instructions]
@@ -82,12 +98,17 @@ def analyse(program: Program) -> Analysis:
             boundary[i] = True
         if (name in ("JUMP", "JUMPI") or not simple[i]) and i + 1 < n:
             boundary[i + 1] = True
+    run = 0
+    for i in range(n):             # bound every block, so the Python written for it is too
+        run = 0 if boundary[i] else run + 1
+        if run == MAX_BLOCK_INSTRUCTIONS:
+            boundary[i], run = True, 0
     blocks = {}
     for i in range(n):
         if boundary[i] and simple[i]:
             blocks[i] = _block(instructions, boundary, i)
     analysis = Analysis(boundary, blocks, [None] * n)
-    program.fast.append(analysis)
+    _ANALYSES[program] = analysis
     return analysis
 
 
@@ -116,6 +137,7 @@ class _Word:
     expr: str
     is_bool: bool = False          # a comparison not yet turned into 0/1
     const: int | None = None       # the value, when it is a PUSHed constant
+    depth: int = 0                 # how deeply ``expr`` nests other expressions
 
 
 @dataclass
@@ -241,9 +263,11 @@ class _Writer:
     def instruction(self, ins: Instruction, stack: list[_Word], depth: int,
                     known: _Known) -> None:
         name, pc, emit = ins.op.name, ins.pc, self.emit
-        if name == "JUMPDEST":
+        if ins.op.formula is not None:
+            self.formula(ins, ins.op.formula, stack, depth)
+        elif name == "JUMPDEST":
             return
-        if name == "PUSH":
+        elif name == "PUSH":
             stack.append(_Word(repr(ins.arg) if ins.arg >= 0 else f"({ins.arg})", False,
                                ins.arg))
         elif name == "POP":
@@ -251,10 +275,10 @@ class _Writer:
             stack.pop()
         elif name == "DUP":
             self.pull(stack, ins.arg, depth)
-            stack.append(stack[-ins.arg])
+            dup(stack, ins.arg)
         elif name == "SWAP":
             self.pull(stack, ins.arg + 1, depth)
-            stack[-1], stack[-1 - ins.arg] = stack[-1 - ins.arg], stack[-1]
+            swap(stack, ins.arg)
         elif name == "LOAD":
             if ins.arg not in known.locals:
                 t = self.temp()
@@ -265,34 +289,6 @@ class _Writer:
             value = self.pop(stack, depth)
             emit(depth, f"L[{ins.arg}] = {value.expr}")
             known.locals[ins.arg] = value
-        elif name in ("ADD", "SUB", "MUL"):
-            b, a = self.pop(stack, depth), self.pop(stack, depth)
-            t = self.temp()
-            symbol = {"ADD": "+", "SUB": "-", "MUL": "*"}[name]
-            emit(depth, f"{t} = {a.expr} {symbol} {b.expr}")
-            high, low = _may_overflow(name, a, b)
-            self.range_check(t, high, low, pc, name, depth)
-            stack.append(_Word(t))
-        elif name in ("DIV", "MOD"):
-            b, a = self.pop(stack, depth), self.pop(stack, depth)
-            if b.const is None:
-                emit(depth, f"if {b.expr} == 0: raise _div0({pc}, {name!r})")
-            elif b.const == 0:
-                emit(depth, f"raise _div0({pc}, {name!r})")
-            t = self.temp()
-            emit(depth, f"{t} = {a.expr} {'//' if name == 'DIV' else '%'} {b.expr}")
-            if name == "DIV" and (b.const is None or b.const == -1):
-                self.range_check(t, True, False, pc, name, depth)
-            stack.append(_Word(t))
-        elif name in ("LT", "GT", "EQ"):
-            b, a = self.pop(stack, depth), self.pop(stack, depth)
-            symbol = {"LT": "<", "GT": ">", "EQ": "=="}[name]
-            stack.append(_Word(f"({a.expr} {symbol} {b.expr})", True))
-        elif name == "ISZERO":
-            self.pull(stack, 1, depth)
-            word = stack.pop()
-            stack.append(_Word(f"(not {word.expr})" if word.is_bool else f"({word.expr} == 0)",
-                               True))
         elif name == "ALOAD":
             index, handle = self.pop(stack, depth), self.pop(stack, depth)
             words, length = self.memory_list(handle, pc, name, depth, known)
@@ -313,6 +309,45 @@ class _Writer:
         else:  # pragma: no cover - blocks hold only SIMPLE instructions
             raise AssertionError(f"{name} is not a simple instruction")
 
+    def formula(self, ins: Instruction, formula: Formula, stack: list[_Word],
+                depth: int) -> None:
+        """Write the table's formula for ``ins`` with the operands' expressions pasted in.
+
+        A comparison may take a comparison as it stands (Python's True and False are 1 and
+        0 in arithmetic); every other operand is a 0/1 integer first.
+        """
+        self.pull(stack, len(formula.operands), depth)
+        words = stack[-len(formula.operands):]
+        del stack[-len(formula.operands):]
+        if not formula.boolean:
+            words = [self.integer(word, depth) for word in words]
+        words = [self.shallow(word, depth) for word in words]
+        names = dict(zip(formula.operands, (word.expr for word in words)))
+        if formula.divides:
+            divisor = words[-1]
+            if divisor.const is None:
+                self.emit(depth, f"if {divisor.expr} == 0: raise _division_by_zero("
+                                 f"{ins.op.name!r}, {ins.pc})")
+            elif divisor.const == 0:
+                self.emit(depth, f"raise _division_by_zero({ins.op.name!r}, {ins.pc})")
+        if formula.boolean:
+            nesting = max(word.depth for word in words) + 1
+            stack.append(_Word(f"({formula.expression(**names)})", True, None, nesting))
+            return
+        t = self.temp()
+        self.emit(depth, f"{t} = {formula.expression(**names)}")
+        high, low = _can_leave_the_word_range(formula, words)
+        self.range_check(t, high, low, ins.pc, ins.op.name, depth)
+        stack.append(_Word(t))
+
+    def shallow(self, word: _Word, depth: int) -> _Word:
+        """``word``, or a variable holding it if its expression nests too deep for CPython."""
+        if word.depth < MAX_EXPRESSION_DEPTH:
+            return word
+        t = self.temp()
+        self.emit(depth, f"{t} = {word.expr}")
+        return _Word(t, word.is_bool)
+
     def range_check(self, t: str, high: bool, low: bool, pc: int, name: str,
                     depth: int) -> None:
         if high and low:
@@ -323,14 +358,14 @@ class _Writer:
             test = f"{t} < {INT_MIN}"
         else:
             return
-        self.emit(depth, f"if {test}: raise _overflow({pc}, {name!r}, {t})")
+        self.emit(depth, f"if {test}: raise _overflow({name!r}, {pc}, {t})")
 
     def memory_list(self, handle: _Word, pc: int, name: str, depth: int,
                     known: _Known) -> tuple[str, str]:
         if handle.expr not in known.lists:
             words, length = self.temp(), self.temp()
             self.emit(depth, f"if not 0 <= {handle.expr} < len(H): "
-                             f"raise _bad_handle({pc}, {name!r}, {handle.expr})")
+                             f"raise _bad_handle({name!r}, {pc}, {handle.expr})")
             self.emit(depth, f"{words} = H[{handle.expr}]")
             self.emit(depth, f"{length} = len({words})")
             known.lists[handle.expr] = (words, length)
@@ -342,21 +377,31 @@ class _Writer:
             return
         test = (f"{index.expr} >= {length}" if index.const is not None and index.const >= 0
                 else f"not 0 <= {index.expr} < {length}")
-        self.emit(depth, f"if {test}: raise _bad_index({pc}, {name!r}, {index.expr}, {length})")
+        self.emit(depth, f"if {test}: raise _bad_index({name!r}, {pc}, {index.expr}, {length})")
         known.valid.add((words, index.expr))
 
 
-def _may_overflow(name: str, a: _Word, b: _Word) -> tuple[bool, bool]:
-    """Which sides of the word range a result can cross, given constant operands."""
-    if name == "ADD":
-        c = b.const if b.const is not None else a.const
-        if c is not None:
-            return c > 0, c < 0
-    elif name == "SUB" and b.const is not None:
-        return b.const < 0, b.const > 0
-    elif name == "MUL":
-        if a.const in (0, 1) or b.const in (0, 1):
-            return False, False
+def _can_leave_the_word_range(formula: Formula, words: list[_Word]) -> tuple[bool, bool]:
+    """Whether the result can pass the top and the bottom of the word range.
+
+    Only a formula that can overflow at all needs a check; when every operand but one is a
+    constant and the result grows or falls with that one (``monotone``), the formula at
+    the two ends of the word range bounds the result, so a side it cannot reach needs no
+    check.
+    """
+    if not formula.overflows:
+        return False, False
+    unknown = [name for name, word in zip(formula.operands, words) if word.const is None]
+    constants = {name: word.const for name, word in zip(formula.operands, words)}
+    if formula.divides and constants.get("b") == 0:
+        return False, False                    # it raised DivisionByZero already
+    if not unknown:
+        value = formula.evaluate(*constants.values())
+        return value > INT_MAX, value < INT_MIN
+    if len(unknown) == 1 and unknown[0] in formula.monotone:
+        ends = [formula.evaluate(*{**constants, unknown[0]: end}.values())
+                for end in (INT_MIN, INT_MAX)]
+        return max(ends) > INT_MAX, min(ends) < INT_MIN
     return True, True
 
 
@@ -365,19 +410,32 @@ def python_source(program: Program, root: int) -> str:
     return _Writer(program, analyse(program), root).source()
 
 
-def _compile(program: Program, analysis: Analysis, root: int, faults: dict[str, Callable]):
-    """Write and compile the function for ``root``; ``faults`` name the error constructors
-    (``overflow``, ``division``, ``handle``, ``index``) shared with ``machine.step``."""
+_NAMESPACE = {"_overflow": faults.overflow, "_division_by_zero": faults.division_by_zero,
+              "_bad_handle": faults.bad_handle, "_bad_index": faults.bad_index}
+
+
+def _compile(program: Program, analysis: Analysis, root: int):
+    """Write and compile the function for ``root``; its faults come from ``faults.py``."""
     source = _Writer(program, analysis, root).source()
-    namespace = {"_overflow": faults["overflow"], "_div0": faults["division"],
-                 "_bad_handle": faults["handle"], "_bad_index": faults["index"]}
-    exec(compile(source, f"<fast path of block {root}>", "exec"), namespace)
+    namespace = dict(_NAMESPACE)
+    try:
+        exec(compile(source, f"<fast path of block {root}>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
+        return _refused(root)       # CPython will not compile it: the step loop runs it
     return namespace["run"]
 
 
+def _refused(root: int):
+    """A stand-in for a block the fast path could not turn into Python: always take the
+    guard-failed exit, so the trampoline runs the block one step at a time."""
+    def run(m: Any, s: list, L: list, H: list, gas: int) -> tuple[int, int]:
+        return -1 - root, gas
+    return run
+
+
 def _stepped(index: int, ins: Instruction, step: Step):
-    """A function for an instruction the fast path leaves to ``machine.step``."""
-    def run(m: Machine, s: list, L: list, H: list, gas: int) -> tuple[int, int]:
+    """A function for an instruction the fast path leaves to the machine's ``step``."""
+    def run(m: Any, s: list, L: list, H: list, gas: int) -> tuple[int, int]:
         m.gas = gas
         m.index = index
         step(m, ins)
@@ -387,8 +445,9 @@ def _stepped(index: int, ins: Instruction, step: Step):
 
 # --- the trampoline ----------------------------------------------------------------------
 
-def run_fast(m: Machine, step: Step, faults: dict[str, Callable]) -> None:
-    """Run a call to its end (which always raises) through the generated functions."""
+def run_fast(m: Any, step: Step) -> None:
+    """Run the call on machine ``m`` to its end (which always raises) through the generated
+    functions; ``step`` is the machine's own, for everything the fast path leaves to it."""
     program = m.program
     analysis = analyse(program)
     functions, boundary, instructions = analysis.functions, analysis.boundary, program.instructions
@@ -397,7 +456,7 @@ def run_fast(m: Machine, step: Step, faults: dict[str, Callable]) -> None:
     while True:
         run = functions[i]
         if run is None:
-            run = functions[i] = (_compile(program, analysis, i, faults) if i in analysis.blocks
+            run = functions[i] = (_compile(program, analysis, i) if i in analysis.blocks
                                   else _stepped(i, instructions[i], step))
         i, gas = run(m, s, m.locals, H, gas)
         if i < 0:

@@ -80,7 +80,7 @@ class ContractInterface:
     def output(self, name: str, outcome: Receipt | Result) -> Any:
         """The value(s) ``name`` returned, typed (None for a function without outputs)."""
         if not outcome.success:
-            raise ABIError(f"the call failed, so it returned nothing: {outcome.error}")
+            raise ABIError(f"the call failed, so it returned nothing: {outcome.explain()}")
         return self.abi.function(name).decode_output(outcome.output)
 
     def events(self, outcome: Receipt | Result | tuple[Log, ...] | list[Log]) -> list[DecodedEvent]:
@@ -96,8 +96,8 @@ class ContractInterface:
         Nothing is changed; a failing call raises its ``VMError`` (e.g. ``Revert``).
         """
         result = self.simulate(state, name, *args, caller=caller, value=value, block=block)
-        if not result.success:
-            raise result.fault if result.fault is not None else ABIError(result.error)
+        if result.fault is not None:
+            raise result.fault
         return self.abi.function(name).decode_output(result.output)
 
     def simulate(self, state: State, name: str, *args: Any, caller: str = NOBODY,

@@ -1,19 +1,16 @@
-"""The contract machine: load bytecode, run it, and say what happened (chapter 06).
-
-``load(code)`` checks a contract's bytecode once, before it ever runs: every byte is a
-known opcode, no immediate is cut off, every ``PUSH`` is in its shortest form, and every
-jump and internal call lands on a ``JUMPDEST`` ("JUMPDEST analysis"). Code that breaks a
-rule raises ``InvalidCode`` or ``BadJump`` and is never run.
+"""The contract machine: run loaded code and say what happened (chapter 06).
 
 ``execute(state, code, message)`` runs a call. Before each instruction the machine charges
-its gas and checks the stack; then one short function per opcode (below, in table order)
-does the work. The call ends in one of three ways:
+its gas and checks the stack; then the opcode's one definition does the work: a ``Formula``
+in the table for arithmetic and comparisons (``op_formula``), a short function here for
+everything else (below, in table order). The call ends in one of three ways:
 
 * **success** (``STOP``, ``RETURN``, or running off the end): effects stand;
-* **revert** (``REVERT``): the contract refused and said why; storage, balances and logs
-  roll back, and the unused gas is given back;
-* **exceptional halt** (out of gas, stack under/overflow, overflow, division by zero, bad
-  memory access, ...): everything rolls back and *all* the gas is used.
+* **revert** (``REVERT``, a ``Revert``): the contract refused and said why; storage,
+  balances and logs roll back, and the unused gas is given back;
+* **exceptional halt** (an ``ExceptionalHalt``: out of gas, stack under/overflow,
+  overflow, division by zero, bad memory access, ...): everything rolls back and *all* the
+  gas is used.
 
 A contract can call another contract (``XCALL``, chapter 08): ``op_xcall`` runs the callee
 with ``execute`` itself, as a nested call one level deeper, with ``msg.sender`` = the
@@ -24,134 +21,40 @@ whole chain of calls either stands or rolls back together.
 A call is also a little world of its own: an operand stack of words, local variables per
 internal call frame, memory lists (``ALLOC``), and the contract's storage in the state.
 
-``execute`` normally runs through ``fastpath`` (which turns straight-line stretches of
-code into Python once and reuses them); with a ``tracer`` it runs the plain step-by-step
-loop here, which is the definition the fast path is tested against.
+Two engines run a call, and the caller names which: ``Engine.STEPS`` is the plain loop
+here, one instruction at a time (the definition; the debugger's tracer watches it);
+``Engine.FAST`` (what the chain uses) runs straight-line stretches as generated Python
+(``fastpath.py``) and hands every other instruction to the same ``step``.
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field
-from typing import Callable, Protocol
+import enum
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from minichain.encoding import sha256
-from minichain.errors import (BadAddress, BadJump, CallDepthExceeded, CallFailed, DivisionByZero,
-                              IntegerOverflow, InvalidCode, MemoryFault, OutOfGas, Revert,
-                              StackError, TransferFailed, VMError)
+from minichain.errors import ExceptionalHalt, Revert, VMError
 from minichain.receipts import BlockContext, Log
 from minichain.state import State
+from minichain.vm import faults
 from minichain.vm.fastpath import run_fast
-from minichain.vm.opcodes import (ADDRESS_LIMIT, BY_CODE, BY_NAME, GAS_ALLOC_WORD, INT_MAX,
-                                  INT_MIN, JUMPS, MAX_CALL_DEPTH, MAX_CODE_SIZE,
-                                  MAX_CONTRACT_DEPTH, MAX_LOCALS,
-                                  MAX_MEMORY_WORDS, MAX_PUSH_BYTES, MAX_STACK, Opcode,
-                                  address_to_word, word_to_address, words_to_text)
+from minichain.vm.opcodes import (ADDRESS_LIMIT, GAS_ALLOC_WORD, INT_MAX, INT_MIN,
+                                  MAX_CALL_DEPTH, MAX_CONTRACT_DEPTH, MAX_LOCALS,
+                                  MAX_MEMORY_WORDS, MAX_STACK, TABLE, address_to_word, dup,
+                                  swap, word_to_address, words_to_text)
+from minichain.vm.program import Instruction, Program, load
+from minichain.vm.sources import locate
 
 DEFAULT_BLOCK = BlockContext(chain_id=1, number=0, timestamp=0, sealer="")
 SLOT_DOMAIN = b"minichain slot:"
 
 
-# --- loading -----------------------------------------------------------------------------
+class Engine(enum.Enum):
+    """How ``execute`` runs a call; both give the same result, state and gas."""
 
-@dataclass(frozen=True)
-class Instruction:
-    """One decoded instruction, with what the machine needs to run it quickly."""
-
-    pc: int                 # offset of the opcode in the code
-    op: Opcode
-    arg: int = 0            # the immediate: PUSH value, jump target pc, or n
-    target: int = -1        # for JUMP/JUMPI/CALL: the index of the target instruction
-    gas: int = 0            # static gas, charged before it runs
-    needs: int = 0          # stack words that must be there
-    growth: int = 0         # how the stack height changes
-    run: Callable[["Machine", "Instruction"], None] | None = field(default=None, repr=False,
-                                                                  compare=False)
-
-    def __str__(self) -> str:
-        return self.op.name if self.op.immediate == 0 else f"{self.op.name} {self.arg}"
-
-
-@dataclass(frozen=True, eq=False)
-class Program:
-    """Checked, decoded code: the instructions and where each jump goes."""
-
-    code: bytes
-    instructions: tuple[Instruction, ...]     # the last one is an implicit STOP
-    index_of_pc: dict[int, int]
-    # filled in by ``fastpath`` the first time a piece of code runs; never part of equality
-    fast: list = field(default_factory=list, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.instructions) - 1
-
-
-def push_size(value: int) -> int:
-    """The fewest bytes of two's complement that hold ``value`` (PUSH's canonical length)."""
-    bits = (value if value >= 0 else ~value).bit_length() + 1
-    return max(1, (bits + 7) // 8)
-
-
-def decode(code: bytes) -> list[tuple[int, Opcode, int]]:
-    """Split code into (pc, opcode, immediate) triples; refuse unknown or cut-off bytes."""
-    if len(code) > MAX_CODE_SIZE:
-        raise InvalidCode(f"code is {len(code)} bytes; the limit is {MAX_CODE_SIZE}")
-    out = []
-    pc = 0
-    while pc < len(code):
-        op = BY_CODE.get(code[pc])
-        if op is None:
-            raise InvalidCode(f"byte 0x{code[pc]:02x} at pc {pc} is not an opcode")
-        start = pc
-        pc += 1
-        if op.immediate == -1:
-            if pc >= len(code):
-                raise InvalidCode(f"PUSH at pc {start} has no length byte")
-            size = code[pc]
-            pc += 1
-            if not 1 <= size <= MAX_PUSH_BYTES:
-                raise InvalidCode(f"PUSH at pc {start} has length {size}; expected 1..32")
-            if pc + size > len(code):
-                raise InvalidCode(f"PUSH at pc {start} is cut off by the end of the code")
-            arg = int.from_bytes(code[pc:pc + size], "big", signed=True)
-            if size != push_size(arg):
-                raise InvalidCode(f"PUSH at pc {start} uses {size} bytes for {arg}; "
-                                  f"the canonical form uses {push_size(arg)}")
-            pc += size
-        else:
-            if pc + op.immediate > len(code):
-                raise InvalidCode(f"{op.name} at pc {start} is cut off by the end of the code")
-            arg = int.from_bytes(code[pc:pc + op.immediate], "big")
-            pc += op.immediate
-            if op.name in ("DUP", "SWAP") and arg == 0:
-                raise InvalidCode(f"{op.name} 0 at pc {start}: n must be at least 1")
-        out.append((start, op, arg))
-    return out
-
-
-@functools.lru_cache(maxsize=256)
-def load(code: bytes) -> Program:
-    """Check and decode code once; the result is cached, so reloading the same code is free."""
-    code = bytes(code)
-    decoded = decode(code)
-    index_of_pc = {pc: i for i, (pc, _, _) in enumerate(decoded)}
-    jumpdests = {pc for pc, op, _ in decoded if op.name == "JUMPDEST"}
-    instructions = []
-    for pc, op, arg in decoded:
-        target = -1
-        if op.name in JUMPS:
-            if arg not in jumpdests:
-                raise BadJump(f"{op.name} at pc {pc} goes to {arg}, which is not a JUMPDEST")
-            target = index_of_pc[arg]
-        instructions.append(_instruction(pc, op, arg, target))
-    instructions.append(_instruction(len(code), BY_NAME["STOP"], 0, -1))
-    return Program(code, tuple(instructions), index_of_pc)
-
-
-def _instruction(pc: int, op: Opcode, arg: int, target: int) -> Instruction:
-    needs = op.stack_in(arg)
-    return Instruction(pc, op, arg, target, op.static_gas(arg), needs,
-                       op.stack_out(arg) - needs, OPERATIONS[op.name])
+    FAST = "fast"       # generated Python for straight-line code: what the chain uses
+    STEPS = "steps"     # one instruction at a time: the definition, and what a tracer sees
 
 
 # --- a call in progress ----------------------------------------------------------------
@@ -189,10 +92,11 @@ class Machine:
 
     __slots__ = ("program", "state", "address", "self_word", "caller_word", "value",
                  "data", "block", "gas", "stack", "locals", "frames", "heap", "heap_words",
-                 "logs", "index", "tracer", "depth")
+                 "logs", "index", "engine", "tracer", "depth")
 
     def __init__(self, program: Program, state: State, message: Message,
-                 block: BlockContext, tracer: Tracer | None = None) -> None:
+                 block: BlockContext, engine: Engine = Engine.FAST,
+                 tracer: Tracer | None = None) -> None:
         self.program = program
         self.state = state
         self.address = message.address
@@ -209,6 +113,7 @@ class Machine:
         self.heap_words = 0
         self.logs: list[Log] = []
         self.index = 0
+        self.engine = engine
         self.tracer = tracer
         self.depth = message.depth
 
@@ -223,48 +128,25 @@ def data_words(data: bytes) -> tuple[int, ...]:
                  for i in range(0, len(data), 32))
 
 
-# --- errors shared with the fast path -----------------------------------------------------
+# --- helpers the opcodes share -----------------------------------------------------------
 
-def overflow_error(pc: int, name: str, value: int) -> IntegerOverflow:
-    return IntegerOverflow(f"{name} at pc {pc}: the result {value} is outside the word range "
-                           "-2**255 .. 2**255 - 1")
-
-
-def division_error(pc: int, name: str) -> DivisionByZero:
-    return DivisionByZero(f"{name} at pc {pc}: division by zero")
-
-
-def handle_error(pc: int, name: str, handle: int) -> MemoryFault:
-    return MemoryFault(f"{name} at pc {pc}: {handle} is not the handle of a memory list")
-
-
-def index_error(pc: int, name: str, index: int, length: int) -> MemoryFault:
-    return MemoryFault(f"{name} at pc {pc}: index {index} is out of range for a memory list "
-                       f"of length {length} (expected 0 <= index < {length})")
-
-
-FAULTS = {"overflow": overflow_error, "division": division_error, "handle": handle_error,
-          "index": index_error}
-
-
-def checked(m: Machine, ins: Instruction, value: int) -> int:
+def checked(ins: Instruction, value: int) -> int:
     """``value`` if it fits in a word, else an ``IntegerOverflow``."""
     if INT_MIN <= value <= INT_MAX:
         return value
-    raise overflow_error(ins.pc, ins.op.name, value)
+    raise faults.overflow(ins.op.name, ins.pc, value)
 
 
-def charge(m: Machine, amount: int, what: str) -> None:
+def charge(m: Machine, ins: Instruction, amount: int) -> None:
     """Take gas that depends on the operands (e.g. the size of a new memory list)."""
     if amount > m.gas:
-        raise OutOfGas(f"{what} at pc {m.pc}: needs {amount} more gas, {m.gas} left")
+        raise faults.out_of_gas(ins.op.name, ins.pc, amount, m.gas, more=True)
     m.gas -= amount
 
 
-def as_address(m: Machine, ins: Instruction, word: int) -> str:
+def as_address(ins: Instruction, word: int) -> str:
     if not 0 <= word < ADDRESS_LIMIT:
-        raise BadAddress(f"{ins.op.name} at pc {ins.pc}: {word} is not an address "
-                         "(expected 0 <= word < 2**160)")
+        raise faults.bad_address(ins.op.name, ins.pc, word)
     return word_to_address(word)
 
 
@@ -277,63 +159,38 @@ def slot_of(seed: int, key: int) -> int:
 
 def memory_list(m: Machine, ins: Instruction, handle: int) -> list[int]:
     if not 0 <= handle < len(m.heap):
-        raise handle_error(ins.pc, ins.op.name, handle)
+        raise faults.bad_handle(ins.op.name, ins.pc, handle)
     return m.heap[handle]
 
 
-# --- one function per opcode (table order) --------------------------------------------
+def memory_index(ins: Instruction, words: list[int], index: int) -> int:
+    if not 0 <= index < len(words):
+        raise faults.bad_index(ins.op.name, ins.pc, index, len(words))
+    return index
+
+
+# --- what each opcode does (table order) ---------------------------------------------------
+
+def op_formula(m: Machine, ins: Instruction) -> None:
+    """ADD, SUB, MUL, DIV, MOD, LT, GT, EQ, ISZERO: the formula in the opcode's table row."""
+    formula, stack = ins.op.formula, m.stack
+    if len(formula.operands) == 1:
+        value = formula.evaluate(stack.pop())
+    else:
+        b, a = stack.pop(), stack.pop()
+        if formula.divides and b == 0:
+            raise faults.division_by_zero(ins.op.name, ins.pc)
+        value = formula.evaluate(a, b)
+    if formula.boolean:
+        value = 1 if value else 0
+    elif formula.overflows:
+        value = checked(ins, value)
+    stack.append(value)
+
 
 def op_stop(m: Machine, ins: Instruction) -> None:
     """End the call successfully with no output."""
     raise Halt(())
-
-
-def op_add(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    m.stack.append(checked(m, ins, a + b))
-
-
-def op_sub(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    m.stack.append(checked(m, ins, a - b))
-
-
-def op_mul(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    m.stack.append(checked(m, ins, a * b))
-
-
-def op_div(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    if b == 0:
-        raise division_error(ins.pc, "DIV")
-    m.stack.append(checked(m, ins, a // b))
-
-
-def op_mod(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    if b == 0:
-        raise division_error(ins.pc, "MOD")
-    m.stack.append(a % b)
-
-
-def op_lt(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    m.stack.append(1 if a < b else 0)
-
-
-def op_gt(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    m.stack.append(1 if a > b else 0)
-
-
-def op_eq(m: Machine, ins: Instruction) -> None:
-    b, a = m.stack.pop(), m.stack.pop()
-    m.stack.append(1 if a == b else 0)
-
-
-def op_iszero(m: Machine, ins: Instruction) -> None:
-    m.stack.append(1 if m.stack.pop() == 0 else 0)
 
 
 def op_hash(m: Machine, ins: Instruction) -> None:
@@ -347,8 +204,8 @@ def op_address(m: Machine, ins: Instruction) -> None:
 
 
 def op_balance(m: Machine, ins: Instruction) -> None:
-    address = as_address(m, ins, m.stack.pop())
-    m.stack.append(checked(m, ins, m.state.balance(address)))
+    address = as_address(ins, m.stack.pop())
+    m.stack.append(checked(ins, m.state.balance(address)))
 
 
 def op_caller(m: Machine, ins: Instruction) -> None:
@@ -356,7 +213,7 @@ def op_caller(m: Machine, ins: Instruction) -> None:
 
 
 def op_callvalue(m: Machine, ins: Instruction) -> None:
-    m.stack.append(checked(m, ins, m.value))
+    m.stack.append(checked(ins, m.value))
 
 
 def op_calldata(m: Machine, ins: Instruction) -> None:
@@ -411,7 +268,7 @@ def op_jumpi(m: Machine, ins: Instruction) -> None:
 def op_call(m: Machine, ins: Instruction) -> None:
     """Enter an internal function: remember where to come back, start fresh locals."""
     if len(m.frames) >= MAX_CALL_DEPTH:
-        raise CallDepthExceeded(f"CALL at pc {ins.pc}: more than {MAX_CALL_DEPTH} nested calls")
+        raise faults.too_many_calls(ins.op.name, ins.pc)
     m.frames.append((m.index, m.locals))
     m.locals = [0] * MAX_LOCALS
     m.index = ins.target
@@ -420,7 +277,7 @@ def op_call(m: Machine, ins: Instruction) -> None:
 def op_ret(m: Machine, ins: Instruction) -> None:
     """Go back to the instruction after the matching CALL, with the caller's locals."""
     if not m.frames:
-        raise BadJump(f"RET at pc {ins.pc}: there is no internal call to return from")
+        raise faults.nothing_to_return_from(ins.op.name, ins.pc)
     m.index, m.locals = m.frames.pop()
 
 
@@ -433,12 +290,11 @@ def op_push(m: Machine, ins: Instruction) -> None:
 
 
 def op_dup(m: Machine, ins: Instruction) -> None:
-    m.stack.append(m.stack[-ins.arg])
+    dup(m.stack, ins.arg)
 
 
 def op_swap(m: Machine, ins: Instruction) -> None:
-    stack, n = m.stack, ins.arg
-    stack[-1], stack[-1 - n] = stack[-1 - n], stack[-1]
+    swap(m.stack, ins.arg)
 
 
 def op_log(m: Machine, ins: Instruction) -> None:
@@ -453,11 +309,10 @@ def op_alloc(m: Machine, ins: Instruction) -> None:
     """A new memory list of n zeros; its handle is its position in the heap."""
     n = m.stack.pop()
     if n < 0:
-        raise MemoryFault(f"ALLOC at pc {ins.pc}: a list cannot have length {n}")
-    charge(m, GAS_ALLOC_WORD * n, "ALLOC")
+        raise faults.bad_length(ins.op.name, ins.pc, n)
+    charge(m, ins, GAS_ALLOC_WORD * n)
     if m.heap_words + n > MAX_MEMORY_WORDS:
-        raise MemoryFault(f"ALLOC at pc {ins.pc}: {n} more words would pass the memory limit "
-                          f"of {MAX_MEMORY_WORDS} words")
+        raise faults.memory_full(ins.op.name, ins.pc, n)
     m.heap_words += n
     m.heap.append([0] * n)
     m.stack.append(len(m.heap) - 1)
@@ -466,17 +321,13 @@ def op_alloc(m: Machine, ins: Instruction) -> None:
 def op_aload(m: Machine, ins: Instruction) -> None:
     index, handle = m.stack.pop(), m.stack.pop()
     words = memory_list(m, ins, handle)
-    if not 0 <= index < len(words):
-        raise index_error(ins.pc, "ALOAD", index, len(words))
-    m.stack.append(words[index])
+    m.stack.append(words[memory_index(ins, words, index)])
 
 
 def op_astore(m: Machine, ins: Instruction) -> None:
     index, handle, value = m.stack.pop(), m.stack.pop(), m.stack.pop()
     words = memory_list(m, ins, handle)
-    if not 0 <= index < len(words):
-        raise index_error(ins.pc, "ASTORE", index, len(words))
-    words[index] = value
+    words[memory_index(ins, words, index)] = value
 
 
 def op_alen(m: Machine, ins: Instruction) -> None:
@@ -485,13 +336,10 @@ def op_alen(m: Machine, ins: Instruction) -> None:
 
 def op_transfer(m: Machine, ins: Instruction) -> None:
     """Send tokens from the contract's own balance."""
-    amount, recipient = m.stack.pop(), as_address(m, ins, m.stack.pop())
-    if amount < 0:
-        raise TransferFailed(f"TRANSFER at pc {ins.pc}: cannot send a negative amount ({amount})")
+    amount, recipient = m.stack.pop(), as_address(ins, m.stack.pop())
     have = m.state.balance(m.address)
-    if amount > have:
-        raise TransferFailed(f"TRANSFER at pc {ins.pc}: the contract holds {have} tokens, "
-                             f"cannot send {amount}")
+    if not 0 <= amount <= have:
+        raise faults.transfer_refused(ins.op.name, ins.pc, amount, have)
     m.state.transfer(m.address, recipient, amount)
 
 
@@ -500,22 +348,20 @@ def op_xcall(m: Machine, ins: Instruction) -> None:
     cut = len(m.stack) - ins.arg - 1
     words = m.stack[cut:]                       # the selector, then the arguments
     del m.stack[cut:]
-    target = as_address(m, ins, m.stack.pop())
+    target = as_address(ins, m.stack.pop())
     if m.depth >= MAX_CONTRACT_DEPTH:
-        raise CallDepthExceeded(f"XCALL at pc {ins.pc}: more than {MAX_CONTRACT_DEPTH} "
-                                "contracts calling each other")
+        raise faults.too_many_contracts(ins.op.name, ins.pc)
     code = m.state.code(target)
     if not code:
-        raise CallFailed(f"XCALL at pc {ins.pc}: {target} holds no contract code")
+        raise faults.no_contract(ins.op.name, ins.pc, target)
     data = b"".join(word.to_bytes(32, "big", signed=True) for word in words)
     result = execute(m.state, code, Message(m.address, target, 0, data, m.gas, m.depth + 1),
-                     m.block, m.tracer)
+                     m.block, m.engine, m.tracer)
     m.gas -= result.gas_used
     if not result.success:
         raise result.fault              # the same revert reason, or the same fault
     if len(result.output) > 1:
-        raise CallFailed(f"XCALL at pc {ins.pc}: {target} returned {len(result.output)} "
-                         "words; a call between contracts takes back at most one")
+        raise faults.too_many_words(ins.op.name, ins.pc, target, len(result.output))
     m.logs.extend(result.logs)
     m.stack.append(result.output[0] if result.output else 0)
 
@@ -525,21 +371,23 @@ def op_return(m: Machine, ins: Instruction) -> None:
 
 
 def op_revert(m: Machine, ins: Instruction) -> None:
-    raise Revert(words_to_text(m.stack[len(m.stack) - ins.arg:]))
+    raise Revert(words_to_text(m.stack[len(m.stack) - ins.arg:]), ins.op.name, ins.pc)
 
 
-OPERATIONS: dict[str, Callable[[Machine, Instruction], None]] = {
-    "STOP": op_stop, "ADD": op_add, "SUB": op_sub, "MUL": op_mul, "DIV": op_div,
-    "MOD": op_mod, "LT": op_lt, "GT": op_gt, "EQ": op_eq, "ISZERO": op_iszero,
-    "HASH": op_hash, "ADDRESS": op_address, "BALANCE": op_balance, "CALLER": op_caller,
-    "CALLVALUE": op_callvalue, "CALLDATA": op_calldata, "CALLDATASIZE": op_calldatasize,
-    "NUMBER": op_number, "TIMESTAMP": op_timestamp, "POP": op_pop, "LOAD": op_load,
-    "STORE": op_store, "SLOAD": op_sload, "SSTORE": op_sstore, "JUMP": op_jump,
-    "JUMPI": op_jumpi, "CALL": op_call, "RET": op_ret, "JUMPDEST": op_jumpdest,
-    "PUSH": op_push, "DUP": op_dup, "SWAP": op_swap, "LOG": op_log, "ALLOC": op_alloc,
-    "ALOAD": op_aload, "ASTORE": op_astore, "ALEN": op_alen, "TRANSFER": op_transfer,
-    "XCALL": op_xcall, "RETURN": op_return, "REVERT": op_revert,
-}
+OPERATIONS = {"STOP": op_stop, "HASH": op_hash, "ADDRESS": op_address, "BALANCE": op_balance,
+              "CALLER": op_caller, "CALLVALUE": op_callvalue, "CALLDATA": op_calldata,
+              "CALLDATASIZE": op_calldatasize, "NUMBER": op_number,
+              "TIMESTAMP": op_timestamp, "POP": op_pop, "LOAD": op_load, "STORE": op_store,
+              "SLOAD": op_sload, "SSTORE": op_sstore, "JUMP": op_jump, "JUMPI": op_jumpi,
+              "CALL": op_call, "RET": op_ret, "JUMPDEST": op_jumpdest, "PUSH": op_push,
+              "DUP": op_dup, "SWAP": op_swap, "LOG": op_log, "ALLOC": op_alloc,
+              "ALOAD": op_aload, "ASTORE": op_astore, "ALEN": op_alen,
+              "TRANSFER": op_transfer, "XCALL": op_xcall, "RETURN": op_return,
+              "REVERT": op_revert}
+OPERATIONS.update({op.name: op_formula for op in TABLE if op.formula is not None})
+DISPATCH = [OPERATIONS[op.name] if op is not None else None     # indexed by the opcode byte
+            for op in (next((row for row in TABLE if row.code == byte), None)
+                       for byte in range(256))]
 
 
 # --- the loop ----------------------------------------------------------------------------
@@ -547,19 +395,17 @@ OPERATIONS: dict[str, Callable[[Machine, Instruction], None]] = {
 def step(m: Machine, ins: Instruction) -> None:
     """Run one instruction: charge gas, check the stack, then do what the opcode says."""
     if m.gas < ins.gas:
-        raise OutOfGas(f"{ins.op.name} at pc {ins.pc}: needs {ins.gas} gas, {m.gas} left")
+        raise faults.out_of_gas(ins.op.name, ins.pc, ins.gas, m.gas)
     depth = len(m.stack)
     if depth < ins.needs:
-        raise StackError(f"{ins.op.name} at pc {ins.pc}: needs {ins.needs} stack words, "
-                         f"the stack has {depth}")
+        raise faults.stack_underflow(ins.op.name, ins.pc, ins.needs, depth)
     if depth + ins.growth > MAX_STACK:
-        raise StackError(f"{ins.op.name} at pc {ins.pc}: the stack would grow past its limit "
-                         f"of {MAX_STACK} words")
+        raise faults.stack_overflow(ins.op.name, ins.pc)
     if m.tracer is not None:
         m.tracer.before(m, ins)
     m.gas -= ins.gas
     m.index += 1
-    ins.run(m, ins)
+    DISPATCH[ins.op.code](m, ins)
 
 
 def run_steps(m: Machine) -> None:
@@ -573,41 +419,80 @@ def run_steps(m: Machine) -> None:
 
 @dataclass(frozen=True)
 class Result:
-    """How a call ended: success or not, gas used, output words, events, and why it failed."""
+    """How a call ended: success or not, gas used, output words, events, and the fault.
+
+    ``error``, ``reverted`` and ``reason`` are read off the fault, never stored twice.
+    """
 
     success: bool
     gas_used: int
     output: tuple[int, ...] = ()
     logs: tuple[Log, ...] = ()
-    error: str = ""               # "" on success, else "Revert: reason" or "OutOfGas: ..."
-    reverted: bool = False        # True for REVERT (unused gas refunded)
-    reason: str = ""              # the revert reason, or the fault's message
-    fault: VMError | None = field(default=None, compare=False, repr=False)
+    fault: VMError | None = None
+
+    @property
+    def reverted(self) -> bool:
+        """True for a ``Revert`` (its unused gas went back), False otherwise."""
+        return isinstance(self.fault, Revert)
+
+    @property
+    def error(self) -> str:
+        """The fault's kind and words on one line (``VMError.describe``); empty on success."""
+        return "" if self.fault is None else self.fault.describe()
+
+    @property
+    def reason(self) -> str:
+        """The revert reason, or the fault's own words ("" on success)."""
+        return "" if self.fault is None else self.fault.reason
+
+    def explain(self) -> str:
+        """The word success, or the fault in the learner's words, with its source line."""
+        return "success" if self.fault is None else self.fault.explain()
 
 
 def execute(state: State, code: bytes | Program, message: Message,
-            block: BlockContext = DEFAULT_BLOCK, tracer: Tracer | None = None) -> Result:
-    """Run one call against ``state``; on failure the state is left exactly as it was.
+            block: BlockContext = DEFAULT_BLOCK, engine: Engine = Engine.FAST,
+            tracer: Tracer | None = None) -> Result:
+    """Run one call against ``state`` on ``engine``; on failure the state is left exactly
+    as it was. A ``tracer`` sees every step, so it needs ``Engine.STEPS``.
 
     Raises ``InvalidCode`` or ``BadJump`` if ``code`` cannot be loaded; every fault while
     running becomes a failed ``Result`` instead.
     """
+    if tracer is not None and engine is not Engine.STEPS:
+        raise ValueError("a tracer sees every step only on engine=Engine.STEPS")
     program = code if isinstance(code, Program) else load(bytes(code))
-    m = Machine(program, state, message, block, tracer)
+    m = Machine(program, state, message, block, engine, tracer)
     snapshot = state.snapshot()
     try:
-        if tracer is None:
-            run_fast(m, step, FAULTS)
-        else:
+        if engine is Engine.STEPS:
             run_steps(m)
+        else:
+            run_fast(m, step)
     except Halt as halt:
         return Result(True, message.gas - m.gas, halt.output, tuple(m.logs))
-    except Revert as revert:
+    except Revert as fault:
         state.rollback(snapshot)
-        return Result(False, message.gas - m.gas, error=f"Revert: {revert}", reverted=True,
-                      reason=str(revert), fault=revert)
-    except VMError as fault:
+        return Result(False, message.gas - m.gas, fault=_placed(fault, m))
+    except ExceptionalHalt as fault:
         state.rollback(snapshot)
-        return Result(False, message.gas, error=f"{type(fault).__name__}: {fault}",
-                      reason=str(fault), fault=fault)
-    raise AssertionError("both loops only end by raising")  # pragma: no cover
+        return Result(False, message.gas, fault=_placed(fault, m))
+    raise AssertionError("both engines only end by raising")  # pragma: no cover
+
+
+def _placed(fault: VMError, m: Machine) -> VMError:
+    """Name the contract a fault happened in (a callee's fault keeps its own), and look up
+    its source line or label if this process knows the code's source. Code that belongs to
+    no one line (a compiled contract's shared revert stubs) is placed in the function the
+    innermost internal call entered."""
+    if fault.address:
+        return fault
+    fault.address = m.address
+    code = m.program.code
+    where = locate(code, fault.pc)
+    if where is not None and not where.line and m.frames:
+        call = m.program.instructions[m.frames[-1][0] - 1]        # the CALL that entered it
+        entered = locate(code, m.program.instructions[call.target].pc)
+        where = entered if entered is None else replace(entered, line=0, text="")
+    fault.where = where
+    return fault

@@ -9,8 +9,15 @@ words in ``[0, 2**160)``; booleans are the words 0 and 1.
 
 Each row of ``TABLE`` gives an opcode's name, its byte, how many bytes of immediate data
 follow it in the code, how many stack words it reads and writes, its gas, and what it does.
-``machine.py`` has one short function per row. Gas is charged *before* an instruction runs;
-storage writes cost twenty times as much as reads because every node keeps them forever.
+Gas is charged *before* an instruction runs; storage writes cost twenty times as much as
+reads because every node keeps them forever.
+
+Each opcode has one meaning, written once. The arithmetic and comparison rows carry a
+``Formula``: a Python expression of the words they pop, with the faults it can raise. The
+machine's step loop evaluates it (``machine.op_formula``) and the fast path writes the same
+text into the Python it generates, so the two cannot disagree. The stack shuffles ``DUP``
+and ``SWAP`` are the functions ``dup`` and ``swap`` below, which both apply to their own
+stack. Every other row is one short function in ``machine.py``.
 
 Immediates (``n`` in the stack columns is the immediate):
 
@@ -27,7 +34,8 @@ the same way (a revert with the same reason, a fault with the same error).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 # --- the word -------------------------------------------------------------------------
 
@@ -69,6 +77,57 @@ CODE_DEPOSIT_GAS = 20             # per byte of code a deploy stores on chain
 
 
 @dataclass(frozen=True)
+class Formula:
+    """What a pure instruction computes, as Python: ``{b}`` is the top word, ``{a}`` the one
+    below it (``ISZERO`` pops only ``{a}``)."""
+
+    text: str                  # e.g. "{a} + {b}"
+    overflows: bool = False    # the result can leave the word range: IntegerOverflow
+    divides: bool = False      # {b} == 0 is DivisionByZero
+    boolean: bool = False      # a comparison: the machine pushes 1 for True, 0 for False
+    monotone: str = ""         # operands the result grows or falls with (the others fixed)
+    evaluate: Callable[..., int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = ", ".join(self.operands)
+        source = f"lambda {names}: {self.expression(a='a', b='b')}"
+        object.__setattr__(self, "evaluate", eval(source, {}))   # the text, compiled once
+
+    @property
+    def operands(self) -> tuple[str, ...]:
+        """The words it pops, named as in the text: ("a", "b") or ("a",)."""
+        return ("a", "b") if "{b}" in self.text else ("a",)
+
+    def expression(self, **words: str) -> str:
+        """The formula with each operand replaced by a Python expression for it."""
+        return self.text.format(**{k: w if w.isidentifier() or w.lstrip("-").isdigit()
+                                   else f"({w})" for k, w in words.items()})
+
+
+FORMULAS: dict[str, Formula] = {
+    "ADD": Formula("{a} + {b}", overflows=True, monotone="ab"),
+    "SUB": Formula("{a} - {b}", overflows=True, monotone="ab"),
+    "MUL": Formula("{a} * {b}", overflows=True, monotone="ab"),
+    "DIV": Formula("{a} // {b}", overflows=True, divides=True, monotone="a"),
+    "MOD": Formula("{a} % {b}", divides=True),
+    "LT": Formula("{a} < {b}", boolean=True),
+    "GT": Formula("{a} > {b}", boolean=True),
+    "EQ": Formula("{a} == {b}", boolean=True),
+    "ISZERO": Formula("not {a}", boolean=True),
+}
+
+
+def dup(stack: list, n: int) -> None:
+    """DUP n: copy the n-th word from the top onto the top."""
+    stack.append(stack[-n])
+
+
+def swap(stack: list, n: int) -> None:
+    """SWAP n: swap the top word with the (n+1)-th."""
+    stack[-1], stack[-1 - n] = stack[-1 - n], stack[-1]
+
+
+@dataclass(frozen=True)
 class Opcode:
     """One row of the instruction table."""
 
@@ -80,6 +139,7 @@ class Opcode:
     gas: int            # charged before the instruction runs
     description: str
     gas_per_arg: int = 0   # extra gas per unit of the immediate (LOG: per data word)
+    formula: Formula | None = None   # what it computes, for the pure rows
 
     def stack_in(self, arg: int) -> int:
         """How many words must be on the stack before this instruction."""
@@ -148,7 +208,7 @@ _ROWS = (
 
 TABLE: tuple[Opcode, ...] = tuple(
     Opcode(name, code, imm, inputs, outputs, gas, description,
-           GAS_LOG_WORD if name == "LOG" else 0)
+           GAS_LOG_WORD if name == "LOG" else 0, FORMULAS.get(name))
     for name, code, imm, inputs, outputs, gas, description in _ROWS)
 
 BY_NAME: dict[str, Opcode] = {op.name: op for op in TABLE}

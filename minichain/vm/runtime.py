@@ -3,25 +3,27 @@
 A **deploy** transaction carries the contract's bytecode and, optionally, the call data of
 its constructor (``deploy_data``). The contract's address is derived from the sender and
 the transaction's nonce, so anyone can work it out before the block is sealed. The code is
-checked (``machine.load``), stored for ``CODE_DEPOSIT_GAS`` per byte, and the constructor
+checked (``program.load``), stored for ``CODE_DEPOSIT_GAS`` per byte, and the constructor
 runs once with the tokens the transaction carries.
 
 A **call** transaction sends ``value`` tokens to the contract and runs its code with the
 transaction's data as call data. Its gas is the transaction's gas minus the intrinsic cost
 (base + data bytes) already paid. ``execution.apply_transaction`` keeps the nonce and fee
 of a failed deploy or call and rolls everything else back, so a receipt with
-``success=False`` means: only the fee and the nonce changed.
+``success=False`` means: only the fee and the nonce changed. Its ``error`` is the fault
+itself (a ``Revert`` or an ``ExceptionalHalt``, or ``InvalidCode``), not a message.
 """
 
 from __future__ import annotations
 
 from minichain.encoding import encode, sha256
-from minichain.errors import InvalidCode, VMError
+from minichain.errors import InvalidCode, OutOfGas, Revert, VMError
 from minichain.receipts import BlockContext, Outcome
 from minichain.state import State
 from minichain.tx import SignedTransaction
 from minichain.vm.abi import INIT, selector
-from minichain.vm.machine import DEFAULT_BLOCK, Message, Result, data_words, execute, load
+from minichain.vm.machine import DEFAULT_BLOCK, Message, Result, data_words, execute
+from minichain.vm.program import load
 from minichain.vm.opcodes import CODE_DEPOSIT_GAS
 
 CONTRACT_DOMAIN = b"minichain contract:"
@@ -54,8 +56,7 @@ def split_deploy_data(data: bytes) -> tuple[bytes, bytes]:
 
 
 def _failed(error: VMError, gas: int, address: str = "") -> Outcome:
-    return Outcome(success=False, extra_gas=gas, error=f"{type(error).__name__}: {error}",
-                   contract_address=address)
+    return Outcome(success=False, extra_gas=gas, error=error, contract_address=address)
 
 
 def apply_deploy(state: State, stx: SignedTransaction, context: BlockContext) -> Outcome:
@@ -67,9 +68,8 @@ def apply_deploy(state: State, stx: SignedTransaction, context: BlockContext) ->
         code, init_call = split_deploy_data(tx.data)
         deposit = CODE_DEPOSIT_GAS * len(code)
         if deposit > gas:
-            return Outcome(success=False, extra_gas=gas, contract_address=address,
-                           error=f"OutOfGas: storing {len(code)} bytes of code costs "
-                                 f"{deposit} gas, {gas} left")
+            return _failed(OutOfGas(f"storing {len(code)} bytes of code costs {deposit} "
+                                    f"gas, {gas} left"), gas, address)
         program = load(code)
     except VMError as error:
         return _failed(error, gas, address)
@@ -83,7 +83,7 @@ def apply_deploy(state: State, stx: SignedTransaction, context: BlockContext) ->
         return Outcome(success=True, extra_gas=deposit, contract_address=address)
     result = execute(state, program, Message(tx.sender, address, tx.value, init_call,
                                              gas - deposit), context)
-    return Outcome(result.success, deposit + result.gas_used, result.logs, result.error,
+    return Outcome(result.success, deposit + result.gas_used, result.logs, result.fault,
                    result.output, address)
 
 
@@ -93,11 +93,11 @@ def apply_call(state: State, stx: SignedTransaction, context: BlockContext) -> O
     gas = tx.gas - tx.intrinsic_gas()
     code = state.code(tx.to)
     if not code:
-        return Outcome(success=False, error=f"InvalidCode: {tx.to} has no contract code "
-                                            "(send tokens to it with a transfer)")
+        return Outcome(success=False, error=InvalidCode(
+            f"{tx.to} has no contract code (send tokens to it with a transfer)"))
     words = data_words(tx.data)
     if words and words[0] == selector(INIT):
-        return Outcome(success=False, error="Revert: the constructor runs only at deploy")
+        return Outcome(success=False, error=Revert("the constructor runs only at deploy"))
     try:
         program = load(code)
     except VMError as error:
@@ -105,7 +105,7 @@ def apply_call(state: State, stx: SignedTransaction, context: BlockContext) -> O
     state.transfer(tx.sender, tx.to, tx.value)
     result = execute(state, program, Message(tx.sender, tx.to, tx.value, tx.data, gas),
                      context)
-    return Outcome(result.success, result.gas_used, result.logs, result.error, result.output)
+    return Outcome(result.success, result.gas_used, result.logs, result.fault, result.output)
 
 
 def simulate_call(state: State, to: str, data: bytes, caller: str = NOBODY, value: int = 0,

@@ -1,6 +1,6 @@
 """Step records for the debugger: what the machine did, one instruction at a time (chapter 06).
 
-``trace_call`` runs a call through the machine's plain step-by-step loop and records, before
+``trace_call`` runs a call on the machine's step loop (``Engine.STEPS``) and records, before
 every instruction, its code offset, opcode, the stack, the gas left and the call depth; the
 storage writes the instruction made; and, given the compiler's line map, the source line it
 came from. A ``Trace`` is plain data, so figures and tests can read it without a browser
@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from minichain.receipts import BlockContext
 from minichain.state import State
-from minichain.vm.machine import (DEFAULT_BLOCK, Instruction, Machine, Message, Program, Result,
-                                  execute, load)
+from minichain.vm.machine import DEFAULT_BLOCK, Engine, Machine, Message, Result, execute
+from minichain.vm.program import Instruction, Program, load
+from minichain.vm.sources import source_map
 
 MAX_TRACE_STEPS = 50_000
 
@@ -110,10 +111,17 @@ class Recorder:
 def trace_call(state: State, code: bytes | Program, message: Message,
                block: BlockContext = DEFAULT_BLOCK, lines: dict[int, int] | None = None,
                source: str = "", max_steps: int = MAX_TRACE_STEPS) -> Trace:
-    """Run one call step by step and record it (the state changes as with ``execute``)."""
+    """Run one call step by step and record it (the state changes as with ``execute``).
+
+    Without ``lines`` and ``source``, they come from the compiler or assembler that made
+    the code in this process, if any (``sources.source_map``).
+    """
     program = code if isinstance(code, Program) else load(bytes(code))
+    known = source_map(program.code)
+    if lines is None and known is not None:
+        lines, source = known.lines, source or known.source
     recorder = Recorder(dict(lines or {}), max_steps)
-    result = execute(state, program, message, block, tracer=recorder)
+    result = execute(state, program, message, block, Engine.STEPS, recorder)
     recorder._close()
     return Trace(tuple(recorder.steps), result, source, recorder.truncated)
 
@@ -122,7 +130,7 @@ def count_steps(state: State, code: bytes | Program, message: Message,
                 block: BlockContext = DEFAULT_BLOCK) -> tuple[int, Result]:
     """How many instructions a call runs (cheaply: no records kept)."""
     counter = _Counter()
-    result = execute(state, code, message, block, tracer=counter)
+    result = execute(state, code, message, block, Engine.STEPS, counter)
     return counter.steps, result
 
 

@@ -124,7 +124,7 @@ def test_a_registry_needs_at_least_one_authority():
     stx = deploy_tx(compiled("identity"), street.operator, "0x" + "00" * 20, "0x" + "00" * 20,
                     "0x" + "00" * 20, nonce=market.chain.nonce(street.operator.address))
     receipt, = market.seal([stx])
-    assert receipt.error == "Revert: name at least one authority"
+    assert receipt.error.describe() == "Revert: name at least one authority"
 
 
 def test_a_meter_reports_each_slot_once_from_its_own_key(street):

@@ -264,7 +264,8 @@ def check_receipts(receipts, expected) -> None:
     """Each receipt's success and reason (and output) as the model predicted."""
     assert len(receipts) == len(expected)
     for receipt, (reason, output) in zip(receipts, expected):
-        assert receipt.error == (f"Revert: {reason}" if reason else ""), (reason, receipt.error)
+        said = receipt.error.describe() if receipt.error else ""
+        assert said == (f"Revert: {reason}" if reason else ""), (reason, said)
         if output is not None:
             assert receipt.output == (output,)
 

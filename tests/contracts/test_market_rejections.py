@@ -66,7 +66,7 @@ def refused(street: Street, contract: ContractInterface, wallet: Wallet, name: s
     before = street.chain.state.copy()
     stx = market.call_tx(contract, wallet, name, *args, value=value, gas=300_000)
     receipt, = market.seal([stx], at=timestamp)
-    assert not receipt.success and receipt.error == f"Revert: {reason}"
+    assert not receipt.success and receipt.error.describe() == f"Revert: {reason}"
     assert receipt.logs == () and 0 < receipt.gas_used < stx.tx.gas
     assert street.chain.state.root() == only_fee_and_nonce(street, before, stx,
                                                            receipt.gas_used)

@@ -58,7 +58,7 @@ def agree(box: Sandbox, model, name: str, args: tuple, sender: str, value: int =
         assert [(e.name, tuple(v for _, v in e.args))
                 for e in box.interface.events(outcome.logs)] == events
     else:
-        assert outcome.error == f"Revert: {payload}"
+        assert not outcome.success and outcome.error.describe() == f"Revert: {payload}"
         assert outcome.logs == ()
     return outcome
 

@@ -15,8 +15,8 @@ from minichain.errors import (BadAddress, BadJump, CallDepthExceeded, DivisionBy
 from minichain.state import State
 from minichain.vm import opcodes
 from minichain.vm.abi import encode_words
-from minichain.vm.machine import (OPERATIONS, data_words, decode, execute, load, push_size,
-                                  slot_of)
+from minichain.vm.machine import OPERATIONS, data_words, execute, slot_of
+from minichain.vm.program import decode, load, push_size
 from minichain.vm.opcodes import (GAS_SLOAD, GAS_SSTORE, INT_MAX, INT_MIN, MAX_CALL_DEPTH,
                                   MAX_CODE_SIZE, MAX_MEMORY_WORDS, MAX_STACK, TABLE,
                                   address_to_word, text_to_words, words_to_text)
@@ -217,11 +217,11 @@ def test_a_balanced_loop_near_the_stack_limit_overflows_exactly_when_it_should(f
 # --- jumps are checked when the code is loaded ---------------------------------------------
 
 def test_jumps_must_land_on_a_jumpdest_checked_at_load():
-    with pytest.raises(BadJump, match="JUMP at pc 0 goes to 3, which is not a JUMPDEST"):
+    with pytest.raises(BadJump, match="JUMP at pc 0: its target 3 is not a JUMPDEST"):
         load(bytes([0x56, 0x00, 0x03, 0x00]))
     # a JUMPDEST byte hidden inside PUSH data is not a destination
     hidden = bytes([0x60, 0x01, 0x5B, 0x56, 0x00, 0x02])
-    with pytest.raises(BadJump, match="goes to 2"):
+    with pytest.raises(BadJump, match="its target 2 is not"):
         load(hidden)
 
 

@@ -1,7 +1,7 @@
 """Shared helpers for the contract-machine tests: run code both ways, fingerprint state.
 
-``run`` executes code through the fast path (what the chain uses); ``run_reference`` through
-the plain step loop (the definition). ``run_both`` runs both on copies of one state and
+``run`` executes code on ``Engine.FAST`` (what the chain uses); ``run_reference`` on
+``Engine.STEPS``, the plain step loop (the definition). ``run_both`` runs both on copies of one state and
 returns both results and both state roots, so a test can demand they agree. ``Sandbox``
 deploys a compiled contract on a bare state and calls it through the real handlers.
 """
@@ -14,7 +14,7 @@ from minichain.tx import SignedTransaction, Transaction
 from minichain.vm.assembler import assemble
 from minichain.vm.compiler import CompiledContract
 from minichain.vm.interface import ContractInterface
-from minichain.vm.machine import Message, Result, execute
+from minichain.vm.machine import Engine, Message, Result, execute
 from minichain.vm.runtime import apply_call, apply_deploy
 from minichain.vm.trace import count_steps
 
@@ -35,19 +35,9 @@ def message(gas: int = 100_000, data: bytes = b"", value: int = 0,
 
 def run(program: str | bytes, gas: int = 100_000, data: bytes = b"", value: int = 0,
         state: State | None = None, block: BlockContext = BLOCK) -> Result:
-    """Run through the fast path (the default, as on chain)."""
+    """Run on the fast path (as on chain)."""
     return execute(state if state is not None else State(), code_of(program),
-                   message(gas, data, value), block)
-
-
-class Null:
-    """A tracer that records nothing: forces the reference step loop."""
-
-    def before(self, machine, instruction) -> None:
-        pass
-
-    def storage_write(self, slot, value) -> None:
-        pass
+                   message(gas, data, value), block, Engine.FAST)
 
 
 def run_reference(program: str | bytes, gas: int = 100_000, data: bytes = b"",
@@ -55,7 +45,7 @@ def run_reference(program: str | bytes, gas: int = 100_000, data: bytes = b"",
                   block: BlockContext = BLOCK) -> Result:
     """Run through the plain step loop, the machine's definition."""
     return execute(state if state is not None else State(), code_of(program),
-                   message(gas, data, value), block, tracer=Null())
+                   message(gas, data, value), block, Engine.STEPS)
 
 
 def run_both(program: str | bytes, state: State, gas: int = 100_000, data: bytes = b"",
