@@ -298,3 +298,13 @@ class SettlementError(MarketError):
 
 class RatingRejected(MarketError):
     """A rating breaks the rules: trade not settled, not a party, stars out of 1..5, or twice."""
+
+
+# --- the real world: Ethereum encodings, genesis files, the EVM (chapter 14) -------------
+
+class RLPError(EncodingError):
+    """A value cannot be RLP-encoded, or bytes are not one canonical RLP item."""
+
+
+class GenesisError(MinichainError):
+    """A genesis file cannot be made or read as asked (no signers, a bad parameter, a bad extraData)."""
