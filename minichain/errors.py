@@ -308,3 +308,7 @@ class RLPError(EncodingError):
 
 class GenesisError(MinichainError):
     """A genesis file cannot be made or read as asked (no signers, a bad parameter, a bad extraData)."""
+
+
+class EVMUnavailable(MinichainError, ImportError):
+    """The optional EVM toolchain (vyper, titanoboa) is not installed in this Python."""
