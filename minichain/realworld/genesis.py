@@ -17,7 +17,7 @@ production in 25.12, so a new network would choose QBFT.
 **QBFT** (Besu's Byzantine-fault-tolerant proof of authority): ``extraData`` is the RLP
 encoding of ``[32-byte vanity, [validator addresses], no vote, round 0, no seals]``, the
 config has a ``qbft`` block, and ``mixHash`` is QBFT's fixed marker. A block is final as
-soon as more than two thirds of the validators have signed it: no forks, no reorgs.
+soon as at least two thirds of the validators have signed it: no forks, no reorgs.
 With n validators QBFT tolerates f = (n - 1) // 3 faulty ones (``bft_fault_tolerance``):
 the street's three authorities tolerate none; a fourth would let one fail or lie.
 
