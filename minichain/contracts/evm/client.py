@@ -7,7 +7,7 @@ install them. minichain itself never imports this module.
 
 ``EVMMarket`` mirrors ``MarketClient`` (``minichain/contracts/client.py``)::
 
-    market = EVMMarket.deploy(authorities=[operator], mechanism=UNIFORM_PRICE)
+    market = EVMMarket.deploy(authorities=[operator], tariffs=tariffs, mechanism=UNIFORM_PRICE)
     market.register(alice, alice_meter, by=operator)
     market.fund(alice, 10 ** 18)                          # coins from the genesis, say
     market.deposit(alice, 5_000)
@@ -58,11 +58,11 @@ from minichain.market.orders import Tariffs
 from minichain.market.settlement import MarketTrade
 from minichain.market.units import amount_for
 from minichain.realworld.addresses import ethereum_address
-from minichain.tx import TX_BASE_GAS
 from minichain.vm.abi import DecodedEvent
 from minichain.wallet import Wallet
 
 ERROR_SELECTOR = bytes.fromhex("08c379a0")    # Error(string): how Vyper's assert says why
+TRANSACTION_GAS = 21_000     # what every Ethereum transaction pays before its calldata
 STANDARD_TOKEN_GAS = 4       # per calldata token; a zero byte is 1 token, another byte 4
 FLOOR_TOKEN_GAS = 10         # EIP-7623 (Prague): a transaction pays at least this per token
 MAX_REFUND_QUOTIENT = 5      # EIP-3529: a refund returns at most a fifth of the gas used
@@ -73,9 +73,9 @@ def transaction_gas(calldata: bytes, execution_gas: int, refund: int) -> int:
     + what the code used, less its refund (at most a fifth), and never less than the
     calldata floor of 21,000 + 10 per token (EIP-7623)."""
     tokens = sum(1 if byte == 0 else 4 for byte in calldata)
-    used = TX_BASE_GAS + STANDARD_TOKEN_GAS * tokens + execution_gas
+    used = TRANSACTION_GAS + STANDARD_TOKEN_GAS * tokens + execution_gas
     used -= min(refund, used // MAX_REFUND_QUOTIENT)
-    return max(used, TX_BASE_GAS + FLOOR_TOKEN_GAS * tokens)
+    return max(used, TRANSACTION_GAS + FLOOR_TOKEN_GAS * tokens)
 
 
 @functools.lru_cache(maxsize=None)
@@ -124,8 +124,8 @@ class EVMMarket:
     # -- deploying ------------------------------------------------------------------------
 
     @classmethod
-    def deploy(cls, authorities: Sequence[str], mechanism: str = UNIFORM_PRICE,
-               tariffs: Tariffs = Tariffs(feed_in=8, retail=30), k_numerator: int = 1,
+    def deploy(cls, authorities: Sequence[str], tariffs: Tariffs,
+               mechanism: str = UNIFORM_PRICE, k_numerator: int = 1,
                k_denominator: int = 2, genesis_time: int = GENESIS_TIME,
                utility: str | None = None, community_fund: str | None = None,
                block_gas_limit: int = BLOCK_GAS_LIMIT, at: int | None = None) -> "EVMMarket":
