@@ -77,7 +77,7 @@ def measure_on_chain(orders: list[Order], mechanism: str = UNIFORM_PRICE) -> dic
     owners = sorted({(order.side, order.owner) for order in orders})
     names = [f"bench-{i}" for i in range(len(owners))]
     street = sunny_street(names, mechanism=mechanism, tariffs=TARIFFS, balance=10 ** 12,
-                          deposit=10 ** 11, gas_limit=BENCH_GAS_LIMIT, max_orders=len(orders))
+                          deposit=10 ** 11, gas_limit=BENCH_GAS_LIMIT, max_orders=len(orders), nodes=False)
     market = street.market
     wallet_of = {owner: street.households[name] for owner, name in zip(owners, names)}
     posts = [market.call_tx(market.contracts.market, wallet_of[(o.side, o.owner)], "post",

@@ -349,3 +349,17 @@ class RatingRejected(MarketError):
 
 class UnknownCastMember(MinichainError):
     """A name that is not in Sunny Street's cast (``minichain.cast``)."""
+
+
+# --- the real world: Ethereum encodings, genesis files, the EVM (chapter 14) -------------
+
+class RLPError(EncodingError):
+    """A value cannot be RLP-encoded, or bytes are not one canonical RLP item."""
+
+
+class GenesisError(MinichainError):
+    """A genesis file cannot be made or read as asked (no signers, a bad parameter, a bad extraData)."""
+
+
+class EVMUnavailable(MinichainError, ImportError):
+    """The optional EVM toolchain (vyper, titanoboa) is not installed in this Python."""

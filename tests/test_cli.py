@@ -1,7 +1,8 @@
-"""The ``minichain simulate`` command: help, a real run writing a report, clear refusals (chapter 11)."""
+"""The ``minichain`` command: simulate (chapter 11) and genesis (chapter 14): help, real runs, refusals."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -53,3 +54,58 @@ def test_bad_arguments_exit_with_code_2_and_say_what_was_expected(arguments, mes
         main(arguments)
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+# --- minichain genesis (chapter 14) ------------------------------------------------------
+
+def test_genesis_writes_the_street_as_a_clique_network_for_geth(tmp_path, capsys):
+    from minichain.contracts.client import AUTHORITY_NAMES
+    from minichain.realworld.genesis import clique_genesis, genesis_json, signers_of
+    from minichain.wallet import Wallet
+
+    out = tmp_path / "genesis.json"
+    assert main(["genesis", "--format", "clique", "--output", str(out)]) == 0
+    keys = [Wallet.from_seed(name).public_key for name in AUTHORITY_NAMES]
+    assert out.read_text(encoding="utf-8") == genesis_json(clique_genesis(keys, client="geth"))
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"wrote {out}: a Clique genesis for geth, chain id 1337, "
+                              "a block every 5 s\n")
+    for signer in signers_of(json.loads(out.read_text())):
+        assert signer in printed.lower()
+
+
+def test_genesis_writes_a_qbft_network_for_besu_and_says_what_it_tolerates(tmp_path, capsys):
+    out = tmp_path / "qbft.json"
+    assert main(["genesis", "--format", "qbft", "--chain-id", "2026", "--period", "2",
+                 "--output", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert '"qbft": {\n      "blockperiodseconds": 2,' in text and '"chainId": 2026' in text
+    printed = capsys.readouterr().out
+    assert "3 validators tolerate 0 faulty one(s); 4 would tolerate 1" in printed
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["genesis"], "the following arguments are required: --format"),
+    (["genesis", "--format", "aura"], "invalid choice: 'aura'"),
+    (["genesis", "--format", "qbft", "--client", "besu"], "--client applies to --format clique"),
+    (["genesis", "--format", "clique", "--client", "parity"], "invalid choice: 'parity'"),
+    (["genesis", "--format", "clique", "--chain-id", "0"], "expected a chain id from 1"),
+    (["genesis", "--format", "clique", "--period", "soon"], "expected a whole number, got 'soon'"),
+    (["genesis", "--format", "clique", "--output", "no/such/folder/g.json"],
+     "the folder 'no/such/folder' does not exist"),
+])
+def test_genesis_bad_arguments_exit_with_code_2_before_any_work(arguments, message, capsys,
+                                                                 tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(arguments)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []             # nothing was written
+
+
+def test_genesis_refuses_a_folder_as_the_output(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["genesis", "--format", "clique", "--output", str(tmp_path)])
+    assert stop.value.code == 2
+    assert "is a folder; give a file name" in capsys.readouterr().err

@@ -253,7 +253,7 @@ def runs():
         if mechanism not in made:
             k = K if mechanism == UNIFORM_PRICE else (1, 2)
             street = sunny_street(NAMES, mechanism=mechanism, tariffs=TARIFFS,
-                                  k_numerator=k[0], k_denominator=k[1], deposit=DEPOSIT)
+                                  k_numerator=k[0], k_denominator=k[1], deposit=DEPOSIT, nodes=False)
             made[mechanism] = Run(street, Model(street), street.chain.state.total_supply(),
                                   mechanism)
         return made[mechanism]
