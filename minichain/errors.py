@@ -298,3 +298,17 @@ class SettlementError(MarketError):
 
 class RatingRejected(MarketError):
     """A rating breaks the rules: trade not settled, not a party, stars out of 1..5, or twice."""
+
+
+# --- forecasting (chapter 12) ----------------------------------------------------------
+
+class ForecastError(MinichainError):
+    """A forecaster was given data it cannot use (lengths that do not fit, bad parameters)."""
+
+
+class NotEnoughHistory(ForecastError):
+    """A forecaster needs more past days than it was given (e.g. a week for seasonal naive)."""
+
+
+class SingularFeatures(ForecastError):
+    """A regression's features are linearly dependent, so its normal equations have no single answer."""
