@@ -115,6 +115,33 @@ class History:
                     self.clear_sky_wh[name][lo:hi + SLOTS_PER_DAY])
 
 
+def _self_consume_day(battery: Battery, pv_wh: Sequence[int],
+                      load_wh: Sequence[int]) -> tuple[Battery, list[int]]:
+    """A battery home's day of self-consumption: its battery after it, and its net per slot."""
+    nets = []
+    for pv, load in zip(pv_wh, load_wh):
+        balance = self_consume(battery, pv, load)
+        battery = balance.battery
+        nets.append(balance.export_wh - balance.import_wh)
+    return battery, nets
+
+
+def _tiers(nets: list[list[int]], asks: list[int], bids: list[int]) -> list[tuple[str, int, list[int]]]:
+    """The street's Wh offered at each ask and wanted at each bid, slot by slot (merged by price)."""
+    offered: dict[int, list[int]] = {}
+    wanted: dict[int, list[int]] = {}
+    for net, ask, bid in zip(nets, asks, bids):
+        sell = offered.setdefault(ask, [0] * len(net))
+        buy = wanted.setdefault(bid, [0] * len(net))
+        for slot, wh in enumerate(net):
+            if wh > 0:
+                sell[slot] += wh
+            elif wh < 0:
+                buy[slot] -= wh
+    return ([(SELL, ask, wh) for ask, wh in sorted(offered.items())]
+            + [(BUY, bid, wh) for bid, wh in sorted(wanted.items())])
+
+
 def make_history(homes: Sequence[Household], tariffs: Tariffs, first_day: date, days: int,
                  seed: int, site: Site = SUNNY_STREET, forecast_error: float = FORECAST_ERROR,
                  k_percent: int = DEFAULT_K_PERCENT) -> History:
@@ -151,23 +178,17 @@ def make_history(homes: Sequence[Household], tariffs: Tariffs, first_day: date, 
             load[home.name].extend(home_day.load_wh)
             clear[home.name].extend(pv_day(site, day, home.pv_peak_w, None, home.pv_tilt_deg,
                                            home.pv_azimuth_deg) if home.has_pv else no_sun)
-        nets = [None if batteries[i] is not None else
-                [p - q for p, q in zip(home_day.pv_wh, home_day.load_wh)]
-                for i, home_day in enumerate(today)]
+        nets = []                       # each home's surplus (+) or shortfall (-) per slot
+        for i, home_day in enumerate(today):
+            if batteries[i] is None:
+                nets.append([p - q for p, q in zip(home_day.pv_wh, home_day.load_wh)])
+            else:
+                batteries[i], net = _self_consume_day(batteries[i], home_day.pv_wh,
+                                                      home_day.load_wh)
+                nets.append(net)
+        tiers = _tiers(nets, asks, bids)
         for slot in range(SLOTS_PER_DAY):
-            offers = []
-            for i, home_day in enumerate(today):
-                if nets[i] is not None:
-                    net = nets[i][slot]
-                else:                   # a battery home: PV first, then its battery
-                    balance = self_consume(batteries[i], home_day.pv_wh[slot],
-                                           home_day.load_wh[slot])
-                    batteries[i] = balance.battery
-                    net = balance.export_wh - balance.import_wh
-                if net > 0:
-                    offers.append((SELL, asks[i], net))
-                elif net < 0:
-                    offers.append((BUY, bids[i], -net))
+            offers = [(side, limit, wh[slot]) for side, limit, wh in tiers if wh[slot]]
             cleared = slot_price(offers, tariffs, n * SLOTS_PER_DAY + slot, k_percent)
             price.append(cleared[0])
             traded.append(cleared[1])

@@ -12,7 +12,7 @@ from minichain.forecast import prices as pm
 from minichain.forecast.history import make_history
 from minichain.market.auction import clear_uniform_price
 from minichain.market.orders import BUY, SELL, Order, Tariffs
-from minichain.microgrid.household import make_street
+from minichain.microgrid.household import Battery, make_street, self_consume
 
 TARIFFS = Scenario().tariffs
 
@@ -93,3 +93,25 @@ def test_a_new_money_scale_changes_no_energy_and_no_price_position_beyond_roundi
             # costs up to two units, at the large one nothing you could see
             assert p * scale <= q < (p + 2) * scale
             assert 0 <= (q - large.feed_in) / (band * scale) <= 1
+
+
+def test_every_price_of_the_history_is_the_auctions_price_for_the_homes_own_orders():
+    homes = make_street(12, 0.5, 0.25, 6)
+    history = make_history(homes, TARIFFS, date(2026, 5, 20), 3, seed=6)
+    batteries = {home.name: Battery(home.battery) for home in homes if home.battery}
+    for slot in range(len(history.price)):
+        offers = []
+        for home in homes:
+            pv, load = history.pv_wh[home.name][slot], history.load_wh[home.name][slot]
+            if home.name in batteries:           # self-consumption first, then the market
+                balance = self_consume(batteries[home.name], pv, load)
+                batteries[home.name] = balance.battery
+                net = balance.export_wh - balance.import_wh
+            else:
+                net = pv - load
+            temper = pm.temperament(6, home.name)
+            if net:
+                offers.append((SELL, TARIFFS.price_at(temper.ask_permille), net) if net > 0
+                              else (BUY, TARIFFS.price_at(temper.bid_permille), -net))
+        clearing = clear_uniform_price(home_book(offers, slot), TARIFFS, 50, 100)
+        assert (history.price[slot], history.traded_wh[slot]) == (clearing.price, clearing.traded_wh)
