@@ -3,11 +3,12 @@
 * ``PERSISTENCE``, "same as yesterday": tomorrow's slot is today's same slot. For PV it is
   as good as the weather is steady; for load it copies yesterday's noise and, on a
   Saturday, Friday's workday shape.
-* ``WEEKLY_NAIVE`` (``SeasonalNaive``), "same as last week": the same slot ``period_days`` ago, 7 by default.
-  A week is the right season for household load: the standard load profile has three day
-  types (workday, Saturday, Sunday/holiday), and only a whole week back lands on the same
-  day type every day (except where a public holiday falls). For PV the season that
-  matters is the day (the sun's path), so its seasonal naive *is* persistence.
+* ``WEEKLY_NAIVE``, "same as last week": ``SeasonalNaive`` with the same slot
+  ``period_days`` = 7 days before. A week is the right season for household load: the
+  standard load profile has three day types (workday, Saturday, Sunday/holiday), and
+  only a whole week back lands on the same day type every day (except where a public
+  holiday falls). For PV the season that matters is the day (the sun's path), so its
+  seasonal naive *is* persistence.
 
 Both rest on one series function, ``seasonal_naive``: repeat the last ``period`` values.
 A series that repeats with that period is forecast exactly (a property test proves it).
