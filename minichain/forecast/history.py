@@ -16,7 +16,8 @@ nothing is cached on disk and nothing can go stale: the same arguments always gi
 same history, bit for bit. ``sunny_street_year`` keeps the last few years it made.
 
 A forecaster never gets the ``History`` itself (it holds the future): ``History.past``
-cuts out a ``Past`` that ends where the day to forecast begins.
+cuts out a ``Past`` that ends where the day to forecast begins, and
+``past_from_readings`` makes the same ``Past`` from a home's own meter readings alone.
 """
 
 from __future__ import annotations
@@ -199,6 +200,27 @@ def make_history(homes: Sequence[Household], tariffs: Tariffs, first_day: date, 
         table[STREET] = tuple(map(sum, zip(*(table[name] for name in names))))
     return History(site, homes, tariffs, seed, first_day, days, tuple(cloudiness),
                    tuple(forecast), pv_t, load_t, clear_t, tuple(price), tuple(traded))
+
+
+def past_from_readings(home: Household, readings: Sequence[int], day: date, seed: int,
+                       site: Site = SUNNY_STREET,
+                       forecast_error: float = FORECAST_ERROR) -> Past:
+    """A home's ``Past`` from its own meter readings alone (whole days ending where ``day`` begins).
+
+    The public inputs are filled in as ``make_history`` makes them: the day-ahead weather
+    forecast of each day up to ``day``, and the home's own clear-sky PV. This is what a day
+    runner hands an agent at gate closure, without any ``History`` behind it.
+    """
+    if len(readings) % SLOTS_PER_DAY:
+        raise ForecastError(f"readings must cover whole days ({SLOTS_PER_DAY} values a day), "
+                            f"got {len(readings)} values")
+    first = day - timedelta(days=len(readings) // SLOTS_PER_DAY)
+    days = [first + timedelta(days=n) for n in range(len(readings) // SLOTS_PER_DAY + 1)]
+    forecast = [value for d in days for value in sky_forecast(site, d, seed, forecast_error)]
+    clear = [value for d in days
+             for value in (pv_day(site, d, home.pv_peak_w, None, home.pv_tilt_deg,
+                                  home.pv_azimuth_deg) if home.has_pv else (0,) * SLOTS_PER_DAY)]
+    return Past(day, tuple(readings), tuple(forecast), tuple(clear))
 
 
 @lru_cache(maxsize=4)

@@ -109,3 +109,15 @@ def test_the_year_is_made_in_seconds_and_the_same_every_time():
     peak_kw = sum(home.pv_peak_w for home in year.homes) / 1000
     assert 850 < sum(year.pv_wh[STREET]) / 1000 / peak_kw < 1100
     assert 2500 < sum(year.load_wh[STREET]) / 1000 / len(year.homes) < 3500
+
+
+def test_a_home_can_make_its_past_from_its_own_readings_alone(spring):
+    day = SPRING + timedelta(days=30)
+    with_pv = next(home for home in spring.homes if home.has_pv)
+    without = next(home for home in spring.homes if not home.has_pv)
+    for home in (with_pv, without):
+        known = spring.past(PV, home.name, day, days=14)
+        mine = hs.past_from_readings(home, known.readings, day, seed=1)
+        assert mine == known
+    with pytest.raises(ForecastError, match="whole days"):
+        hs.past_from_readings(spring.homes[0], (1,) * 100, day, seed=1)
