@@ -10,10 +10,12 @@
 * the street's totals, and a price per slot from ``prices`` (the real uniform-price
   auction on the street's aggregated orders; None when nothing traded).
 
-It is made in memory, in about 3 seconds for a year of 12 homes on a 2-core machine
-(``benchmarks/bench_forecast.py`` prints the figure, a test keeps a generous bound), so
-nothing is cached on disk and nothing can go stale: the same arguments always give the
-same history, bit for bit. ``sunny_street_year`` keeps the last few years it made.
+It is made in memory, a year of 12 homes in about 4 seconds of CPU time (the goal is
+5 s; ``benchmarks/bench_forecast.py`` prints the figure, a test keeps a generous bound),
+so nothing is cached on disk and nothing can go stale: the same arguments always give the
+same history, bit for bit. ``sunny_street_year`` keeps the last few years it made. About
+two fifths of the time is the sun's path, a third the auction, the rest the load and
+the rounding of every slot to whole Wh.
 
 A forecaster never gets the ``History`` itself (it holds the future): ``History.past``
 cuts out a ``Past`` that ends where the day to forecast begins, and

@@ -94,33 +94,32 @@ class Regression:
                      for index in range(past.days)]
         return past_rows, [tuple(self.features(x)) for x in slot_inputs(past, past.days)]
 
-    def fit(self, past: Past) -> tuple[tuple[float, ...], ...]:
-        """The learnt weights: one tuple for all slots, or one per slot with ``per_slot``."""
+    def window(self, past: Past) -> Past:
+        """The days it learns from: the last ``window_days`` (at least one)."""
         past = past.last(self.window_days)
         past.need(1, self.name)
-        past_rows, _ = self.rows(past)
-        return self._fit(past, past_rows)
+        return past
+
+    def fit(self, past: Past) -> tuple[tuple[float, ...], ...]:
+        """The learnt weights: one tuple for all slots, or one per slot with ``per_slot``."""
+        past = self.window(past)
+        return self._fit(past, self.rows(past)[0])
 
     def _fit(self, past: Past, past_rows: list[list[tuple[float, ...]]]) -> tuple[tuple[float, ...], ...]:
         if not self.per_slot:
             rows = [row for day in past_rows for row in day]
             return (least_squares(rows, past.readings, self.feature_names),)
-        weights = []
-        for slot in range(SLOTS_PER_DAY):
-            rows = [day[slot] for day in past_rows]
-            targets = past.readings[slot::SLOTS_PER_DAY]
-            weights.append(least_squares(rows, targets, self.feature_names))
-        return tuple(weights)
+        return tuple(least_squares([day[slot] for day in past_rows],
+                                   past.readings[slot::SLOTS_PER_DAY], self.feature_names)
+                     for slot in range(SLOTS_PER_DAY))
 
     def forecast(self, past: Past) -> tuple[float, ...]:
-        past = past.last(self.window_days)
-        past.need(1, self.name)
+        """Learn from the window, then weigh the day's own features (cut at zero)."""
+        past = self.window(past)
         past_rows, day_rows = self.rows(past)
         weights = self._fit(past, past_rows)
-        if self.per_slot:
-            values = [predict(weights[slot], [day_rows[slot]])[0] for slot in range(SLOTS_PER_DAY)]
-        else:
-            values = list(predict(weights[0], day_rows))
+        values = [predict(weights[slot if self.per_slot else 0], [row])[0]
+                  for slot, row in enumerate(day_rows)]
         return tuple(max(0.0, value) for value in values) if self.clip_at_zero else tuple(values)
 
 
