@@ -8,9 +8,10 @@ cheat: a day's neighbours (in the training set) would tell the model what its we
 and habits were, which no household knows a day ahead.
 
 **Held-out weeks** (``HELD_OUT_WEEKS``): fixed before any forecaster was scored, the
-second or third week of each month from March to December 2026 (each needs eight weeks
-of history before it), grouped by meteorological season; winter is two December weeks
-(one of them Christmas).
+week from the second Monday of each month from March to November 2026, and two December
+weeks, from the 7th and from the 21st (Christmas), grouped by meteorological season.
+Each has eight weeks of the year before it to learn from; January and February have
+not, so winter is December alone.
 
 **Sky classes** (``sky_class``): a day is *clear* when the street's PV reaches at least
 80 % of what a clear sky would give, *overcast* below 40 %, and *partly cloudy* in

@@ -13,7 +13,7 @@
 It is made in memory, a year of 12 homes in about 4 seconds of CPU time (the goal is
 5 s; ``benchmarks/bench_forecast.py`` prints the figure, a test keeps a generous bound),
 so nothing is cached on disk and nothing can go stale: the same arguments always give the
-same history, bit for bit. ``sunny_street_year`` keeps the last few years it made. About
+same history, bit for bit. ``sunny_street_year`` keeps the last two years it made. About
 two fifths of the time is the sun's path, a third the auction, the rest the load and
 the rounding of every slot to whole Wh.
 
@@ -225,7 +225,7 @@ def past_from_readings(home: Household, readings: Sequence[int], day: date, seed
     return Past(day, tuple(readings), tuple(forecast), tuple(clear))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)            # a year holds about 35 MB: keep two at most
 def sunny_street_year(tariffs: Tariffs, seed: int = 1, year: int = 2026, households: int = 12,
                       pv_percent: int = 50, battery_percent: int = 25) -> History:
     """The calendar year ``year`` of a street made by ``make_street`` (the simulator's defaults)."""
