@@ -88,14 +88,14 @@ def time_a_market_day() -> float:
 
 def print_table(title: str, runs: dict[str, bt.Run], reference: str, names: list[str]) -> None:
     print(title)
-    print(f"  {'season':<8}{'days':>5}  " + "".join(f"{name:>18}" for name in names))
+    print(f"  {'season':<10}{'days':>5}  " + "".join(f"{name:>18}" for name in names))
     for season, run in runs.items():
         cells = "".join(f"{run.mae(name):>8.1f} {run.skill(name, reference):>+7.0%} "
                         for name in names)
-        print(f"  {season:<8}{len(run.days):>5}  {cells}")
+        print(f"  {season:<10}{len(run.days):>5}  {cells}")
     print(f"  (each cell: MAE in Wh per slot, then skill against {reference}; RMSE below)")
     every = runs["all weeks"]
-    print(f"  {'RMSE':<13}  " + "".join(f"{every.rmse(name):>8.1f}{'':>10}" for name in names))
+    print(f"  {'RMSE':<15}  " + "".join(f"{every.rmse(name):>8.1f}{'':>10}" for name in names))
 
 
 def run() -> None:
