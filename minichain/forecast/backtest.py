@@ -35,7 +35,7 @@ from typing import Mapping, Sequence
 
 from minichain.errors import ForecastError
 from minichain.forecast.history import PV, STREET, History
-from minichain.forecast.metrics import mae, rmse, skill
+from minichain.forecast.metrics import mae, relative_mae, rmse, skill
 from minichain.forecast.past import Forecaster, forecast_day
 from minichain.microgrid.profiles import SLOTS_PER_DAY
 
@@ -103,6 +103,13 @@ class Run:
         return Run(self.quantity, self.names, tuple(self.days[n] for n in chosen),
                    cut(self.truth), {name: cut(values) for name, values in self.forecasts.items()})
 
+    def of(self, name: str, values: Sequence[float]) -> list[float]:
+        """One home's slots, day after day, out of the pooled truth or a pooled forecast."""
+        k = self.names.index(name)
+        width = len(self.names) * SLOTS_PER_DAY
+        return [value for n in range(len(self.days))
+                for value in values[n * width + k * SLOTS_PER_DAY:n * width + (k + 1) * SLOTS_PER_DAY]]
+
 
 def run(history: History, quantity: str, names: Sequence[str], days: Sequence[date],
         forecasters: Mapping[str, Forecaster], training_days: int = TRAINING_DAYS) -> Run:
@@ -152,19 +159,8 @@ def aggregation(history: History, quantity: str, days: Sequence[date],
     names = pv_homes(history) if quantity == PV else history.names
     homes = run(history, quantity, names, days, {"f": forecaster}, training_days)
     street = run(history, quantity, (STREET,), days, {"f": forecaster}, training_days)
-    width = len(names) * SLOTS_PER_DAY
-
-    def home_series(values: Sequence[float], k: int) -> list[float]:
-        return [v for n in range(len(days))
-                for v in values[n * width + k * SLOTS_PER_DAY:n * width + (k + 1) * SLOTS_PER_DAY]]
-
-    per_home = [home_series(homes.forecasts["f"], k) for k in range(len(names))]
-    summed = aggregate(per_home)
-    relative = {}
-    for k, name in enumerate(names):
-        truth = home_series(homes.truth, k)
-        relative[name] = mae(truth, per_home[k]) / (math.fsum(truth) / len(truth))
-    street_truth = street.truth
-    return Aggregation(street.mae("f"), mae(street_truth, summed),
-                       street.mae("f") / (math.fsum(street_truth) / len(street_truth)),
-                       relative)
+    forecasts = [homes.of(name, homes.forecasts["f"]) for name in names]
+    relative = {name: relative_mae(homes.of(name, homes.truth), forecast)
+                for name, forecast in zip(names, forecasts)}
+    return Aggregation(street.mae("f"), mae(street.truth, aggregate(forecasts)),
+                       relative_mae(street.truth, street.forecasts["f"]), relative)

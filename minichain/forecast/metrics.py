@@ -5,6 +5,8 @@
   at the grid's price.
 * ``rmse``: root mean squared error. Squaring weighs big misses more: one slot off by
   400 Wh counts as much as sixteen slots off by 100 Wh.
+* ``relative_mae``: the MAE as a share of the truth's mean, so a home and a street of
+  twelve homes can be compared (the street's slots are about twelve times larger).
 * ``skill``: ``1 - error / reference_error``: the share of the reference's error that a
   forecaster removes. 0 is no better than the reference, 1 is perfect, below 0 is worse.
   The reference is a naive forecaster (persistence, or seasonal naive): skill says whether
@@ -40,6 +42,14 @@ def rmse(truth: Sequence[float], forecast: Sequence[float]) -> float:
     """Root mean squared error: big misses weigh more."""
     _check(truth, forecast)
     return math.sqrt(math.fsum((t - f) ** 2 for t, f in zip(truth, forecast)) / len(truth))
+
+
+def relative_mae(truth: Sequence[float], forecast: Sequence[float]) -> float:
+    """The MAE as a share of the mean of the truth: a size-free error."""
+    mean = math.fsum(truth) / len(truth) if truth else 0.0
+    if mean <= 0:
+        raise ForecastError(f"a relative error needs a truth with a positive mean, got {mean}")
+    return mae(truth, forecast) / mean
 
 
 def skill(error: float, reference_error: float) -> float:

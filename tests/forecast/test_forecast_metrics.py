@@ -5,7 +5,7 @@ import math
 import pytest
 
 from minichain.errors import ForecastError
-from minichain.forecast.metrics import mae, rmse, skill
+from minichain.forecast.metrics import mae, relative_mae, rmse, skill
 
 
 def test_mae_and_rmse_by_hand():
@@ -15,6 +15,13 @@ def test_mae_and_rmse_by_hand():
     assert rmse(truth, forecast) == math.sqrt((0 + 2500 + 2500 + 40000) / 4)
     assert rmse(truth, forecast) > mae(truth, forecast)    # the big miss weighs more
     assert mae(truth, truth) == rmse(truth, truth) == 0.0
+
+
+def test_a_relative_error_compares_a_home_with_a_street():
+    assert relative_mae([100, 300], [150, 250]) == 0.25
+    assert relative_mae([1200, 3600], [1300, 3500]) == pytest.approx(100 / 2400)
+    with pytest.raises(ForecastError, match="positive mean"):
+        relative_mae([0, 0], [1, 1])
 
 
 def test_skill_is_the_share_of_the_references_error_removed():
