@@ -25,8 +25,8 @@ Two forecasters of a day build on them:
 
 * ``DailySmoothing``: each slot of the day smoothed on its own across past days (the
   level of "slot 32 on workdays"), by default separately for each day type, so a Sunday
-  is forecast from past Sundays. Noise averages out; a change of habit is followed with a
-  lag of about 1 / alpha days.
+  is forecast from past Sundays. Noise averages out; a change of habit is followed after
+  about 1 / alpha past days of the same type.
 * ``HoltWinters``: the whole slot series with a daily season; it starts from the first
   day of its window (level = that day's mean, season = that day minus its mean).
 """

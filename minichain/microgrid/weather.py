@@ -18,9 +18,9 @@ from the same climate (``cloudiness_day`` again, from ``forecast_rng(seed, day)`
 * It stays within 0..1, and it is smoother than the truth, as real forecasts are.
 
 With the default ``FORECAST_ERROR`` = 0.5 a day's mean forecast and mean truth correlate
-at (1 - e) / sqrt((1 - e)^2 + e^2) = 0.71 in theory (a test measures it over a year), in
-the range reported for day-ahead forecasts of daily cloud cover. ``error`` = 0 is a
-perfect forecast; 1 is a forecast that knows only the climate.
+at (1 - e) / sqrt((1 - e)^2 + e^2) = 0.71 in theory (a test measures 0.6-0.8 over a
+year): clearly informative, and still off by more than 0.3 on about one day in seven.
+``error`` = 0 is a perfect forecast; 1 is a forecast that knows only the climate.
 
 Note what the simulator's sky lacks: each day's cloudiness is drawn on its own, so
 today's weather says nothing about tomorrow's. Real weather has some day-to-day memory,
