@@ -363,3 +363,17 @@ class GenesisError(MinichainError):
 
 class EVMUnavailable(MinichainError, ImportError):
     """The optional EVM toolchain (vyper, titanoboa) is not installed in this Python."""
+
+
+# --- forecasting (chapter 12) ----------------------------------------------------------
+
+class ForecastError(MinichainError):
+    """A forecaster was given data it cannot use (lengths that do not fit, bad parameters)."""
+
+
+class NotEnoughHistory(ForecastError):
+    """A forecaster needs more past days than it was given (e.g. a week for seasonal naive)."""
+
+
+class SingularFeatures(ForecastError):
+    """A regression's features are linearly dependent, so its normal equations have no single answer."""

@@ -99,6 +99,13 @@ class Tariffs:
         """True when a price is one the grid cannot beat for either side."""
         return self.feed_in <= price <= self.retail
 
+    def price_at(self, permille: int) -> int:
+        """The price ``permille`` of the way from feed-in (0) to retail (1000), rounded down."""
+        if not _is_int(permille) or not 0 <= permille <= 1000:
+            raise PriceOutOfBand(f"a position in the tariff band is a whole number 0..1000 "
+                                 f"per mille (0 = feed-in, 1000 = retail), got {permille!r}")
+        return self.feed_in + (self.retail - self.feed_in) * permille // 1000
+
 
 STREET_TARIFFS = Tariffs(feed_in=cast.FEED_IN, retail=cast.RETAIL)   # Sunny Street's grid
 

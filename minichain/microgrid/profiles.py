@@ -299,12 +299,37 @@ def clear_sky_poa(site: Site, moment: datetime, tilt_deg: float = DEFAULT_TILT_D
                   albedo: float = DEFAULT_ALBEDO) -> float:
     """Clear-sky irradiance on a module at ``site`` at one moment, W/m2."""
     sun = solar_position(site.latitude_deg, site.longitude_deg, moment)
+    day_of_year = moment.astimezone(timezone.utc).timetuple().tm_yday
+    return clear_sky_poa_under(sun, day_of_year, tilt_deg, surface_azimuth_deg, albedo)
+
+
+def clear_sky_poa_under(sun: SolarPosition, day_of_year: int, tilt_deg: float = DEFAULT_TILT_DEG,
+                        surface_azimuth_deg: float = DEFAULT_AZIMUTH_DEG,
+                        albedo: float = DEFAULT_ALBEDO) -> float:
+    """Clear-sky irradiance on a module with the sun standing at ``sun``, W/m2 (steps 2-4)."""
     ghi = clear_sky_ghi(sun.apparent_zenith_deg)
     if ghi <= 0.0:
         return 0.0
-    day_of_year = moment.astimezone(timezone.utc).timetuple().tm_yday
     dni, dhi = split_beam_diffuse(ghi, sun.zenith_deg, day_of_year)
     return plane_of_array(ghi, dni, dhi, sun, tilt_deg, surface_azimuth_deg, albedo)
+
+
+@lru_cache(maxsize=32)
+def sun_path_day(site: Site, day: date) -> tuple[tuple[SolarPosition, int], ...]:
+    """The sun (and the UTC day of year) at each irradiance sample of the day's slots.
+
+    ``SUB_SAMPLES`` entries per slot, in time order. Computed once per day and shared by
+    every roof orientation on the street: the sun does not depend on the roof.
+    """
+    step = SLOT_SECONDS / SUB_SAMPLES
+    path = []
+    for slot in range(SLOTS_PER_DAY):
+        start = slot_start(site, day, slot)
+        for k in range(SUB_SAMPLES):
+            moment = start + timedelta(seconds=step * (k + 0.5))
+            path.append((solar_position(site.latitude_deg, site.longitude_deg, moment),
+                         moment.astimezone(timezone.utc).timetuple().tm_yday))
+    return tuple(path)
 
 
 @lru_cache(maxsize=2048)
@@ -312,13 +337,11 @@ def clear_sky_poa_day(site: Site, day: date, tilt_deg: float = DEFAULT_TILT_DEG,
                       surface_azimuth_deg: float = DEFAULT_AZIMUTH_DEG,
                       albedo: float = DEFAULT_ALBEDO) -> tuple[float, ...]:
     """Mean clear-sky module irradiance in each of the day's 96 slots, W/m2."""
+    path = sun_path_day(site, day)
     means = []
-    step = SLOT_SECONDS / SUB_SAMPLES
     for slot in range(SLOTS_PER_DAY):
-        start = slot_start(site, day, slot)
-        samples = [clear_sky_poa(site, start + timedelta(seconds=step * (k + 0.5)),
-                                 tilt_deg, surface_azimuth_deg, albedo)
-                   for k in range(SUB_SAMPLES)]
+        samples = [clear_sky_poa_under(sun, day_of_year, tilt_deg, surface_azimuth_deg, albedo)
+                   for sun, day_of_year in path[slot * SUB_SAMPLES:(slot + 1) * SUB_SAMPLES]]
         means.append(sum(samples) / SUB_SAMPLES)
     return tuple(means)
 
