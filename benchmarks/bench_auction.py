@@ -33,6 +33,7 @@ from minichain.contracts.client import MAX_ORDERS_PER_SLOT, SIDE_CODES, sunny_st
 from minichain.market.orders import BUY, SELL, Order, Tariffs, ask_priority, bid_priority
 from minichain.market.settlement import market_trades
 from minichain.execution import apply_transaction
+from minichain.realworld.scale import gas_line, orders_per_block as scale_orders_per_block
 from minichain.receipts import BlockContext
 
 SIZES = (1_000, 10_000, 100_000)
@@ -141,9 +142,8 @@ def print_on_chain(figures: dict[str, float]) -> None:
 
 def orders_per_block(small: dict[str, float], large: dict[str, float]) -> int:
     """Orders whose clearing fits one block, on the line through two measurements."""
-    per_order = (large["gas"] - small["gas"]) / (large["orders"] - small["orders"])
-    fixed = small["gas"] - per_order * small["orders"]
-    return int((BLOCK_GAS_LIMIT - fixed) // per_order)
+    line = gas_line(small["orders"], small["gas"], large["orders"], large["gas"])
+    return scale_orders_per_block(*line, BLOCK_GAS_LIMIT)
 
 
 def run() -> None:

@@ -365,6 +365,10 @@ class EVMUnavailable(MinichainError, ImportError):
     """The optional EVM toolchain (vyper, titanoboa) is not installed in this Python."""
 
 
+class ScaleError(MinichainError):
+    """A scale estimate cannot be made from these figures (one book size, a block too small)."""
+
+
 # --- forecasting (chapter 12) ----------------------------------------------------------
 
 class ForecastError(MinichainError):
