@@ -2,8 +2,10 @@
 
 Each exercise is a function the learner writes in an exercise notebook. ``check`` finds the
 exercise by the function's name, runs it on the exercise's cases and answers in one line:
-passed, not implemented yet, or what failed and a hint. The learner's function is passed
-in directly, so editing and re-running the cell is enough: no reload is ever needed.
+passed, not implemented yet, or what failed and a hint (or, for an exercise that needs an
+optional package the kernel lacks, that it was not checked and how to install that). The
+learner's function is passed in directly, so editing and re-running the cell is enough:
+no reload is ever needed.
 
 Chapters register exercises with ``@exercise(...)`` in ``minichain/checks/chNN.py``.
 """
@@ -20,6 +22,7 @@ from typing import Any, Callable, Sequence
 PASSED = "passed"
 NOT_IMPLEMENTED = "not implemented"
 FAILED = "failed"
+SKIPPED = "skipped"
 
 
 class Mismatch(Exception):
@@ -29,6 +32,11 @@ class Mismatch(Exception):
         super().__init__(what)
         self.what = what
         self.hint = hint
+
+
+class Unavailable(Exception):
+    """Raised by a checker that needs a package this kernel does not have (a browser
+    kernel cannot install compiled packages); its message says what and how to install it."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class Verdict:
         return self.status == PASSED
 
     def __repr__(self) -> str:
-        mark = {PASSED: "✅", NOT_IMPLEMENTED: "⏳", FAILED: "❌"}[self.status]
+        mark = {PASSED: "✅", NOT_IMPLEMENTED: "⏳", FAILED: "❌", SKIPPED: "⏭️"}[self.status]
         return f"{mark} {self.exercise}: {self.message}"
 
     def _repr_markdown_(self) -> str:
@@ -183,6 +191,8 @@ def check(function: Callable) -> Verdict:
     except NotImplementedError:
         return Verdict(name, NOT_IMPLEMENTED,
                        "not implemented yet: replace `raise NotImplementedError` with your code")
+    except Unavailable as missing:
+        return Verdict(name, SKIPPED, f"not checked in this kernel: {missing}")
     except Mismatch as mismatch:
         if returned and all(value is None for value in returned):
             hint = FORGOT_RETURN     # whatever else went wrong, this comes first
