@@ -32,8 +32,8 @@ requires_evm = pytest.mark.skipif(
 
 def test_the_city_reference_on_the_worked_examples():
     answers = [blocks_for_city_reference(*inputs) for _, inputs in CITY_CASES]
-    # EVM: (30M - 820k) // 88,300 = 330 orders a block -> ceil(200,000 / 330) = 607
-    # minichain: (30M - 55k) // 13,050 = 2,294 -> ceil(200,000 / 2,294) = 88
+    # EVM: (30M - 830k) // 88,240 = 330 orders a block -> ceil(200,000 / 330) = 607
+    # minichain: (30M - 50k) // 13,070 = 2,291 -> ceil(200,000 / 2,291) = 88
     assert answers == [607, 88, 1, 2, 4, 31, 0]
 
 
