@@ -295,18 +295,20 @@ concept(14, "Alice's minichain address and her Ethereum address differ, although
                      "into each signed transaction instead",
                 "d": "keys come from names (Wallet.from_seed), so every run gives the same"})
 
-concept(14, "Sunny Street's three authorities move to a QBFT network on Besu. How many of "
-            "them may stop or lie while blocks stay final and keep coming?",
-        ["none: a BFT network of n validators survives f faulty ones only when n >= 3f + 1, "
-         "so surviving one needs four validators",
+concept(14, "Sunny Street's three authorities move to a QBFT network on Besu. A QBFT network "
+            "of n validators stays safe and live with f faulty ones (stopped, or lying) "
+            "when n >= 3f + 1. How many faulty authorities can the street's network survive?",
+        ["none: 3 >= 3f + 1 holds only for f = 0; surviving one faulty validator needs four",
          "one: two of three is still a majority",
-         "two: QBFT seals with any single honest validator"],
+         "two: one honest validator is enough to seal"],
         answer="a",
-        why="bft_fault_tolerance(3) is 0 and bft_fault_tolerance(4) is 1: QBFT needs at least "
-            "two thirds of the validators to sign each block",
-        nudges={"b": "a simple majority is Clique's and Aura's rule for staying live; QBFT's "
-                     "finality needs two thirds, and one liar among three breaks it",
-                "c": "one validator alone can never make a block final under QBFT"})
+        why="bft_fault_tolerance(3) is 0 and bft_fault_tolerance(4) is 1: each block needs "
+            "two thirds of the validators, and a liar among three can make up two thirds "
+            "with either honest one, for two different blocks",
+        nudges={"b": "a simple majority is what Clique needs to stay live; with one liar "
+                     "among three, the liar and either honest validator make two thirds, "
+                     "and can do so for two conflicting blocks",
+                "c": "one validator alone is never two thirds of three"})
 
 concept(14, "A city of 100,000 homes brings about 200,000 orders every 15 minutes, and one "
             "30 M-gas block of the real EVM clears a book of about 310. What do production "

@@ -19,7 +19,9 @@ encoding of ``[32-byte vanity, [validator addresses], no vote, round 0, no seals
 config has a ``qbft`` block, and ``mixHash`` is QBFT's fixed marker. A block is final as
 soon as at least two thirds of the validators have signed it: no forks, no reorgs.
 With n validators QBFT tolerates f = (n - 1) // 3 faulty ones (``bft_fault_tolerance``):
-the street's three authorities tolerate none; a fourth would let one fail or lie.
+the street's three authorities tolerate none; a fourth would let one fail or lie. Aura,
+the protocol of the Energy Web Chain, counts a block final once more than half of the
+validators have sealed it or a block on top of it (``aura_finality``).
 
 ``signers_of`` reads the sealers back out of a genesis of either kind.
 """
@@ -56,6 +58,18 @@ FORKS = ("homesteadBlock", "eip150Block", "eip155Block", "eip158Block", "byzanti
 def bft_fault_tolerance(validators: int) -> int:
     """How many faulty validators a BFT network of this size survives: n >= 3f + 1."""
     return max(validators - 1, 0) // 3
+
+
+def bft_quorum(validators: int) -> int:
+    """How many of the validators must sign a QBFT block before it is added (and final):
+    at least two thirds, ceil(2n / 3)."""
+    return -(-2 * validators // 3)
+
+
+def aura_finality(validators: int) -> int:
+    """How many distinct validators must have sealed a block or built on it before Aura
+    counts it final: more than half."""
+    return validators // 2 + 1
 
 
 def sealer_addresses(public_keys: Iterable[bytes]) -> list[str]:

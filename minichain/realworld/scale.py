@@ -9,8 +9,9 @@ sorting it, writing its trade and its escrow back). From the line:
 * ``orders_per_block``: the largest book whose clearing fits one block,
   ``(block gas - fixed) // per order`` (rounded down: a book one order larger does not fit);
 * ``blocks_needed``: how many blocks a city needs when it splits its orders into books that
-  each fit one block (neighbourhoods), ``ceil(orders / orders_per_block)``. Each book pays
-  the fixed part again, which is why this is not simply the total gas over the block gas;
+  each fit one block (neighbourhoods), ``ceil(orders / orders_per_block)``
+  (``books_needed``). Each book pays the fixed part again, which is why this is not
+  simply the total gas over the block gas;
 * ``blocks_per_slot``: how many blocks a chain seals in one trading slot.
 
 The line is a model: sorting grows a little faster than linearly, so a fit from small books
@@ -49,17 +50,24 @@ def orders_per_block(gas_per_order: int | Fraction, fixed_gas: int | Fraction,
     return max(0, int((block_gas_limit - fixed_gas) // gas_per_order))
 
 
+def books_needed(orders: int, per_book: int) -> int:
+    """How many books of at most ``per_book`` orders hold ``orders``: ceil(orders / per_book)."""
+    if orders < 0:
+        raise ScaleError(f"a number of orders cannot be negative, got {orders}")
+    if per_book < 1:
+        raise ScaleError(f"a book must hold at least one order, got {per_book}")
+    return -(-orders // per_book)
+
+
 def blocks_needed(orders: int, gas_per_order: int | Fraction, fixed_gas: int | Fraction,
                   block_gas_limit: int) -> int:
     """How many blocks clear ``orders`` when they are split into books that each fit one
     block: ceil(orders / orders_per_block)."""
-    if orders < 0:
-        raise ScaleError(f"a number of orders cannot be negative, got {orders}")
     fit = orders_per_block(gas_per_order, fixed_gas, block_gas_limit)
     if fit == 0:
         raise ScaleError(f"a block of {block_gas_limit:,} gas cannot clear even one order "
                          f"({fixed_gas} fixed + {gas_per_order} per order)")
-    return -(-orders // fit)
+    return books_needed(orders, fit)
 
 
 def blocks_per_slot(block_period: int, slot_seconds: int = SLOT_SECONDS) -> int:

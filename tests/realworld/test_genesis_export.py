@@ -11,7 +11,8 @@ from minichain.cast import AUTHORITIES as AUTHORITY_NAMES
 from minichain.errors import GenesisError
 from minichain.realworld.addresses import ethereum_address
 from minichain.realworld.genesis import (QBFT_MIX_HASH, SEAL_BYTES, VANITY_BYTES,
-                                         bft_fault_tolerance, clique_extra_data, clique_genesis,
+                                         aura_finality, bft_fault_tolerance, bft_quorum,
+                                         clique_extra_data, clique_genesis,
                                          genesis_json, qbft_extra_data, qbft_genesis, signers_of)
 from minichain.wallet import Wallet
 
@@ -121,6 +122,18 @@ def test_the_file_text_is_the_same_on_every_run():
 @pytest.mark.parametrize("validators, tolerated", [(1, 0), (3, 0), (4, 1), (6, 1), (7, 2)])
 def test_bft_fault_tolerance_needs_three_f_plus_one(validators, tolerated):
     assert bft_fault_tolerance(validators) == tolerated
+
+
+@pytest.mark.parametrize("validators, quorum, aura", [(1, 1, 1), (3, 2, 2), (4, 3, 3), (5, 4, 3),
+                                                      (6, 4, 4), (7, 5, 4), (100, 67, 51)])
+def test_qbft_needs_two_thirds_to_sign_and_aura_more_than_half_to_build_on(validators, quorum,
+                                                                          aura):
+    # Besu: a super-majority (at least 2/3) signs each block; Aura: |authors| > n / 2
+    assert bft_quorum(validators) == quorum and 3 * quorum >= 2 * validators
+    assert aura_finality(validators) == aura and 2 * aura > validators >= 2 * (aura - 1)
+    # two quorums always share an honest validator while at most f are faulty
+    f = bft_fault_tolerance(validators)
+    assert 2 * quorum - validators >= f + 1
 
 
 @pytest.mark.parametrize("call, message", [

@@ -65,3 +65,10 @@ def test_the_blocks_hold_every_order_and_one_block_fewer_would_not(orders, per_o
     assert fixed + fit * per_order <= limit < fixed + (fit + 1) * per_order
     blocks = blocks_needed(orders, per_order, fixed, limit)
     assert blocks * fit >= orders > (blocks - 1) * fit
+
+
+def test_books_needed_is_the_rounded_up_share_and_refuses_empty_books():
+    from minichain.realworld.scale import books_needed
+    assert [books_needed(n, 312) for n in (0, 1, 312, 313, 200_000)] == [0, 1, 1, 2, 642]
+    with pytest.raises(ScaleError, match="at least one order"):
+        books_needed(10, 0)
