@@ -664,8 +664,8 @@ def node_choices(names: Sequence[str]) -> dict[str, str]:
     choices = {cast.wallet(name).address: name for name in cast.AUTHORITIES}
     for n, name in enumerate(names):
         node = cast.AUTHORITIES[n % len(cast.AUTHORITIES)]
-        choices[cast.wallet(name).address] = node
-        choices[cast.meter(name).address] = node
+        choices[Wallet.from_seed(name).address] = node
+        choices[Wallet.from_seed(cast.meter_seed(name)).address] = node
     return choices
 
 
