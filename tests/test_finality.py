@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import pytest
 
+from minichain.checks import ch05
 from minichain.errors import MinichainError
 from minichain.street_network import (MAJORITY_SIDE, MINORITY_SIDE, confirmations_for,
                                       finality_sample, partition_and_heal, reorg_depths,
@@ -79,6 +80,7 @@ def test_the_sample_of_the_chapter_never_undoes_more_than_two_blocks():
     assert len(depths) == 3 * 3 * 4 * 9           # seeds x split times x heals x nodes
     counts = Counter(depths)
     assert set(counts) == {0, 1, 2}
+    assert counts == ch05.CHAPTER_SAMPLE          # the exercise's data is this measurement
     chances = reversal_chances(depths)
     assert [k for k, _ in chances] == [1, 2, 3]
     assert chances[0][1] > chances[1][1] > chances[2][1] == 0
