@@ -324,8 +324,8 @@ def check_find_invalid(fn) -> None:
 
 # --- concept questions -----------------------------------------------------------------------
 
-concept(2, "Bob has 49,700 µ€ and signs two payments of 40,000 µ€ with the same nonce, one to "
-           "Alice and one to Carol. What does the chain do?",
+concept(2, "Bob has €49.76 and signs two payments of €40 with the same nonce, one to Alice "
+           "and one to Carol. What does the chain do?",
         ["it refuses both: the second one is a replay of the first",
          "it applies whichever comes first; the other is refused, because its nonce is used "
          "(a double spend stopped)",
@@ -346,14 +346,15 @@ concept(2, "A transaction is rejected halfway through running. What is left in t
                      "change after the snapshot",
                 "b": "a REJECTED transaction changes nothing at all (a contract call that "
                      "reverts is another story: chapter 06)"})
-concept(2, "Carol sends a plain transfer with a gas limit of 30,000 at a gas price of 1 µ€. "
-           "What fee does she pay, and to whom?",
-        ["21,000 µ€ (the gas a transfer uses) to the authority that sealed the block; the "
-         "other 9,000 µ€ come back",
-         "30,000 µ€, to the grid operator's company",
-         "nothing: fees are destroyed"],
-        answer="a", why="she must afford the maximum fee up front, but pays only for the gas "
-                        "used, and the fee moves to the sealer: no money is made or lost",
-        nudges={"b": "30,000 is the limit she must be able to afford; unused gas is refunded",
-                "c": "on this chain the fee goes to the sealer (the total supply never "
-                     "changes)"})
+concept(2, "Why does the street count money in µ€ (millionths of a euro) and not in whole "
+           "cents?",
+        ["a 30 Wh trade at 20 ct/kWh is worth 0.6 ct: in whole cents it would move nothing, "
+         "in µ€ it moves 6,000 µ€, and rounding drops less than one µ€",
+         "so that balances can be floats with six decimals",
+         "because the euro itself has six decimals"],
+        answer="a", why="small trades must still move money; with µ€ every trade of 1 Wh or "
+                        "more at the feed-in tariff or above pays at least 80 µ€",
+        nudges={"b": "money stays an integer everywhere (chapter 01 refuses floats); a small "
+                     "unit is what makes integers exact enough",
+                "c": "the euro has two decimals (cents); the street's token chose six so that "
+                     "small trades still pay"})
