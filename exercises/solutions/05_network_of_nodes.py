@@ -3,6 +3,10 @@
 Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
 """
 
+import hashlib
+
+MAGIC = b"minichain chain store v1\n"
+
 
 def canonical_head(parents, difficulty):
     """The block with the highest total difficulty; on a tie, the smaller hash."""
@@ -47,9 +51,7 @@ def reachable_groups(links, groups, down):
 
 def store_verdict(data):
     """('ok', records), ('torn', offset to cut at) or ('corrupt', record index) for a store file."""
-    import hashlib
-    magic_length = len(b"minichain chain store v1\n")
-    offset, record = magic_length, 0
+    offset, record = len(MAGIC), 0
     while offset < len(data):
         if len(data) - offset < 16:                          # length, number and guard
             return ("torn", offset)
