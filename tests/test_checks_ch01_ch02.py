@@ -138,6 +138,7 @@ def test_the_recover_cases_reuse_one_nonce_and_the_reference_recovers_each_key()
 @pytest.mark.parametrize("wrong, words", [
     (lambda pk: "0x" + sha256(pk)[:20].hex(), "LAST 20 bytes"),
     (lambda pk: sha256(pk)[-20:].hex(), "start the address with '0x'"),
+    (lambda pk: sha256(pk)[-20:].hex().upper(), "start the address with '0x'"),
     (lambda pk: sha256(pk)[-20:], "an address is text"),
     (lambda pk: "0x" + sha256(pk)[-20:].hex().upper(), "lowercase"),
     (lambda pk: "0x" + sha256(pk).hex(), "only 20 bytes"),

@@ -19,7 +19,7 @@ from minichain.viz.keys import (History, avalanche_figure, balances_figure, bits
 from minichain.wallet import Wallet
 
 ALICE, BOB, CAROL = (Wallet.from_seed(name) for name in ("alice", "bob", "carol"))
-SEALER = Wallet.from_seed("grid operator")
+SEALER = Wallet.from_seed("grid-operator")           # the cast's grid operator
 NAMES = {ALICE.address: "Alice", BOB.address: "Bob", CAROL.address: "Carol"}
 CONTEXT = BlockContext(chain_id=1, number=1, timestamp=1_782_000_000, sealer=SEALER.address)
 
