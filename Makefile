@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test notebooks bench clean
+.PHONY: course test notebooks bench site clean
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(READY)  ## run every test: unit, property, notebooks (strict nbval), exe
 
 notebooks: $(READY)  ## re-execute the chapter notebooks, store outputs, strip widget state
 	$(BIN)/python notebooks/refresh.py
+
+site: $(READY)  ## build the course as a static JupyterLite site in _site/ (no install for learners)
+	$(BIN)/python -m lite.build
 
 bench: $(READY)  ## print the speed ratios quoted in the README
 	$(BIN)/python -m benchmarks
