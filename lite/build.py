@@ -216,8 +216,9 @@ def build_own_wheel(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("minichain-*.whl"):
         old.unlink()
+    # the build backend comes with the `site` extra: no download, so a rebuild works offline
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                             "--wheel-dir", str(folder), str(ROOT)],
+                             "--no-build-isolation", "--wheel-dir", str(folder), str(ROOT)],
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SiteBuildError(f"building minichain's wheel failed:\n{result.stderr[-3000:]}")
@@ -380,15 +381,21 @@ def stage(pins: Pins, cache: Path, tarball: Path, wheels: list[Path], own: Path,
         "federated_extensions": [str(kernel), str(plotly), str(widgets)],
     }}
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(config, indent=1))
-    preload = sorted({*KERNEL_PACKAGES, "minichain", *lock_closure(lock, ["minichain"]),
-                      *(canonical(root) for root in pins.roots if root != "minichain")}
-                     & set(lock["packages"]))
+    # load the kernel's and the course's packages while the kernel starts, not at the first
+    # import: the wheels are local, and Run All then spends its time on the chapter itself
+    preload = sorted(lock_closure(lock, [*KERNEL_PACKAGES, *root_names(pins)]))
     settings = {"disablePyPIFallback": True, "loadPyodideOptions": {"packages": preload}}
     lite = {"jupyter-lite-schema-version": 0, "jupyter-config-data": {
         "appName": "minichain: Sunny Street",
         "litePluginSettings": {KERNEL_PLUGIN: settings}}}
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite, indent=1))
     return lite_dir
+
+
+def root_names(pins: Pins) -> list[str]:
+    """The canonical names of the pinned roots (``"jsonschema==4.17.3"`` -> ``jsonschema``)."""
+    from packaging.requirements import Requirement
+    return [canonical(Requirement(root).name) for root in pins.roots]
 
 
 def wheel_of(wheels: list[Path], name: str) -> Path:
@@ -477,14 +484,14 @@ def pin(pins_path: Path = PINS) -> None:
         own = build_own_wheel(folder / "own")
         core = {"info": {"python": f"{browser_python()}.0"}}
         environment = browser_environment(core["info"]["python"])
-        roots = [r for r in old.roots if canonical(r.split("=")[0]) != "minichain"]
+        roots = [r for r, name in zip(old.roots, root_names(old)) if name != "minichain"]
         needs = wheel_requirements(own, environment)
         pip_download(folder, [*roots, *needs], deps=True)
         # the kernel ships its own small wheels for these: never pin PyPI's
         shims = {wheel_name(p)[0] for p in shim_wheels(kernel_wheel(old, CACHE), folder / "shims")}
         found = {wheel_name(p)[0]: p for p in folder.glob("*.whl")}
         # keep only what the browser needs: pip evaluated markers for Linux, not Emscripten
-        keep, todo = set(), [*needs, *(canonical(re.split(r"[<>=!~ ;\[]", r)[0]) for r in roots)]
+        keep, todo = set(), [*needs, *(n for n in root_names(old) if n != "minichain")]
         while todo:
             name = todo.pop()
             if name in keep or name in shims:
