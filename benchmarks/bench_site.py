@@ -16,6 +16,7 @@ named with the ratio that explains it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -40,7 +41,8 @@ def cpython_seconds(path: Path) -> float:
 
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(path.parent)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     with client.setup_kernel():
         start = time.perf_counter()
         for index, cell in enumerate(notebook.cells):
@@ -54,6 +56,7 @@ def run() -> None:
         print(f"site benchmark not run: {reason}")
         return
     cached = build.CACHE.exists()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as scratch:
         built = build.build(Path(scratch) / "site")
         print(f"site: {built.files} files, {built.size_bytes / 1e6:.1f} MB "
@@ -77,6 +80,9 @@ def run() -> None:
                     context.close()
                 here = cpython_seconds(path)
                 rows.append((path.stem, ready, seconds, here, errors + unrun, len(guard.refused)))
+    print(f"load average of this machine during the run: {load_before:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores (the browser and the "
+          f"CPython reference share them alike, so the ratios hold; the seconds do not)")
     print(f"{'notebook':34} {'kernel s':>8} {'run all s':>9} {'CPython s':>9} {'ratio':>6}  "
           f"{'errors':>6} {'off-host':>8}")
     for name, ready, seconds, here, errors, refused in rows:
