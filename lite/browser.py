@@ -23,8 +23,14 @@ from pathlib import Path
 from typing import Iterator
 
 CHROMIUM = Path("/usr/bin/chromium")
+# A name the browser resolves to 127.0.0.1 without asking any resolver. Only 127.0.0.1 and
+# localhost count as "secure" origins; served under this name, the site meets the browser
+# as it does from a teacher's laptop on the room's wifi (http://192.168.x.y:8000), where
+# browsers allow no service worker.
+ROOM_HOST = "classroom.test"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 f"--host-resolver-rules=MAP {ROOM_HOST} 127.0.0.1"]
 KERNEL_READY_MS = 180_000      # page load, Pyodide, the preloaded wheels, the kernel idle (busy machine)
 RUN_ALL_MS = 300_000           # the slowest chapter, with a wide margin for a busy machine
 
@@ -66,6 +72,11 @@ def serve(site: Path, expose_app: bool = True) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def room_address(base: str) -> str:
+    """The same local server under ``ROOM_HOST``: an address that is not a secure origin."""
+    return base.replace("//127.0.0.1:", f"//{ROOM_HOST}:", 1)
 
 
 def missing_browser() -> str | None:

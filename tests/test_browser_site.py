@@ -5,9 +5,10 @@ the present inputs (pins, builder, library, notebooks). A local server on 127.0.
 it to Debian's ``/usr/bin/chromium`` (Playwright's Python package, no browser download);
 every request for another host is aborted, and any such request fails the test. In the
 browser's own Python (Pyodide) chapter 01 runs all its cells without an error, an
-exercise gets the same verdicts from ``check()`` as it does here, the learner's edit
-survives a reload from the browser's storage, and the dashboard of chapter 11 redraws its
-figure when a slider moves. Screenshots go to ``tests/artifacts/site_*.png``.
+exercise gets the same verdicts from ``check()`` as it does here and the learner's edit
+survives a reload from the browser's storage (served under a name that is not a secure
+origin, as from a teacher's laptop on the room's wifi), and the dashboard of chapter 11
+redraws its figure when a slider moves. Screenshots go to ``tests/artifacts/site_*.png``.
 
 The test-only setting ``exposeAppInBrowser`` (the harness reads the notebook through
 JupyterLab's application object) is added by the test's server to the configuration it
@@ -67,8 +68,16 @@ def base(site):
 
 
 @pytest.fixture
+def room(base):
+    """The server under a name that is not a secure origin, as on a laptop on the room's wifi."""
+    return browser.room_address(base)
+
+
+@pytest.fixture
 def guarded(chrome, base, request):
     """A fresh browser profile that refuses other hosts; fails the test if any was asked for."""
+    if "room" in request.fixturenames:
+        base = request.getfixturevalue("room")
     guard = browser.Guard(base)
     context = browser.new_context(chrome, base, guard)
     pages = []
@@ -157,7 +166,8 @@ def verdicts_here() -> tuple[str, str]:
     return stub, repr(check(solution))
 
 
-def test_an_exercise_solved_in_the_browser_passes_its_check_and_survives_a_reload(base, guarded):
+def test_an_exercise_solved_in_the_browser_passes_its_check_and_survives_a_reload(room, guarded):
+    """Served as from a teacher's laptop (no secure origin, so no service worker)."""
     cells = notebook(EXERCISE)["cells"]
     sources = ["".join(c["source"]) for c in cells]
     imports = next(i for i, s in enumerate(sources) if s.startswith("from minichain.checks"))
@@ -167,7 +177,9 @@ def test_an_exercise_solved_in_the_browser_passes_its_check_and_survives_a_reloa
     assert stub_verdict.startswith("⏳") and solved_verdict.startswith("✅")
 
     page = guarded()
-    browser.open_notebook(page, base, EXERCISE)
+    browser.open_notebook(page, room, EXERCISE)
+    assert page.evaluate("() => [window.isSecureContext, 'serviceWorker' in navigator]") == \
+        [False, False]
     browser.run_cell(page, imports)
     browser.run_cell(page, stub)
     assert browser.run_cell(page, checking).text() == stub_verdict
@@ -179,7 +191,7 @@ def test_an_exercise_solved_in_the_browser_passes_its_check_and_survives_a_reloa
     browser.save(page)
 
     again = guarded()                 # the same browser profile: the learner comes back
-    browser.open_notebook(again, base, EXERCISE, kernel=False)
+    browser.open_notebook(again, room, EXERCISE, kernel=False)
     kept = again.evaluate("""(index) => window.jupyterapp.shell.currentWidget.content.model
         .cells.get(index).sharedModel.getSource()""", stub)
     assert kept == solution
