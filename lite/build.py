@@ -26,7 +26,6 @@ import base64
 import email.parser
 import hashlib
 import importlib.metadata
-import io
 import json
 import re
 import shutil

@@ -55,7 +55,7 @@ def test_an_npm_integrity_is_the_base64_sha512_of_the_tarball():
 def make_wheel(folder: Path, name: str, version: str, requires: list[str],
                files: dict[str, str]) -> Path:
     path = folder / f"{name}-{version}-py3-none-any.whl"
-    metadata = "\n".join([f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
+    metadata = "\n".join(["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
                           *(f"Requires-Dist: {r}" for r in requires)]) + "\n"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(f"{name}-{version}.dist-info/METADATA", metadata)
