@@ -210,14 +210,31 @@ def browser_python() -> str:
     return PYODIDE_PYTHON_VERSION
 
 
+OWN_SOURCES = ("pyproject.toml", "README.md", "minichain")
+
+
 def build_own_wheel(folder: Path) -> Path:
-    """minichain's wheel, built from this checkout (the course's library as the kernel sees it)."""
+    """minichain's wheel, built from this checkout (the course's library as the kernel sees it).
+
+    It is built from a fresh copy of the sources, so nothing left over in a ``build/``
+    folder (a module since removed, say) can slip into it.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("minichain-*.whl"):
         old.unlink()
+    source = folder / "source"
+    if source.exists():
+        shutil.rmtree(source)
+    source.mkdir()
+    for name in OWN_SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
     # the build backend comes with the `site` extra: no download, so a rebuild works offline
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                             "--no-build-isolation", "--wheel-dir", str(folder), str(ROOT)],
+                             "--no-build-isolation", "--wheel-dir", str(folder), str(source)],
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SiteBuildError(f"building minichain's wheel failed:\n{result.stderr[-3000:]}")

@@ -10,6 +10,7 @@ the real site and opens it.
 import base64
 import hashlib
 import json
+import shutil
 import tomllib
 import zipfile
 from pathlib import Path
@@ -122,3 +123,22 @@ def test_every_notebook_of_the_course_goes_into_the_site_by_glob():
     assert {str(p.relative_to(ROOT)) for p in (ROOT / "exercises/solutions").glob("*.py")} \
         <= files
     assert build.inputs_digest() == build.inputs_digest()
+
+
+def test_the_sites_minichain_wheel_holds_exactly_the_checkouts_modules_and_data(tmp_path):
+    stray = ROOT / "build" / "lib" / "minichain" / "removed_long_ago.py"   # a stale build
+    made = next((p for p in reversed(stray.parents) if not p.exists()), None)
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_text("")
+    try:
+        wheel = build.build_own_wheel(tmp_path)
+    finally:
+        stray.unlink()
+        if made is not None:
+            shutil.rmtree(made)
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {n for n in archive.namelist() if n.startswith("minichain/")}
+    here = {str(p.relative_to(ROOT)) for pattern in ("*.py", "*.json")
+            for p in (ROOT / "minichain").rglob(pattern) if "__pycache__" not in p.parts}
+    assert shipped == here
+    assert build.wheel_imports(wheel) == ["minichain"]
