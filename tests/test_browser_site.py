@@ -170,7 +170,7 @@ def test_an_exercise_solved_in_the_browser_passes_its_check_and_survives_a_reloa
     """Served as from a teacher's laptop (no secure origin, so no service worker)."""
     cells = notebook(EXERCISE)["cells"]
     sources = ["".join(c["source"]) for c in cells]
-    imports = next(i for i, s in enumerate(sources) if s.startswith("from minichain.checks"))
+    imports = next(i for i, s in enumerate(sources) if "from minichain.checks import" in s)
     stub = next(i for i, s in enumerate(sources) if f"def {SOLVED}(" in s)
     checking = sources.index(f"check({SOLVED})")
     stub_verdict, solved_verdict = verdicts_here()
