@@ -128,6 +128,20 @@ class SoloGateway:
         return self.sealers[self._turn % len(self.sealers)]
 
 
+class ReplicaView:
+    """One node's replica, to read from only: every node shows the same market."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+
+    @property
+    def now(self) -> int:
+        return self.chain.head.header.timestamp
+
+    def send(self, transactions: Iterable[SignedTransaction], at: int | None = None) -> list:
+        raise MinichainError("a replica view only reads: send transactions through a gateway")
+
+
 # --- the street's nodes ---------------------------------------------------------------------
 
 def street_nodes(genesis: Genesis, store_dir: str | Path, seed: int = 0,

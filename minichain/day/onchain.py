@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from minichain import cast
 from minichain.contracts.client import (SIDE_CODES, MarketClient, street_gateway,
@@ -95,8 +95,9 @@ class ChainMarket:
 
     def __init__(self, nodes: bool = True, store_dir: str | Path | None = None,
                  outages: Sequence[Outage] = (), splits: Sequence[Split] = (),
-                 seed: int = 0) -> None:
+                 seed: int = 0, on_open: Callable[["ChainMarket"], object] | None = None) -> None:
         self.nodes = nodes
+        self.on_open = on_open            # e.g. a live price board that starts watching
         self.store_dir = store_dir
         self.outages = tuple(outages)
         self.splits = tuple(splits)
@@ -138,6 +139,8 @@ class ChainMarket:
         for receipt in self.market.seal(setup):
             if not receipt.success:
                 raise MarketError(f"registering the street failed: {receipt.explain()}")
+        if self.on_open is not None:
+            self.on_open(self)
 
     def _schedule_faults(self, genesis_time: int) -> None:
         network = getattr(self.gateway, "network", None)
