@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test browser notebooks bench clean
+.PHONY: course test browser notebooks bench site clean
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ browser:  ## Debian's chromium for the browser tests: installed as root, else wh
 
 notebooks: $(READY)  ## re-execute the chapter notebooks, store outputs, strip widget state
 	$(BIN)/python notebooks/refresh.py
+
+site: $(READY)  ## build the course as a static JupyterLite site in _site/ (no install for learners)
+	$(BIN)/python -m lite.build
 
 bench: $(READY)  ## print the speed ratios quoted in the README
 	$(BIN)/python -m benchmarks

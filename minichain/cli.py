@@ -3,8 +3,9 @@
     minichain simulate --households 12 --date 2026-06-21 --mechanism uniform \\
                        --seed 1 --output report.html
 
-runs the day with ``energy.simulation.run_on_chain`` (a ``tqdm`` progress bar per slot on
-stderr) and writes one self-contained HTML file: the key figures as a table
+runs the day on the three authorities' nodes with ``day.onchain.run_on_chain`` (a ``tqdm``
+progress bar per slot on stderr) and writes one self-contained HTML file: the key figures
+as a table
 (``viz.app.kpi_html``) and the dashboard's figures, with plotly.js embedded once (in
 the first figure) so the report opens without a network.
 
@@ -158,7 +159,8 @@ def report_html(scenario, day) -> str:
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title></head>"
             f"<body style=\"font-family:sans-serif\"><h1>{html.escape(title)}</h1>"
-            f"<p>Run on the proof-of-authority chain: {blocks} blocks.</p>"
+            f"<p>Run on the three authorities' nodes (proof of authority): {blocks} "
+            "blocks.</p>"
             f"<h2>Key figures</h2>{kpi_html(day)}<h2>Figures</h2>{''.join(parts)}"
             "</body></html>\n")
 

@@ -51,7 +51,7 @@ class TransactionPending(MarketError):
 # --- one chain, sealed in place ---------------------------------------------------------------
 
 class SoloGateway:
-    """One chain; each batch becomes one block, sealed by the next authority in turn."""
+    """One chain; each batch becomes one block, sealed by the authority whose turn it is."""
 
     def __init__(self, chain: Chain, sealers: Sequence[Wallet], block_step: int = PERIOD) -> None:
         if not sealers:
@@ -60,6 +60,32 @@ class SoloGateway:
         self.sealers = list(sealers)
         self.block_step = block_step
         self._turn = 0
+        self._queued: list[tuple[float, SignedTransaction]] = []
+        self._refused: dict[bytes, InvalidTransaction] = {}
+
+    def submit(self, stx: SignedTransaction, at: float) -> None:
+        """Queue a transaction for the block that ``run_until`` seals once ``at`` has come."""
+        self._queued.append((at, stx))
+
+    def run_until(self, timestamp: float) -> None:
+        """Seal what was queued up to ``timestamp``: one block per moment it was sent for."""
+        while self._queued and min(at for at, _ in self._queued) <= timestamp:
+            first = min(int(at) for at, _ in self._queued)
+            ready = [stx for at, stx in self._queued if int(at) == first]
+            self._queued = [(at, stx) for at, stx in self._queued if int(at) != first]
+            block, rejected = self.chain.build_block(self._sealer().key, ready,
+                                                     max(first, self.now + self.block_step))
+            for item in rejected:
+                self._refused[item.transaction.hash] = item.error
+            self.chain.add_block(block)
+            self._turn += 1
+
+    def outcome(self, stx: SignedTransaction) -> Receipt | InvalidTransaction | None:
+        """Its receipt, its refusal, or None while it waits in the queue."""
+        if stx.hash in self._refused:
+            return self._refused[stx.hash]
+        found = self.chain.find_transaction(stx.hash)
+        return None if found is None else found[1]
 
     @property
     def now(self) -> int:
@@ -100,6 +126,20 @@ class SoloGateway:
                 if wallet.address == signer:
                     return wallet
         return self.sealers[self._turn % len(self.sealers)]
+
+
+class ReplicaView:
+    """One node's replica, to read from only: every node shows the same market."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+
+    @property
+    def now(self) -> int:
+        return self.chain.head.header.timestamp
+
+    def send(self, transactions: Iterable[SignedTransaction], at: int | None = None) -> list:
+        raise MinichainError("a replica view only reads: send transactions through a gateway")
 
 
 # --- the street's nodes ---------------------------------------------------------------------

@@ -141,6 +141,7 @@ class Network:
         self.submitted: list[SignedTransaction] = []
         self.handed: dict[bytes, str] = {}       # transaction -> the node that took it
         self.refused: dict[bytes, tuple[str, InvalidTransaction]] = {}
+        self.watchers: list[Callable[[str, Block], None]] = []
         self.sightings: list[Sighting] = []
         self.reorgs: list[ReorgRecord] = []
         self.rejections: list[Rejection] = []
@@ -194,6 +195,10 @@ class Network:
             event.action(*event.args)
         self.now = max(self.now, until)
         return self
+
+    def watch(self, callback: Callable[[str, Block], None]) -> None:
+        """Call ``callback(node, head)`` whenever a node's head moves: a price board, a wallet."""
+        self.watchers.append(callback)
 
     def note(self, node: str, text: str) -> None:
         self.log.append(LogEntry(round(self.now, 3), node, text))
@@ -405,6 +410,8 @@ class Network:
             for stx in result.returned:
                 self._gossip(name, Envelope("tx", stx))
             self._plan(name)
+            for callback in self.watchers:
+                callback(name, self.nodes[name].chain.head)
 
     # --- sealing ---------------------------------------------------------------------------
 

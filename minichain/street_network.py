@@ -5,6 +5,12 @@ authority and a neighbour), its nodes on ``network.Network``, a seeded workload 
 transfers, and the scenario functions: a healthy street, a partition and its heal, too few
 authorities online, a rogue authority, a crash. Each returns a ``ScenarioResult``: the
 network after the run and a few plain sentences about it.
+
+Finality is measured here too: ``reorg_depths`` reads how many blocks each node had to take
+back, ``finality_sample`` runs the partition story over many seeds and split times, and
+``reversal_chances`` turns the depths into the chance that a payment seen with ``k``
+confirmations is reversed. Money is in µ€ (``market.units``): every household starts with
+€20 and the workload's payments are 1 to 20 cents.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Iterable
 
@@ -22,6 +29,7 @@ from minichain.block import Block
 from minichain.chain import GENESIS_TIME, Genesis
 from minichain.crypto import PrivateKey
 from minichain.errors import MinichainError
+from minichain.market.units import MICRO_PER_CENT, MICRO_PER_EURO
 from minichain.network import Network
 from minichain.poa import BLOCK_PERIOD, EPOCH_LENGTH, Clique, signer_limit
 from minichain.tx import SignedTransaction
@@ -29,7 +37,7 @@ from minichain.wallet import Wallet
 
 AUTHORITY_SEEDS = {node: seed for seed, node in cast.AUTHORITY_NODES.items()}   # node name -> seed
 HOUSEHOLDS = cast.HOUSEHOLDS[:6]
-OPENING_BALANCE = 1_000
+OPENING_BALANCE = 20 * MICRO_PER_EURO     # µ€ each household holds at genesis (€20)
 
 
 def sunny_street_graph(seed: int = 0, authorities: Iterable[str] = tuple(AUTHORITY_SEEDS),
@@ -61,7 +69,7 @@ def sunny_street_network(seed: int = 0, loss: float = 0.0, store_dir: str | Path
                          rogues: dict[str, str] | None = None,
                          authorities: Iterable[str] = tuple(AUTHORITY_SEEDS),
                          households: Iterable[str] = HOUSEHOLDS) -> Network:
-    """The street's nodes: authorities seal, every household holds 1000 tokens."""
+    """The street's nodes: authorities seal, every household holds ``OPENING_BALANCE`` µ€."""
     authorities, households = tuple(authorities), tuple(households)
     keys = {name: authority_key(name) for name in authorities}
     genesis = Genesis(timestamp=GENESIS_TIME,
@@ -77,13 +85,13 @@ def schedule_transfers(network: Network, rng: random.Random, start: float, end: 
                        count: int, senders: Iterable[str] = HOUSEHOLDS,
                        receivers: Iterable[str] = HOUSEHOLDS,
                        nonces: dict[str, int] | None = None) -> list[SignedTransaction]:
-    """``count`` small transfers at random times, each handed to the sender's own node."""
+    """``count`` small transfers (1 to 20 cents) at random times, each to the sender's own node."""
     senders, receivers = sorted(senders), sorted(receivers)
     if not senders or not receivers:
         return []
     nonces = nonces if nonces is not None else {}
     plans = sorted((round(rng.uniform(start, end), 3), rng.choice(senders), rng.choice(receivers),
-                    rng.randint(1, 20)) for _ in range(count))
+                    rng.randint(1, 20) * MICRO_PER_CENT) for _ in range(count))
     submitted = []
     for time, sender, receiver, value in plans:
         wallet = Wallet.from_seed(sender)
@@ -165,11 +173,15 @@ MINORITY_SIDE = ("coop", "carol", "frank")
 def partition_and_heal(seed: int = 7, split_at: float = 20, heal_at: float = 70,
                        duration: float = 133, transfers: int = 8,
                        sides: tuple[Iterable[str], Iterable[str]] = (MAJORITY_SIDE, MINORITY_SIDE),
-                       store_dir: str | Path | None = None) -> ScenarioResult:
+                       store_dir: str | Path | None = None,
+                       heal_after: float | None = None) -> ScenarioResult:
     """Split the street in two, let both sides seal, heal: the heavier branch wins.
 
     The split comes at ``split_at`` or, if no authority of the second side may seal then
     (it sealed the last block), just after the next block, so that both sides fork.
+    The heal comes at ``heal_at``, or ``heal_after`` seconds after the split when given
+    (then ``duration`` counts from the heal too: the run ends ``duration - heal_at``
+    seconds after it).
     Households on each side keep trading during the split; the second side's first
     transfers arrive before its lone block, so the heal sends them back to the mempool.
     """
@@ -180,13 +192,18 @@ def partition_and_heal(seed: int = 7, split_at: float = 20, heal_at: float = 70,
     households = set(HOUSEHOLDS)
     schedule_transfers(network, rng, 1, split_at - 5, transfers, nonces=nonces)
     network.run(split_at)
-    sealers = {network.nodes[n].address for n in minority if network.nodes[n].key}
+    minority_sealers = [network.nodes[n] for n in minority if network.nodes[n].key]
+    waited_for = None           # the minority authority's head when it could not seal on it
     for _ in range(3 * network.rule.period):
-        allowed = network.rule.who_may_seal(network.nodes[majority[0]].chain)
-        if not sealers or sealers & set(allowed):
+        blocked = [node for node in minority_sealers
+                   if node.address not in network.rule.who_may_seal(node.chain)]
+        if len(blocked) < len(minority_sealers) or not minority_sealers:
             break
+        waited_for = waited_for or (blocked[0].name, blocked[0].chain.head)
         network.run(network.now + 1)
     split = network.now
+    if heal_after is not None:
+        duration, heal_at = split + heal_after + (duration - heal_at), split + heal_after
     network.partition([majority, minority], at=split)
     for start, end, side, count in ((split + 1, heal_at - 5, majority, transfers),
                                     (split + 0.1, split + 2, minority, transfers // 2),
@@ -202,7 +219,13 @@ def partition_and_heal(seed: int = 7, split_at: float = 20, heal_at: float = 70,
     reorged = sorted({r.node for r in healed})
     tds = {side[0]: network.nodes[side[0]].chain.total_difficulty[during[side[0]].hash]
            for side in (majority, minority)}
-    story = [f"the street splits at {split:g} s and heals at {heal_at:g} s",
+    waited = ""
+    if waited_for is not None:
+        name, head = waited_for
+        waited = (f" (asked for {split_at:g} s, but then {name}'s newest block, #{head.number}, "
+                  f"was its own, so {name} could not seal the next one and its side could not "
+                  f"fork: the split waits until {name} hears the next block)")
+    story = [f"the street splits at {split:g} s{waited} and heals at {heal_at:g} s",
              f"just before the heal the {majority[0]} side is at #{during[majority[0]].number} "
              f"(total difficulty {tds[majority[0]]}), the {minority[0]} side at "
              f"#{during[minority[0]].number} (total difficulty {tds[minority[0]]})",
@@ -293,3 +316,71 @@ def crash_and_restart(store_dir: str | Path | None, seed: int = 7, victim: str =
     story = [f"{victim} crashed at height {at_crash}, restarted from {source} at height "
              f"{reloaded}", _head_line(network), _inclusion_line(network, victim)]
     return ScenarioResult("crash and restart", network, story)
+
+
+# --- finality: how deep can a reorg go? ------------------------------------------------------
+
+FINALITY_SEEDS = (1, 2, 3)
+FINALITY_SPLITS = (12, 22, 32)            # seconds after genesis
+FINALITY_HEALS = (4, 8, 12, 30)           # seconds the street stays split
+
+
+def reorg_depths(network: Network, since: float = 0.0) -> dict[str, int]:
+    """The deepest reorg each node went through from ``since`` on: blocks it took back (0 if none).
+
+    A payment has ``k`` confirmations on a node when it sits in the block ``k - 1`` blocks
+    below the node's head (the head itself gives one). A reorg that drops ``d`` blocks takes
+    back exactly the payments with ``d`` confirmations or fewer, so a payment seen with
+    ``k`` confirmations was reversed on that node only if its depth is ``k`` or more.
+    """
+    depths = {name: 0 for name in network.names}
+    for record in network.reorgs:
+        if record.time >= since:
+            depths[record.node] = max(depths[record.node], len(record.dropped))
+    return depths
+
+
+def finality_sample(seeds: Iterable[int] = FINALITY_SEEDS,
+                    split_times: Iterable[float] = FINALITY_SPLITS,
+                    heal_after: Iterable[float] = FINALITY_HEALS,
+                    sides: tuple[Iterable[str], Iterable[str]] = (MAJORITY_SIDE, MINORITY_SIDE)
+                    ) -> list[int]:
+    """Every node's reorg depth in every run of the partition story: one run per seed, split, heal.
+
+    The runs carry no payments (a reorg's depth does not depend on them, and the sample
+    stays fast) and end 12 s after the heal. Depths count from the split on.
+    """
+    depths = []
+    for seed in seeds:
+        for split_at in split_times:
+            for delay in heal_after:
+                network = partition_and_heal(seed, split_at, duration=split_at + 12,
+                                             heal_at=split_at, transfers=0, sides=sides,
+                                             heal_after=delay).network
+                split = next(e.time for e in network.log if e.text.startswith("partition"))
+                depths += [depth for _, depth in sorted(reorg_depths(network, split).items())]
+    return depths
+
+
+def reversal_chances(depths: Iterable[int], most: int | None = None) -> list[tuple[int, Fraction]]:
+    """For k = 1 .. ``most``: the share of depths of k or more.
+
+    That is the measured chance that a payment a node had seen with ``k`` confirmations
+    was taken back. ``most`` defaults to one more than the deepest reorg, the first ``k``
+    whose chance is 0 in the sample.
+    """
+    depths = list(depths)
+    if not depths:
+        raise MinichainError("no reorg depths to measure: run at least one scenario")
+    top = max(depths) + 1 if most is None else most
+    return [(k, Fraction(sum(1 for d in depths if d >= k), len(depths)))
+            for k in range(1, top + 1)]
+
+
+def confirmations_for(depths: Iterable[int], risk: Fraction | float) -> int:
+    """The fewest confirmations whose measured chance of a reversal is at most ``risk``."""
+    depths = list(depths)
+    for k, chance in reversal_chances(depths):
+        if chance <= risk:
+            return k
+    return max(depths) + 1       # not reached: reversal_chances ends at a chance of 0

@@ -11,7 +11,8 @@ from typing import Any
 
 from minichain import crypto
 from minichain.encoding import encode, sha256
-from minichain.tx import TX_BASE_GAS, SignedTransaction, Transaction, sign_transaction
+from minichain.tx import (DATA_BYTE_GAS, TX_BASE_GAS, SignedTransaction, Transaction,
+                          sign_transaction)
 
 MESSAGE_DOMAIN = b"minichain message:"
 
@@ -57,7 +58,7 @@ class Wallet:
         """A signed token transfer from this wallet."""
         tx = Transaction(sender=self.address, nonce=nonce, chain_id=chain_id,
                          kind="transfer", to=to, value=value, data=data,
-                         gas=TX_BASE_GAS + 16 * len(data) if gas is None else gas,
+                         gas=TX_BASE_GAS + DATA_BYTE_GAS * len(data) if gas is None else gas,
                          gas_price=gas_price)
         return self.sign(tx)
 

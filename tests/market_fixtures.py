@@ -18,3 +18,11 @@ TOY_DEPOSIT = 100_000
 
 toy_street = functools.partial(sunny_street, tariffs=TOY_TARIFFS, balance=TOY_BALANCE,
                                deposit=TOY_DEPOSIT, nodes=False)
+
+
+def market_only(households, days, agents, tariffs, feeder, day, **terms):
+    """A day in memory from its parts (``runner.DayPlan.of``), as the stories write it."""
+    from minichain.day.native import NativeMarket
+    from minichain.day.runner import DayPlan, run_day
+    return run_day(DayPlan.of(households, days, agents, tariffs, feeder, day, **terms),
+                   NativeMarket())

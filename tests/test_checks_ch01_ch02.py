@@ -14,10 +14,14 @@ import pytest
 from checks_kit import named
 from ecdsa.util import sigdecode_string
 
+from decimal import Decimal
+from fractions import Fraction
+
 from minichain import crypto
-from minichain.checks import FAILED, PASSED, check, exercises_of
+from minichain.checks import FAILED, FORGOT_RETURN, PASSED, check, exercises_of
 from minichain.checks import ch01, ch02
 from minichain.encoding import encode, sha256
+from minichain.tx import TX_BASE_GAS
 from minichain.errors import InsufficientFunds, InvalidTransaction, NonceGap, ReplayedNonce
 from minichain.execution import apply_transaction
 from minichain.wallet import message_digest, verify_message
@@ -35,9 +39,10 @@ def assert_hint(verdict, words):
 
 def test_each_chapter_registers_its_exercises_in_order():
     assert [ex.name for ex in exercises_of(1)] == [
-        "hash_reading", "count_flipped_bits", "address_of", "verify_reading"]
+        "hash_reading", "count_flipped_bits", "wh_from_kwh", "address_of", "verify_reading",
+        "recover_key"]
     assert [ex.name for ex in exercises_of(2)] == [
-        "check_nonce", "can_afford", "apply_transfer", "find_invalid"]
+        "check_nonce", "can_afford", "fee_paid", "apply_transfer", "find_invalid"]
 
 
 # --- chapter 01 ------------------------------------------------------------------------------
@@ -74,8 +79,66 @@ def test_counting_bytes_or_hex_digits_instead_of_bits_gets_its_own_hint():
 
 
 @pytest.mark.parametrize("wrong, words", [
+    (lambda text: int(float(text) * 1000), "float('1.001') * 1000 is 1000.9999999999999"),
+    (lambda text: round(float(text) * 1000), "a float keeps only about 16 significant digits"),
+    (lambda text: float(text) * 1000, "float(text) is a float"),
+    (lambda text: int(text.replace(".", "")), "pad the decimals to three digits"),
+    (lambda text: Decimal(text) * 1000, "return it as a plain int"),
+    (lambda text: Fraction(text) * 1000, "return it as a plain int"),
+    (lambda text: None, FORGOT_RETURN),
+], ids=["int of a float", "round of a float", "a float", "no padding", "Decimal", "Fraction",
+        "no return"])
+def test_wh_from_kwh_mistakes_get_their_hints(wrong, words):
+    assert_hint(verdict_of("wh_from_kwh", wrong), words)
+
+
+def test_whole_wh_from_the_digits_passes_and_the_large_reading_defeats_a_float():
+    def digits(text):
+        whole, _, decimals = text.partition(".")
+        return int(whole) * 1000 + int(decimals.ljust(3, "0"))
+    assert verdict_of("wh_from_kwh", digits).status == PASSED
+    assert "9007199254740.993" in verdict_of("wh_from_kwh",
+                                             lambda t: round(float(t) * 1000)).message
+
+
+def recover(reading1, signature1, reading2, signature2, digest=message_digest, order="big",
+            modulo=True, give="d"):
+    return ch01._recover(reading1, signature1, reading2, signature2, digest=digest,
+                         order=order, modulo=modulo, give=give)
+
+
+@pytest.mark.parametrize("slip, words", [
+    (dict(digest=lambda r: sha256(encode(r))), "not sha256(encode(reading))"),
+    (dict(give="k"), "that is k, the nonce"),
+    (dict(modulo=False), "work modulo n"),
+    (dict(order="little"), "big-endian"),
+], ids=["no domain tag", "k for d", "no modulo", "little-endian"])
+def test_recover_key_slips_get_their_hints(slip, words):
+    verdict = verdict_of("recover_key", lambda *args: recover(*args, **slip))
+    assert_hint(verdict, words)
+    assert "which is not the meter's key" in verdict.message
+
+
+def test_recover_key_with_a_float_division_is_told_about_modular_inverses():
+    def floats(reading1, signature1, reading2, signature2):
+        z1, z2 = (int.from_bytes(message_digest(r), "big") for r in (reading1, reading2))
+        r, s1 = int.from_bytes(signature1[:32], "big"), int.from_bytes(signature1[32:], "big")
+        s2 = int.from_bytes(signature2[32:], "big")
+        k = (z1 - z2) / (s1 - s2)
+        return (s1 * k - z1) / r
+    assert_hint(verdict_of("recover_key", floats), "pow(x, -1, n)")
+
+
+def test_the_recover_cases_reuse_one_nonce_and_the_reference_recovers_each_key():
+    for _, (reading1, signature1, reading2, signature2), secret in ch01._recover_cases():
+        assert signature1[:32] == signature2[:32]                # same k, same r
+        assert recover(reading1, signature1, reading2, signature2) == secret
+
+
+@pytest.mark.parametrize("wrong, words", [
     (lambda pk: "0x" + sha256(pk)[:20].hex(), "LAST 20 bytes"),
     (lambda pk: sha256(pk)[-20:].hex(), "start the address with '0x'"),
+    (lambda pk: sha256(pk)[-20:].hex().upper(), "start the address with '0x'"),
     (lambda pk: sha256(pk)[-20:], "an address is text"),
     (lambda pk: "0x" + sha256(pk)[-20:].hex().upper(), "lowercase"),
     (lambda pk: "0x" + sha256(pk).hex(), "only 20 bytes"),
@@ -158,6 +221,25 @@ def test_check_nonce_that_rejects_the_right_nonce_is_told_to_accept_it():
 ])
 def test_can_afford_mistakes_get_their_hints(wrong, words):
     assert_hint(verdict_of("can_afford", wrong), words)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda tx: tx.gas * tx.gas_price, "that is the MAXIMUM fee"),
+    (lambda tx: tx.intrinsic_gas(), "the fee is that gas times tx.gas_price"),
+    (lambda tx: TX_BASE_GAS * tx.gas_price, "16 gas per byte of tx.data"),
+    (lambda tx: (TX_BASE_GAS + 16 * len(tx.data.hex())) * tx.gas_price, "not the hex digits"),
+    (lambda tx: tx.intrinsic_gas() * tx.gas_price / 1, "return a whole number (int)"),
+    (lambda tx: None, FORGOT_RETURN),
+], ids=["gas limit", "no price", "no data", "hex digits", "a float", "no return"])
+def test_fee_paid_mistakes_get_their_hints(wrong, words):
+    assert_hint(verdict_of("fee_paid", wrong), words)
+
+
+def test_the_fee_is_the_intrinsic_gas_times_the_price_even_at_a_huge_price():
+    verdict = verdict_of("fee_paid", lambda tx: (21_000 + 16 * len(tx.data)) * tx.gas_price)
+    assert verdict.status == PASSED
+    assert_hint(verdict_of("fee_paid", lambda tx: int(tx.intrinsic_gas() * float(tx.gas_price))),
+                "expected 21032000000000000000000000000")
 
 
 def solution_transfer(balances, nonces, tx):

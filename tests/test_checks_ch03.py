@@ -7,10 +7,10 @@ from checks_kit import failed_with, named
 
 from minichain.block import transactions_root
 from minichain.chain import Chain, verify_chain
-from minichain.checks import PASSED, check
+from minichain.checks import PASSED, check, ch03
 from minichain.checks.ch03 import story
 from minichain.encoding import sha256
-from minichain.errors import InvalidBlock
+from minichain.errors import InvalidBlock, WrongParent
 from minichain.merkle import LEAF_PREFIX, NODE_PREFIX
 from minichain.merkle import merkle_root as library_root
 
@@ -258,3 +258,75 @@ def test_parsing_the_verify_chain_message_is_a_valid_answer():
             return int(str(error).split("#")[1].split(":")[0])
         return None
     assert check(from_message).status == PASSED
+
+
+def test_a_naive_chain_replay_misses_the_valid_sibling_and_is_told_to_check_the_parent():
+    @named("first_invalid_block")
+    def add_blocks_only(genesis, blocks):
+        chain = Chain(genesis)
+        for block in blocks:
+            try:
+                chain.add_block(block)
+            except InvalidBlock:
+                return block.number
+        return None
+    failed_with(add_blocks_only, "a second, valid #3 sealed on #2", "expected 3, got None",
+                "stores it, as a fork on #2", "parent_hash == chain.head_hash")
+
+
+def test_the_sibling_is_a_valid_block_that_the_chain_keeps_as_a_fork():
+    s = story()
+    blocks, expected = s.forgeries["a second, valid #3 sealed on #2, listed after #3"]
+    chain = Chain(s.genesis)
+    for block in blocks:
+        chain.add_block(block)                  # no error: the sibling is a valid fork
+    assert expected == 3 and len(chain.blocks) == 5 and chain.height == 3
+    with pytest.raises(InvalidBlock, match=r"^block #3: parent_hash"):
+        verify_chain(s.genesis, list(blocks))
+
+
+# --- name_the_error -------------------------------------------------------------------
+
+def test_the_errors_a_new_node_names_follow_the_forgery_step_by_step():
+    s = story()
+    names = {what: ch03.first_error_name(s.genesis, blocks)
+             for what, (blocks, _) in s.forgeries.items()}
+    assert list(names.values()) == [None, "BadMerkleRoot", "BadSeal", "UnauthorisedSealer",
+                                    "WrongParent", "BadTimestamp", "BadMerkleRoot",
+                                    "WrongParent"]
+
+
+def replay_naming(name_of, parent_check=True):
+    @named("name_the_error")
+    def wrong(genesis, blocks):
+        chain = Chain(genesis)
+        for block in blocks:
+            try:
+                if parent_check and block.header.parent_hash != chain.head_hash:
+                    raise WrongParent("not on the block before it")
+                chain.add_block(block)
+            except InvalidBlock as error:
+                return name_of(error)
+        return None
+    return wrong
+
+
+@pytest.mark.parametrize("name_of, parent_check, fragments", [
+    (lambda error: "InvalidBlock", True, ("got 'InvalidBlock'", "InvalidBlock is the family")),
+    (str, True, ("that is the error's message",)),
+    (lambda error: error, True, ("as text: type(error).__name__",)),
+    (type, True, ("as text: type(error).__name__",)),
+    (lambda error: type(error).__name__, False,
+     ("rebuilt with the grid operator's key", "got 'UnknownParent'", "WrongParent")),
+], ids=["the family", "the message", "the error", "the class", "no parent check"])
+def test_name_the_error_slips_get_their_hints(name_of, parent_check, fragments):
+    failed_with(replay_naming(name_of, parent_check), *fragments)
+
+
+def test_name_the_error_with_a_parent_check_passes_and_none_for_a_good_chain_is_required():
+    assert check(replay_naming(lambda error: type(error).__name__)).status == PASSED
+
+    @named("name_the_error")
+    def always_blames(genesis, blocks):
+        return "BadSeal"
+    failed_with(always_blames, "the untouched chain", "every block of this chain is valid")

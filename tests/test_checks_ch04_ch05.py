@@ -8,13 +8,18 @@ count against ``Snapshot.apply``, the head of a block tree against ``Chain``'s f
 
 from __future__ import annotations
 
+import warnings
+from fractions import Fraction
+
 import pytest
 from checks_kit import failed_with, named
 
 from minichain.block import Header
 from minichain.checks import ch04, ch05
 from minichain.checks.ch04 import CITY, COOP, GRID, SCHOOL, TALLY_CASES
-from minichain.street_network import sunny_street_graph
+from minichain.errors import StoreCorrupted, TornWriteWarning
+from minichain.store import ChainStore
+from minichain.street_network import confirmations_for, sunny_street_graph, sunny_street_network
 from minichain.poa import Snapshot, vote_to_add, vote_to_remove
 from minichain.wallet import Wallet
 
@@ -350,3 +355,108 @@ def test_the_street_links_are_the_networks_own():
 def test_the_authorities_sort_as_the_chapter_says():
     assert sorted([GRID, CITY, COOP]) == [COOP, GRID, CITY]
     assert sorted([GRID, CITY, COOP, SCHOOL]) == [COOP, SCHOOL, GRID, CITY]
+
+
+# --- blocks_until_stall ---------------------------------------------------------------
+
+@pytest.mark.parametrize("wrong, fragments", [
+    (lambda n, m: None if m >= n / 2 + 1 else m, ("(3, 2)", "3 / 2 + 1 is 2.5")),
+    (lambda n, m: None if m >= int(n / 2) + 1 else m,
+     ("(2305843009213693951, 1152921504606846976)", "a float loses the last digits")),
+    (lambda n, m: None if m > n // 2 + 1 else m, ("(4, 3)", "compare with >=, not >")),
+    (lambda n, m: None if 2 * m >= n else m, ("(4, 2)", "half is not enough")),
+    (lambda n, m: None if m == n else m, ("(7, 5)", "without everyone")),
+    (lambda n, m: None if m >= n // 2 + 1 else 0, ("(3, 1)", "still seals a few blocks")),
+    (lambda n, m: None if m >= n // 2 + 1 else 1, ("(3, 0)", "not only the first one")),
+], ids=["float limit", "float truncated", "strict", "half", "everyone", "zero", "one"])
+def test_each_stall_mistake_gets_its_own_hint(wrong, fragments):
+    failed_with(named("blocks_until_stall")(wrong), *fragments)
+
+
+def test_the_stall_reference_agrees_with_the_simulated_street():
+    """Three and five authorities, some offline from the start: the street's own outcome."""
+    for n_signers, n_online in ((3, 1), (3, 2), (5, 2), (5, 3)):
+        names = tuple(f"a{i}" for i in range(n_signers))
+        network = sunny_street_network(seed=2, authorities=names, households=("alice", "bob"))
+        for name in names[n_online:]:
+            network.crash(name, at=0)
+        network.run(63)
+        height = network.nodes["alice"].chain.height
+        expected = ch04.blocks_before_stall(n_signers, n_online)
+        assert height == (12 if expected is None else expected), (n_signers, n_online)
+
+
+# --- store_verdict --------------------------------------------------------------------
+
+def test_the_store_reference_agrees_with_the_chain_store_on_every_case(tmp_path):
+    for index, (what, data) in enumerate(ch05.store_cases()):
+        path = tmp_path / f"{index}.chain"
+        path.write_bytes(data)
+        kind, value = ch05.verdict_of(data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if kind == "corrupt":
+                with pytest.raises(StoreCorrupted, match=f"record {value} "):
+                    ChainStore(path).read()
+                continue
+            blocks = ChainStore(path).read()
+        torn = [w for w in caught if issubclass(w.category, TornWriteWarning)]
+        assert (kind == "torn") == bool(torn), what
+        if kind == "torn":
+            assert path.stat().st_size == value, what          # truncated where we said
+        else:
+            assert len(blocks) == value, what
+
+
+def verdict_with(change):
+    @named("store_verdict")
+    def wrong(data):
+        return change(ch05.verdict_of(data), data)
+    return wrong
+
+
+@pytest.mark.parametrize("learner, fragments", [
+    (named("store_verdict")(lambda data: ch05.verdict_of(data, guard=False)),
+     ("length field flipped", "check each record's 4-byte guard")),
+    (named("store_verdict")(lambda data: ch05.verdict_of(data, end_is_torn=True)),
+     ("flipped inside the last block's bytes", "written whole and changed later")),
+    (verdict_with(lambda v, d: (v[0], v[1] - 1) if v[0] == "ok" else v),
+     ("an intact file", "the genesis block's too")),
+    (verdict_with(lambda v, d: ("torn", len(d)) if v[0] == "torn" else v),
+     ("cut in the middle of its block", "keep the bytes BEFORE the torn record")),
+    (verdict_with(lambda v, d: (v[0], v[1] + 1) if v[0] == "corrupt" else v),
+     ("flipped inside block #2's bytes", "records count from 0")),
+    (verdict_with(lambda v, d: v[0]), ("return a pair",)),
+], ids=["no guard", "damage at the end is torn", "genesis not counted", "cut at the end",
+        "records from 1", "no pair"])
+def test_store_verdict_mistakes_get_their_hints(learner, fragments):
+    failed_with(learner, *fragments)
+
+
+# --- confirmations_needed -------------------------------------------------------------
+
+def share_model(reversed_at=lambda d, k: d >= k, among=None, start=1, strict=False):
+    return named("confirmations_needed")(
+        lambda depths, risk: ch05._share_model(depths, risk, reversed_at, among=among,
+                                               start=start, strict=strict))
+
+
+@pytest.mark.parametrize("learner, fragments", [
+    (share_model(strict=True), ("risk=1/2", "compare with <=, not <")),
+    (share_model(reversed_at=lambda d, k: d > k), ("risk=1/4", "count the depths >= k")),
+    (share_model(among=lambda d: d > 0), ("risk=1/4", "also those with no reorg")),
+    (share_model(start=0), ("[0, 1], risk=1", "count confirmations from 1")),
+    (named("confirmations_needed")(lambda depths, risk: max(depths) + 1),
+     ("expected 2, got 4", "no reversal at all")),
+    (named("confirmations_needed")(
+        lambda depths, risk: Fraction(sum(d >= 1 for d in depths), len(depths))),
+     ("returned Fraction", "not the chance")),
+], ids=["strict", "depth above k", "reorgs only", "from zero", "zero risk always", "a chance"])
+def test_confirmation_mistakes_get_their_hints(learner, fragments):
+    failed_with(learner, *fragments)
+
+
+def test_the_confirmations_reference_is_the_librarys_and_the_sample_is_the_chapters():
+    for depths, risk in ch05.CONFIRM_CASES:
+        assert ch05.needed(depths, risk) == confirmations_for(depths, risk)
+    assert ch05.needed(ch05.SAMPLE, 0.01) == 3

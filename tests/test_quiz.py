@@ -63,3 +63,21 @@ def test_the_widget_answers_a_click_and_shows_the_questions_as_text_without_widg
     text = widget._repr_mimebundle_()["text/plain"]
     assert text.startswith("99.1  What does a hash of the same bytes give twice?\n   a) the same")
     assert "99.2  Which is an integer?\n   a) 1.5\n   b) 2" in text
+
+
+# --- the chapters' own questions ---------------------------------------------------------------
+
+@pytest.mark.parametrize("chapter", range(1, 6))
+def test_each_chapter_asks_three_questions_and_the_right_answer_gets_its_why(chapter):
+    questions = questions_of(chapter)
+    assert [q.number for q in questions] == [1, 2, 3]
+    for question in questions:
+        right = answer(chapter, question.number, "abcdefgh"[question.answer])
+        assert right.passed and right.message == f"right: {question.why}"
+        assert len(question.choices) >= 3 and question.why
+        for index, nudge in enumerate(question.nudges):
+            if index == question.answer:
+                continue
+            assert nudge, f"{question.label}: choice {index} has no nudge"
+            wrong = question.verdict(index)
+            assert not wrong.passed and wrong.message.endswith(nudge)

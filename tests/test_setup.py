@@ -35,6 +35,9 @@ def test_runtime_dependencies_are_the_pure_python_set_the_blueprint_allows():
     assert names == {"ecdsa", "gmpy2", "networkx", "plotly", "ipywidgets", "jupyterlab", "tqdm"}
     gmpy2 = [d for d in pyproject()["project"]["dependencies"] if d.startswith("gmpy2")]
     assert gmpy2 == ["gmpy2>=2.1; sys_platform != 'emscripten'"]
+    # the browser site is JupyterLite itself: a browser kernel neither has nor needs jupyterlab
+    jupyterlab = [d for d in pyproject()["project"]["dependencies"] if d.startswith("jupyterlab")]
+    assert jupyterlab == ["jupyterlab>=4.2; sys_platform != 'emscripten'"]
 
 
 def test_readme_names_exactly_two_setup_commands_and_ci_runs_the_test_one():

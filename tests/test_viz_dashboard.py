@@ -16,7 +16,8 @@ from minichain.microgrid.household import BatterySpec, Household, HouseholdDay, 
     make_street
 from minichain.market.orders import Tariffs
 from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_rng
-from minichain.day.records import BlockRecord, build_day_record_market_only
+from minichain.day.records import BlockRecord
+from market_fixtures import market_only
 from minichain.errors import EnergyModelError, GridError
 from minichain.viz import dashboard as db
 
@@ -33,7 +34,7 @@ def story():
             HouseholdDay((0, 0, 0), (500, 400, 200)),
             HouseholdDay((0, 900, 0), (300, 100, 400)))
     feeder = make_feeder([h.name for h in homes])
-    return build_day_record_market_only(homes, days, Truthful(), TARIFFS, feeder, MIDSUMMER), \
+    return market_only(homes, days, Truthful(), TARIFFS, feeder, MIDSUMMER), \
         feeder
 
 
@@ -44,7 +45,7 @@ def street():
     days = [household_day(h, SUNNY_STREET, MIDSUMMER, sky, seed=1) for h in homes]
     feeder = make_feeder([h.name for h in homes])
     agents = {h.name: BatteryAware() if h.battery else PriceRamp() for h in homes}
-    return build_day_record_market_only(homes, days, agents, TARIFFS, feeder, MIDSUMMER,
+    return market_only(homes, days, agents, TARIFFS, feeder, MIDSUMMER,
                                         mechanism=PAY_AS_BID, seed=2), feeder
 
 

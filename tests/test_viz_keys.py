@@ -19,7 +19,7 @@ from minichain.viz.keys import (History, avalanche_figure, balances_figure, bits
 from minichain.wallet import Wallet
 
 ALICE, BOB, CAROL = (Wallet.from_seed(name) for name in ("alice", "bob", "carol"))
-SEALER = Wallet.from_seed("grid operator")
+SEALER = Wallet.from_seed("grid-operator")           # the cast's grid operator
 NAMES = {ALICE.address: "Alice", BOB.address: "Bob", CAROL.address: "Carol"}
 CONTEXT = BlockContext(chain_id=1, number=1, timestamp=1_782_000_000, sealer=SEALER.address)
 
@@ -73,9 +73,9 @@ def test_a_genuine_transfer_passes_every_stateless_check():
     assert transfer_checks(stx) == [("key matches sender", True), ("signature verifies", True),
                                     ("chain id is 1", True)]
     figure = signed_transfer_figure(stx, NAMES)
-    assert figure.layout.title.text == "Bob pays Alice 300 tokens: every check passes ✓"
+    assert figure.layout.title.text == "Bob pays Alice €0.0003: every check passes ✓"
     texts = " ".join(a.text for a in figure.layout.annotations)
-    assert "value: 300 tokens" in texts and "nonce: 0 · chain: 1" in texts
+    assert "value: €0.0003" in texts and "nonce: 0 · chain: 1" in texts
     assert "✗" not in texts
 
 
@@ -84,7 +84,7 @@ def test_a_tampered_value_shows_the_signature_check_failing():
     tampered = replace(stx, tx=replace(stx.tx, value=3_000))
     assert transfer_checks(tampered)[1] == ("signature does not verify", False)
     figure = signed_transfer_figure(tampered, NAMES)
-    assert figure.layout.title.text == "Bob pays Alice 3,000 tokens: ✗ signature does not verify"
+    assert figure.layout.title.text == "Bob pays Alice €0.003: ✗ signature does not verify"
 
 
 def test_a_transfer_signed_by_another_key_or_for_another_chain_fails_those_checks():
@@ -104,8 +104,8 @@ def test_the_history_records_each_step_and_a_rejected_one_changes_nothing():
                                        BOB.transfer(CAROL.address, 700, 1)], CONTEXT, NAMES)
     assert state.root() == root
     assert history.outcomes == ("applied", "ReplayedNonce", "InsufficientFunds", "applied")
-    assert history.labels == ("start", "1. Bob → Alice 300", "2. Bob → Alice 300",
-                              "3. Bob → Carol 800", "4. Bob → Carol 700")
+    assert history.labels == ("start", "1. Bob → Alice €0.0003", "2. Bob → Alice €0.0003",
+                              "3. Bob → Carol €0.0008", "4. Bob → Carol €0.0007")
     assert history.balances == {"Alice": (0, 300, 300, 300, 300),
                                 "Bob": (1_000, 700, 700, 700, 0),
                                 "Carol": (0, 0, 0, 0, 700)}
@@ -146,4 +146,4 @@ def test_the_street_shows_the_households_and_the_three_authorities():
     assert [t.split("<br>")[0] for t in houses.text] == ["Alice", "Bob", "Carol", "Dave"]
     assert list(authorities.text) == ["grid operator", "municipality", "energy co-op"]
     texts = [a.text for a in figure.layout.annotations]
-    assert "⚡ 1.2 kWh" in texts and "300 tokens" in texts
+    assert "⚡ 1.2 kWh" in texts and "€0.24 (20 ct/kWh)" in texts

@@ -14,9 +14,9 @@ from minichain.merkle import EMPTY_ROOT, leaf_hash, merkle_levels, merkle_proof,
 from minichain.teach import short
 from minichain.viz.ledger import (BLUE, FAILS_HERE, GREY, LIGHT_RED, RED, block_label,
                                   chain_figure, failed_block, merkle_figure, proof_path)
-from minichain.wallet import Wallet
+from minichain import cast
 
-GRID = Wallet.from_seed("grid operator")
+GRID = cast.wallet(cast.GRID_OPERATOR)
 NAMES = {GRID.address: "grid operator"}
 PROPERTY = settings(max_examples=60, deadline=None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import plotly.graph_objects as go
 import pytest
@@ -12,9 +13,9 @@ from minichain.street_network import MAJORITY_SIDE, MINORITY_SIDE, partition_and
     sunny_street_network
 from minichain.poa import Clique
 from minichain.viz.network import (CUT, HEAD_COLOURS, IN_TURN, INNER, OFF_CHAIN, OFFLINE,
-                                   ON_CHAIN, OUT_OF_TURN, OUTER, head_groups, network_events,
-                                   network_figure, schedule_figure, street_layout,
-                                   timeline_figure)
+                                   ON_CHAIN, OUT_OF_TURN, OUTER, finality_figure, head_groups,
+                                   network_events, network_figure, schedule_figure,
+                                   street_layout, timeline_figure)
 from minichain.wallet import Wallet
 
 
@@ -154,3 +155,36 @@ def test_the_schedule_labels_unnamed_authorities_by_their_short_address():
     chain.add_block(block)
     figure = schedule_figure(chain, rule)
     assert list(by_name(figure)["its turn"].y) == [grid.address[2:10] + "…"]
+
+
+def test_a_schedule_kept_in_turn_leaves_the_out_of_turn_mark_out_of_the_legend():
+    grid, city, coop = (Wallet.from_seed(s) for s in ("grid-operator", "municipality",
+                                                       "energy-co-op"))
+    keys = {w.address: w.key for w in (grid, city, coop)}
+    rule = Clique(period=5)
+    chain = Chain(Genesis(authorities=tuple(keys)), rule)
+    for _ in range(4):
+        turn = rule.in_turn_signer(chain)
+        block, _ = chain.build_block(keys[turn], [], chain.head.header.timestamp + 5)
+        chain.add_block(block)
+    figure = schedule_figure(chain, rule)
+    assert [trace.name for trace in figure.data] == ["its turn", "sealed in turn (difficulty 2)"]
+    assert all(len(trace.x) == 4 for trace in figure.data)
+    empty = schedule_figure(Chain(Genesis(authorities=tuple(keys)), rule), rule)
+    assert list(empty.data) == []
+
+
+def test_the_finality_figure_shows_the_measured_chances_against_a_bft_quorum_at_zero():
+    chances = [(1, Fraction(31, 81)), (2, Fraction(1, 18)), (3, Fraction(0))]
+    figure = finality_figure(chances, runs=36)
+    bars, bft = figure.data
+    assert (bars.type, bars.name, list(bars.x)) == ("bar", "Clique, measured", [1, 2, 3])
+    assert [round(y, 4) for y in bars.y] == [38.2716, 5.5556, 0.0]
+    assert list(bars.text) == ["38.3 %", "5.6 %", "0.0 %"]
+    assert bars.hovertext[0] == "seen with 1 confirmation(s): reversed in 38.3 % of the nodes' runs"
+    assert (bft.name, list(bft.x), list(bft.y)) == ("BFT quorum (QBFT): final at once",
+                                                    [1, 2, 3], [0.0, 0.0, 0.0])
+    assert figure.layout.title.text == ("When is a payment safe? Reversals by confirmations "
+                                        "(36 partition runs)")
+    assert figure.layout.xaxis.title.text == "confirmations when the payment was seen"
+    assert list(figure.layout.yaxis.range) == [0, pytest.approx(38.2716 * 1.25, rel=1e-4)]

@@ -39,3 +39,9 @@ def find_invalid(state, transactions, context):
         except InvalidTransaction:
             return index
     return None
+
+
+def fee_paid(tx):
+    """What the sealer receives for a plain transfer: the gas it uses times the gas price."""
+    gas_used = 21_000 + 16 * len(tx.data)       # TX_BASE_GAS + DATA_BYTE_GAS per byte
+    return gas_used * tx.gas_price

@@ -3,7 +3,7 @@
 Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
 """
 
-from minichain.chain import Chain
+from minichain.chain import Chain, verify_chain
 from minichain.encoding import sha256
 from minichain.errors import InvalidBlock
 from minichain.merkle import LEAF_PREFIX, NODE_PREFIX
@@ -52,4 +52,13 @@ def first_invalid_block(genesis, blocks):
             chain.add_block(block)
         except InvalidBlock:
             return block.number
+    return None
+
+
+def name_the_error(genesis, blocks):
+    """The name of the error a new node raises at the first invalid block, or None."""
+    try:
+        verify_chain(genesis, blocks)
+    except InvalidBlock as error:
+        return type(error).__name__
     return None

@@ -34,3 +34,11 @@ def tally_votes(votes, signers):
         if authorize != (target in signers):      # a vote that would change something
             backing[target] = backing.get(target, 0) + 1
     return sorted(target for target, count in backing.items() if count > len(signers) // 2)
+
+
+def blocks_until_stall(n_signers, n_online):
+    """From a fresh start: blocks sealed before the chain stalls, or None if it never does."""
+    limit = n_signers // 2 + 1
+    if n_online >= limit:
+        return None            # enough authorities take turns for ever
+    return n_online            # each seals one block; then every one sealed too recently

@@ -3,6 +3,10 @@
 Try each exercise first; `check(your_function)` tells you what is wrong and hints at why.
 """
 
+import hashlib
+
+MAGIC = b"minichain chain store v1\n"
+
 
 def canonical_head(parents, difficulty):
     """The block with the highest total difficulty; on a tie, the smaller hash."""
@@ -43,3 +47,30 @@ def reachable_groups(links, groups, down):
                 todo.append(other)
         found.append(sorted(group))
     return sorted(found)
+
+
+def store_verdict(data):
+    """('ok', records), ('torn', offset to cut at) or ('corrupt', record index) for a store file."""
+    offset, record = len(MAGIC), 0
+    while offset < len(data):
+        if len(data) - offset < 16:                          # length, number and guard
+            return ("torn", offset)
+        prefix, guard = data[offset:offset + 12], data[offset + 12:offset + 16]
+        if hashlib.sha256(prefix).digest()[:4] != guard:
+            return ("corrupt", record)                       # the length can't be trusted
+        length = int.from_bytes(prefix[:4], "big")
+        start = offset + 48
+        if len(data) < start + length:
+            return ("torn", offset)                          # cut short by a crash
+        if hashlib.sha256(data[start:start + length]).digest() != data[start - 32:start]:
+            return ("corrupt", record)                       # written whole, changed since
+        offset, record = start + length, record + 1
+    return ("ok", record)
+
+
+def confirmations_needed(depths, risk):
+    """The fewest confirmations k whose measured chance of a reversal is at most ``risk``."""
+    k = 1
+    while sum(1 for depth in depths if depth >= k) / len(depths) > risk:
+        k += 1
+    return k

@@ -1,9 +1,11 @@
-"""Checks for the chapter 02 exercises: nonces, affordability, a pure transfer, the bad one in a list.
+"""Checks for the chapter 02 exercises: nonces, affordability, the fee, a pure transfer, the bad one.
 
 Each checker compares the learner's function with the library's rules on a few cases and
-recognises the usual wrong turns (the two nonce errors swapped, the fee forgotten, the
-inputs changed in place, a self-payment that mints tokens, transactions checked against
-the starting state instead of one after another) to give the hint that fixes them.
+recognises the usual wrong turns (the two nonce errors swapped, the fee forgotten, the gas
+limit charged instead of the gas used, the inputs changed in place, a self-payment that
+mints money, transactions checked against the starting state instead of one after
+another) to give the hint that fixes them. The chapter's three concept questions are
+registered here too. Amounts are µ€.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
-from minichain.checks import Mismatch, exercise
+from minichain import cast
+from minichain.checks import Mismatch, Mistake, compare, exercise
+from minichain.checks.quiz import concept
 from minichain.errors import InvalidTransaction, NonceGap, ReplayedNonce
 from minichain.execution import BlockContext, apply_transaction
 from minichain.state import State
-from minichain.tx import SignedTransaction, Transaction
+from minichain.tx import DATA_BYTE_GAS, TX_BASE_GAS, SignedTransaction, Transaction
 from minichain.wallet import Wallet
 
-ALICE, BOB, CAROL = (Wallet.from_seed(name) for name in ("alice", "bob", "carol"))
-SEALER = Wallet.from_seed("grid operator")
-CONTEXT = BlockContext(chain_id=1, number=1, timestamp=1_782_000_000, sealer=SEALER.address)
+ALICE, BOB, CAROL = (cast.wallet(name) for name in ("alice", "bob", "carol"))
+SEALER = cast.wallet(cast.GRID_OPERATOR)
+CONTEXT = BlockContext(chain_id=1, number=1, timestamp=cast.GENESIS_TIME,
+                       sealer=SEALER.address)
 
 
 def _outcome(fn, *args):
@@ -73,9 +78,9 @@ def check_check_nonce(fn) -> None:
 # --- can_afford ----------------------------------------------------------------------------
 
 def _tx(value: int, gas: int = 21_000, gas_price: int = 0, nonce: int = 0,
-        sender: Wallet = BOB, to: Wallet = ALICE) -> Transaction:
+        sender: Wallet = BOB, to: Wallet = ALICE, data: bytes = b"") -> Transaction:
     return Transaction(sender=sender.address, nonce=nonce, chain_id=1, kind="transfer",
-                       to=to.address, value=value, gas=gas, gas_price=gas_price)
+                       to=to.address, value=value, data=data, gas=gas, gas_price=gas_price)
 
 
 AFFORD_CASES = (
@@ -90,24 +95,59 @@ AFFORD_CASES = (
 )
 
 
+AFFORD_MISTAKES = (
+    Mistake(lambda balance, tx: balance >= tx.value + tx.intrinsic_gas() * tx.gas_price,
+            "the sender must cover the MAXIMUM fee, tx.gas * tx.gas_price (the gas limit), "
+            "not only the gas a transfer uses"),
+    Mistake(lambda balance, tx: balance >= tx.value,
+            "the sender also pays the fee: value + gas * gas_price"),
+    Mistake(lambda balance, tx: balance > tx.value + tx.max_fee(),
+            "exactly enough is enough: compare with >=, not >"),
+)
+
+
 @exercise("can_afford", chapter=2, title="Can the sender pay?",
           hint="a sender can pay when balance >= tx.value + tx.gas * tx.gas_price")
 def check_can_afford(fn) -> None:
     for balance, tx, expected in AFFORD_CASES:
-        got = fn(balance, tx)
-        if got == expected:
-            continue
-        what = (f"can_afford({balance}, value={tx.value}, gas={tx.gas}, "
-                f"gas_price={tx.gas_price}): expected {expected}, got {got!r}")
-        if got is True and balance >= tx.value and tx.gas_price:
-            if balance >= tx.value + tx.intrinsic_gas() * tx.gas_price:
-                raise Mismatch(what, "the sender must cover the MAXIMUM fee, tx.gas * "
-                                     "tx.gas_price (the gas limit), not only the gas a "
-                                     "transfer uses")
-            raise Mismatch(what, "the sender also pays the fee: value + gas * gas_price")
-        if balance == tx.value + tx.max_fee():
-            raise Mismatch(what, "exactly enough is enough: compare with >=, not >")
-        raise Mismatch(what)
+        compare(f"can_afford({balance}, value={tx.value}, gas={tx.gas}, "
+                f"gas_price={tx.gas_price})", fn(balance, tx), expected, AFFORD_MISTAKES,
+                (balance, tx))
+
+
+# --- fee_paid ------------------------------------------------------------------------------
+
+READING = b'{"slot":5,"wh":1800}'
+FEE_CASES = (
+    _tx(60_000),                                             # the street's price: 0
+    _tx(60_000, gas_price=1),
+    _tx(60_000, gas=50_000, gas_price=3),
+    _tx(360_000, gas=30_000, gas_price=2, data=READING),
+    _tx(1, gas=1_000_000, gas_price=7, data=bytes(range(256))),
+    _tx(5, gas=10**6, gas_price=10**24, data=b"\x00\x01"),   # a huge price: whole numbers only
+)
+
+FEE_MISTAKES = (
+    Mistake(lambda tx: tx.gas * tx.gas_price,
+            "that is the MAXIMUM fee, the gas limit times the price; the sealer is paid only "
+            "for the gas a transfer uses (its intrinsic gas), and the rest comes back"),
+    Mistake(lambda tx: tx.intrinsic_gas(),
+            "that is the gas used; the fee is that gas times tx.gas_price (0 on the street)"),
+    Mistake(lambda tx: TX_BASE_GAS * tx.gas_price,
+            "the data costs gas too: 16 gas per byte of tx.data on top of the 21,000"),
+    Mistake(lambda tx: (TX_BASE_GAS + DATA_BYTE_GAS * len(tx.data.hex())) * tx.gas_price,
+            "count the bytes of tx.data (len(tx.data)), not the hex digits that show them"),
+)
+
+
+@exercise("fee_paid", chapter=2, title="The fee the sealer receives",
+          hint="a plain transfer uses its intrinsic gas, 21,000 + 16 per byte of tx.data; "
+               "the fee is that gas times tx.gas_price")
+def check_fee_paid(fn) -> None:
+    for tx in FEE_CASES:
+        compare(f"fee_paid(gas={tx.gas:,}, gas_price={tx.gas_price:,}, "
+                f"{len(tx.data)} bytes of data)", fn(tx),
+                tx.intrinsic_gas() * tx.gas_price, FEE_MISTAKES, (tx,))
 
 
 # --- apply_transfer ------------------------------------------------------------------------
@@ -219,7 +259,7 @@ def _named(mapping: object) -> str:
 def _funded(**balances: int) -> State:
     state = State()
     for name, balance in balances.items():
-        state.set_balance(Wallet.from_seed(name).address, balance)
+        state.set_balance(cast.wallet(name).address, balance)
     state.commit()
     return state
 
@@ -280,3 +320,41 @@ def check_find_invalid(fn) -> None:
             raise Mismatch(f"{what}: expected {expected!r}, got {got!r}", hint)
         if got is not None and not isinstance(got, int):
             raise Mismatch(f"{what}: expected an index (int), got {got!r}")
+
+
+# --- concept questions -----------------------------------------------------------------------
+
+concept(2, "Bob has €49.76 and signs two payments of €40 with the same nonce, one to Alice "
+           "and one to Carol. What does the chain do?",
+        ["it refuses both: the second one is a replay of the first",
+         "it applies whichever comes first; the other is refused, because its nonce is used "
+         "(a double spend stopped)",
+         "it applies both, as long as Bob's balance is positive"],
+        answer="b", why="one nonce, one transaction: the two conflict, and the order in the "
+                        "chain decides which one counts",
+        nudges={"a": "a replay is the SAME signed transaction again; these are two different "
+                     "transactions with one nonce, and the first one applied is valid",
+                "c": "each transfer is checked against the balance and the nonce left by the "
+                     "one before it"})
+concept(2, "A transaction is rejected halfway through running. What is left in the state?",
+        ["the changes made before the failure; the rest is skipped",
+         "everything except the value: the sender still pays the fee",
+         "nothing: the state rolls back to its snapshot and its root is exactly as before"],
+        answer="c", why="every change is journaled; rollback undoes them newest first, so a "
+                        "rejection changes nothing, not even the fee",
+        nudges={"a": "half a payment would break conservation; the journal undoes every "
+                     "change after the snapshot",
+                "b": "a REJECTED transaction changes nothing at all (a contract call that "
+                     "reverts is another story: chapter 06)"})
+concept(2, "Why does the street count money in µ€ (millionths of a euro) and not in whole "
+           "cents?",
+        ["a 30 Wh trade at 20 ct/kWh is worth 0.6 ct: in whole cents it would move nothing, "
+         "in µ€ it moves 6,000 µ€, and rounding drops less than one µ€",
+         "so that balances can be floats with six decimals",
+         "because the euro itself has six decimals"],
+        answer="a", why="small trades must still move money; with µ€ every trade of 1 Wh or "
+                        "more at the feed-in tariff or above pays at least 80 µ€",
+        nudges={"b": "money stays an integer everywhere (chapter 01 refuses floats); a small "
+                     "unit is what makes integers exact enough",
+                "c": "the euro has two decimals (cents); the street's token chose six so that "
+                     "small trades still pay"})

@@ -1,10 +1,12 @@
-"""Checks for the chapter 03 exercises: parent links, Merkle roots, inclusion proofs, tampering.
+"""Checks for the chapter 03 exercises: parent links, Merkle roots, proofs, tampering, its error.
 
 Each checker runs the learner's function on cases built from the chapter's story (Bob pays
-Alice for the surplus of her rooftop PV; the grid operator seals every block), compares
-with the library, and recognises the usual wrong turns (leaves hashed without their
-prefix, Bitcoin's duplicated odd node, the sibling on the wrong side, a position in the
-list instead of a block number) to give the hint that fixes them.
+Alice for the surplus of her rooftop PV at 20 ct/kWh; the grid operator seals every
+block), compares with the library, and recognises the usual wrong turns (leaves hashed
+without their prefix, Bitcoin's duplicated odd node, the sibling on the wrong side, a
+position in the list instead of a block number, a valid block that does not sit on the
+block before it, the base class instead of the error's own name) to give the hint that
+fixes them. The chapter's three concept questions are registered here too.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 
+from minichain import cast
 from minichain.block import Block, seal_header, transactions_root
-from minichain.chain import GENESIS_TIME, Chain, Genesis
-from minichain.checks import Mismatch, exercise
+from minichain.chain import GENESIS_TIME, Chain, Genesis, verify_chain
+from minichain.checks import Mismatch, Mistake, exercise, hint_for
+from minichain.checks.quiz import concept
 from minichain.encoding import encode, sha256
+from minichain.errors import InvalidBlock
+from minichain.market.units import amount_for, cents_per_kwh
 from minichain.merkle import (EMPTY_ROOT, LEAF_PREFIX, NODE_PREFIX, ProofStep, leaf_hash,
                               merkle_proof, merkle_root)
 from minichain.wallet import Wallet
 
-PRICE = 20                                   # tokens per kWh
+PRICE = cents_per_kwh(20)                    # µ€ per kWh: Bob pays Alice 20 ct/kWh
+OPENING = 10_000_000                         # µ€: Bob starts with €10
 SURPLUS = (900, 1200, 1500, 1650, 1800, 1800, 1650, 1500, 1200, 900, 600, 300)
 BLOCK_SLOTS = ((0, 3), (3, 8), (8, 12))      # which 15-minute slots each block seals
 TEN_AM = GENESIS_TIME + 10 * 3600
@@ -45,15 +52,15 @@ class Story:
 
 
 def _trade(bob: Wallet, alice: Wallet, slot: int, wh: int, value: int | None = None):
-    paid = wh * PRICE // 1000 if value is None else value
+    paid = amount_for(wh, PRICE) if value is None else value
     return bob.transfer(alice.address, paid, nonce=slot, data=encode({"slot": slot, "wh": wh}))
 
 
 @functools.lru_cache(maxsize=1)
 def story() -> Story:
     """Build the chain once: three blocks of Bob's payments, sealed by the grid operator."""
-    alice, bob, grid = (Wallet.from_seed(n) for n in ("alice", "bob", "grid operator"))
-    genesis = Genesis(balances=((bob.address, 1000),), authorities=(grid.address,))
+    alice, bob, grid = (cast.wallet(n) for n in ("alice", "bob", cast.GRID_OPERATOR))
+    genesis = Genesis(balances=((bob.address, OPENING),), authorities=(grid.address,))
     chain = Chain(genesis)
     trades = [_trade(bob, alice, slot, wh) for slot, wh in enumerate(SURPLUS)]
     for first, end in BLOCK_SLOTS:
@@ -75,6 +82,13 @@ def story() -> Story:
     last_txs = list(three.transactions)
     last_txs[0] = _trade(bob, alice, 8, 1201, value=three.transactions[0].tx.value)
     last_edited = replace(three, transactions=tuple(last_txs))
+    # A second, perfectly valid #3 on #2 (the last two payments only, a minute later): the
+    # chain would keep it as a fork, but in a list it does not sit on the #3 before it.
+    forked = Chain(genesis)
+    for block in (one, two):
+        forked.add_block(block)
+    sibling, _ = forked.build_block(grid.key, three.transactions[2:],
+                                    three.header.timestamp + 60)
     forgeries = {
         "the untouched chain": ((one, two, three), None),
         "slot 5 changed to 1799 Wh in block #2": ((one, edited, three), 2),
@@ -83,6 +97,7 @@ def story() -> Story:
         "block #2 rebuilt with the grid operator's key": ((one, rebuilt, three), 3),
         "block #1 sealed at the genesis timestamp": ((late_one, two, three), 1),
         "slot 8 changed in the last block": ((one, two, last_edited), 3),
+        "a second, valid #3 sealed on #2, listed after #3": ((one, two, three, sibling), 3),
     }
     return Story(genesis, blocks, forgeries)
 
@@ -169,20 +184,21 @@ def _prefixed(prefix: bytes):
     return lambda *parts: sha256(prefix + b"".join(parts))
 
 
-WRONG_ROOTS = (
-    ("no prefixes", lambda x: sha256(x), lambda a, b: sha256(a + b), "carry",
+ROOT_MISTAKES = tuple(Mistake(lambda leaves, m=model: _reference(leaves, *m), hint)
+                      for *model, hint in (
+    (lambda x: sha256(x), lambda a, b: sha256(a + b), "carry",
      "hash a leaf as sha256(b'\\x00' + leaf) and two children as "
      "sha256(b'\\x01' + left + right): the prefixes keep a leaf from passing for a node"),
-    ("leaves not hashed", lambda x: x, _prefixed(NODE_PREFIX), "carry",
+    (lambda x: x, _prefixed(NODE_PREFIX), "carry",
      "start from the leaf hashes, sha256(LEAF_PREFIX + leaf), not from the leaves"),
-    ("prefixes swapped", _prefixed(NODE_PREFIX), _prefixed(LEAF_PREFIX), "carry",
+    (_prefixed(NODE_PREFIX), _prefixed(LEAF_PREFIX), "carry",
      "leaves get LEAF_PREFIX (0x00), inner nodes NODE_PREFIX (0x01)"),
-    ("odd node duplicated", _prefixed(LEAF_PREFIX), _prefixed(NODE_PREFIX), "duplicate",
+    (_prefixed(LEAF_PREFIX), _prefixed(NODE_PREFIX), "duplicate",
      "an odd node is carried up unchanged, not paired with a copy of itself (with copies, "
      "[a, b, c] and [a, b, c, c] would share a root)"),
-    ("odd node hashed alone", _prefixed(LEAF_PREFIX), _prefixed(NODE_PREFIX), "hash",
+    (_prefixed(LEAF_PREFIX), _prefixed(NODE_PREFIX), "hash",
      "an odd node is carried up to the next level as it is, without hashing it again"),
-)
+))
 
 READINGS = tuple(encode({"slot": slot, "wh": wh}) for slot, wh in enumerate(SURPLUS))
 ROOT_CASES = (READINGS[:1], READINGS[:2], READINGS[:4], READINGS[:3], READINGS[:5],
@@ -211,13 +227,10 @@ def check_merkle_root(fn) -> None:
             raise Mismatch(f"{what} returned {got!r}", "return the root as 32 bytes")
         if got == expected:
             continue
+        said = f"{what}: expected {_hex(expected)}, got {_hex(got)}"
         if not leaves:
-            raise Mismatch(f"{what}: expected {_hex(expected)}, got {_hex(got)}",
-                           "the empty list has a fixed root: return sha256(b'')")
-        for _, leaf, node, odd, hint in WRONG_ROOTS:
-            if got == _reference(list(leaves), leaf, node, odd):
-                raise Mismatch(f"{what}: expected {_hex(expected)}, got {_hex(got)}", hint)
-        raise Mismatch(f"{what}: expected {_hex(expected)}, got {_hex(got)}")
+            raise Mismatch(said, "the empty list has a fixed root: return sha256(b'')")
+        raise Mismatch(said, hint_for(got, ROOT_MISTAKES, list(leaves)))
 
 
 # --- verify_inclusion -------------------------------------------------------------------
@@ -274,9 +287,9 @@ def check_verify_inclusion(fn) -> None:
 # --- first_invalid_block ----------------------------------------------------------------
 
 @exercise("first_invalid_block", chapter=3, title="Find where a tampered chain breaks",
-          hint="make a Chain(genesis) and add the blocks one by one with chain.add_block; "
-               "return the number of the first block that raises InvalidBlock (a wrong "
-               "parent raises one too), or None if all are accepted")
+          hint="make a Chain(genesis); for each block, first check that its parent_hash is "
+               "the chain's head_hash, then chain.add_block it; return the number of the "
+               "first block that fails either way (InvalidBlock), or None if all are accepted")
 def check_first_invalid_block(fn) -> None:
     s = story()
     for what, (blocks, expected) in s.forgeries.items():
@@ -288,6 +301,12 @@ def check_first_invalid_block(fn) -> None:
             raise Mismatch(said, "when every block is valid return None (0 would be the "
                                  "genesis block's number)")
         if got is None:
+            if "second, valid #3" in what:
+                raise Mismatch(said, "that block is valid on its own, and chain.add_block even "
+                                     "stores it, as a fork on #2; but it does not sit on top "
+                                     "of the block before it in the list. Check "
+                                     "block.header.parent_hash == chain.head_hash before "
+                                     "add_block")
             if "rebuilt" in what:
                 raise Mismatch(said, "block #2 is now perfectly valid, but block #3 still "
                                      "names the old #2 as its parent: check every block's "
@@ -299,3 +318,89 @@ def check_first_invalid_block(fn) -> None:
             raise Mismatch(said, "return the block's number (block.number), not its "
                                  "position in the list")
         raise Mismatch(said)
+
+
+# --- name_the_error ---------------------------------------------------------------------
+
+def first_error_name(genesis: Genesis, blocks) -> str | None:
+    """Reference: the class name of the error a new node raises first, or None."""
+    try:
+        verify_chain(genesis, list(blocks))
+    except InvalidBlock as error:
+        return type(error).__name__
+    return None
+
+
+@exercise("name_the_error", chapter=3, title="Name the error a new node reports",
+          hint="replay the blocks as a new node would (verify_chain(genesis, blocks), or a "
+               "Chain plus a parent check per block); catch InvalidBlock as error and return "
+               "type(error).__name__, or None when every block is accepted")
+def check_name_the_error(fn) -> None:
+    s = story()
+    for what, (blocks, _) in s.forgeries.items():
+        expected = first_error_name(s.genesis, blocks)
+        got = fn(s.genesis, list(blocks))
+        said = f"name_the_error({what}): expected {expected!r}, got {_short(got)}"
+        if got == expected:
+            continue
+        if isinstance(got, BaseException) or (isinstance(got, type)
+                                              and issubclass(got, BaseException)):
+            raise Mismatch(said, "return the error's name as text: type(error).__name__")
+        if got == "InvalidBlock":
+            raise Mismatch(said, "InvalidBlock is the family; every check has its own error "
+                                 "class (BadMerkleRoot, BadSeal, …): return "
+                                 "type(error).__name__")
+        if isinstance(got, str) and got.startswith("block #"):
+            raise Mismatch(said, "that is the error's message; return its class name, "
+                                 "type(error).__name__")
+        if expected is None:
+            raise Mismatch(said, "every block of this chain is valid: return None")
+        if got is None or (got == "UnknownParent" and expected == "WrongParent"):
+            raise Mismatch(said, "a new node first checks that each block sits on top of the "
+                                 "block before it: a block whose parent_hash is not the "
+                                 "previous block's hash is refused as WrongParent "
+                                 "(verify_chain checks it before add_block)")
+        raise Mismatch(said)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+# --- concept questions ------------------------------------------------------------------
+
+concept(3, "Bob changes one payment inside block #2 and leaves the header as it was. Which "
+           "check fails first when a new node replays the chain?",
+        ["block #3's parent link, because block #2's hash changed",
+         "block #2's Merkle root: its transactions no longer give the header's tx_root",
+         "block #2's seal, because the authority did not sign the new payment"],
+        answer="b", why="a block's hash covers its header only; the header holds the "
+                        "transactions through tx_root, and that is what no longer matches",
+        nudges={"a": "the hash is the hash of the HEADER, which Bob did not touch: block #3 "
+                     "still links to it",
+                "c": "the seal signs the header, which did not change, so it still fits"})
+concept(3, "Why are Merkle leaves hashed with the prefix 0x00 and inner nodes with 0x01?",
+        ["to keep the tree balanced",
+         "so that leaves sort before nodes",
+         "so that two child hashes glued together can never pass for a transaction, or a "
+         "transaction for a node"],
+        answer="c", why="without prefixes a node is the hash of 64 bytes, just like a leaf "
+                        "of those bytes, and a light client could be shown a transaction "
+                        "that never existed",
+        nudges={"a": "the odd node carried up keeps every list its own root; the prefixes "
+                     "are about telling leaves from nodes",
+                "b": "nothing is sorted in a Merkle tree: the order of the transactions is "
+                     "part of what the root commits to"})
+concept(3, "Why does a validator check a block's seal before it runs the block's "
+           "transactions?",
+        ["cheap checks first: a forged or unauthorised block is refused before the costly "
+         "work of running its transactions",
+         "because running the transactions first would change the chain's balances",
+         "because the seal covers the state root, which needs the transactions"],
+        answer="a", why="numbers cost nothing, a signature about a millisecond, running "
+                        "transactions the most; and they run on a copy of the state anyway",
+        nudges={"b": "the transactions run on a COPY of the parent's state, so a refused "
+                     "block changes nothing whatever the order",
+                "c": "the state root is compared after running the transactions; the seal "
+                     "needs only the header"})

@@ -1,24 +1,30 @@
-"""Checks for the chapter 04 exercises: turns, difficulty, the signer limit, counting votes.
+"""Checks for the chapter 04 exercises: turns, difficulty, the signer limit, a stall, counting votes.
 
 Each checker runs the learner's function on cases from Sunny Street (the grid operator,
 the municipality and the energy co-op seal blocks; the school is voted in), compares with
 the rules of ``minichain.poa``, and recognises the usual wrong turns (the list used in the
 order it was typed instead of sorted, a block number off by one, difficulties swapped,
-the signer limit applied to one block too many, Python's ``list[-0:]``, a tie counted as a
-majority, an authority's repeated vote counted twice) to give the hint that fixes them.
+the signer limit applied to one block too many, Python's ``list[-0:]``, half the
+authorities taken for a majority, a float limit, a tie counted as a majority, an
+authority's repeated vote counted twice) to give the hint that fixes them. The chapter's
+three concept questions are registered here too.
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from minichain.checks import Mismatch, exercise
+from minichain import cast
+from minichain.checks import Mismatch, Mistake, compare, exercise, hint_for
+from minichain.checks.quiz import concept
 from minichain.poa import DIFF_IN_TURN, DIFF_OUT_OF_TURN, signer_limit
 from minichain.wallet import Wallet
 
-NAMES = {"grid-operator": "grid operator", "municipality": "municipality",
-         "energy-co-op": "energy co-op", "school": "school", "alice": "Alice",
-         "mallory": "Mallory", "library": "the library"}
+# The cast's authorities and two of its people; the school and the library are the
+# chapter's candidates for a fourth authority, outside the cast.
+NAMES = {cast.GRID_OPERATOR: "grid operator", cast.MUNICIPALITY: "municipality",
+         cast.ENERGY_CO_OP: "energy co-op", "school": "school", "alice": "Alice",
+         cast.ATTACKER: "Mallory", "library": "the library"}
 GRID, CITY, COOP, SCHOOL, ALICE, MALLORY, LIBRARY = (Wallet.from_seed(seed).address
                                                      for seed in NAMES)
 WHO = {Wallet.from_seed(seed).address: name for seed, name in NAMES.items()}
@@ -43,6 +49,15 @@ def in_turn(signers: list[str], number: int) -> str:
     return ordered[number % len(ordered)]
 
 
+TURN_MISTAKES = (
+    Mistake(lambda signers, number: signers[number % len(signers)],
+            "the turns go round the SORTED list of addresses, not the order someone typed "
+            "them in: sort first, so every node agrees on the order"),
+    Mistake(lambda signers, number: sorted(signers)[(number - 1) % len(signers)],
+            "block n is position n % N, with no -1: block 0 is the genesis block (position "
+            "0), so block 1 is position 1"),
+)
+
 TURN_CASES = ([(THREE, n) for n in range(1, 7)] + [(sorted(THREE), 0)]
               + [(FOUR, n) for n in range(7, 11)] + [([CITY], 5), (list(reversed(FOUR)), 13)])
 
@@ -61,14 +76,7 @@ def check_in_turn_signer(fn: Callable) -> None:
         if isinstance(got, int) and not isinstance(got, bool):
             raise Mismatch(said, "return the address itself (a string), not its position in "
                                  "the list")
-        if got == signers[number % len(signers)]:
-            raise Mismatch(said, "the turns go round the SORTED list of addresses, not the "
-                                 "order someone typed them in: sort first, so every node "
-                                 "agrees on the order")
-        if got == sorted(signers)[(number - 1) % len(signers)]:
-            raise Mismatch(said, "block n is position n % N, with no -1: block 0 is the "
-                                 "genesis block (position 0), so block 1 is position 1")
-        raise Mismatch(said)
+        raise Mismatch(said, hint_for(got, TURN_MISTAKES, list(signers), number))
 
 
 # --- difficulty_for -------------------------------------------------------------------
@@ -116,7 +124,7 @@ def check_difficulty_for(fn: Callable) -> None:
 
 # --- may_seal -------------------------------------------------------------------------
 
-X = Wallet.from_seed("fifth-authority").address
+X = cast.wallet(cast.NEW_AUTHORITY).address
 WHO[X] = "a fifth authority"
 
 SEAL_CASES = [
@@ -184,6 +192,56 @@ def check_may_seal(fn: Callable) -> None:
         if answers == [model(*case) for case in SEAL_CASES]:
             raise Mismatch(said, hint)
     raise Mismatch(said)
+
+
+# --- blocks_until_stall ---------------------------------------------------------------
+
+def blocks_before_stall(n_signers: int, n_online: int) -> int | None:
+    """Reference: from a fresh start, the blocks sealed before a stall (None: it never stalls)."""
+    return None if n_online >= signer_limit(n_signers) else n_online
+
+
+STALL_CASES = ((3, 3), (7, 5), (4, 3), (3, 2), (3, 1), (3, 0), (4, 2), (5, 2), (5, 3), (7, 3),
+               (7, 4), (1, 1), (2, 1), (2, 2), (2**61 + 1, 2**60), (2**61 + 1, 2**60 + 1),
+               (2**61 - 1, 2**60))                # large: a float limit loses the last digits
+
+STALL_MISTAKES = (
+    Mistake(lambda n, m: None if m >= n / 2 + 1 else m,
+            "the limit is a whole number, floor(N/2) + 1: n_signers // 2 + 1 (3 / 2 + 1 is "
+            "2.5, and for a large N a float loses the last digits)"),
+    Mistake(lambda n, m: None if m >= int(n / 2) + 1 else m,
+            "n_signers / 2 is a float, and for a large N a float loses the last digits: "
+            "use whole numbers, n_signers // 2 + 1"),
+    Mistake(lambda n, m: None if m > n // 2 + 1 else m,
+            "exactly floor(N/2) + 1 online is enough: compare with >=, not >"),
+    Mistake(lambda n, m: None if 2 * m >= n else m,
+            "half is not enough: with 4 authorities the limit is 4 // 2 + 1 = 3, so two "
+            "online seal two blocks and then each has sealed one of the last 2"),
+    Mistake(lambda n, m: None if m == n else m,
+            "the chain keeps going without everyone: floor(N/2) + 1 online authorities can "
+            "take turns for ever"),
+    Mistake(lambda n, m: None if m >= n // 2 + 1 else 0,
+            "a stalling street still seals a few blocks: from a fresh start each online "
+            "authority seals one, then all of them sealed too recently"),
+    Mistake(lambda n, m: None if m >= n // 2 + 1 else 1,
+            "each online authority seals one block before the limit stops it, not only the "
+            "first one: n_online blocks"),
+)
+
+
+@exercise("blocks_until_stall", chapter=4, title="How many must be online?",
+          hint="limit = n_signers // 2 + 1; with at least limit online the chain never stalls "
+               "(None); with fewer, each online authority seals one block and then none may: "
+               "n_online")
+def check_blocks_until_stall(fn: Callable) -> None:
+    for n, m in STALL_CASES:
+        call, got, expected = f"blocks_until_stall({n}, {m})", fn(n, m), blocks_before_stall(n, m)
+        if got is None and expected is not None:      # None is an answer here, not a slip
+            raise Mismatch(f"{call}: expected {expected}, got None",
+                           hint_for(got, STALL_MISTAKES, n, m)
+                           or "with fewer than floor(N/2) + 1 online the chain stalls: return "
+                              "how many blocks are sealed first")
+        compare(call, got, expected, STALL_MISTAKES, (n, m))
 
 
 # --- tally_votes ----------------------------------------------------------------------
@@ -262,3 +320,34 @@ def check_tally_votes(fn: Callable) -> None:
             raise Mismatch(said, "sort the list of targets, so every node reports them in "
                                  "the same order")
         raise Mismatch(said, hint)
+
+
+# --- concept questions ----------------------------------------------------------------
+
+concept(4, "With four authorities, how many must be online for the chain to keep going?",
+        ["two: half of them", "three: floor(4/2) + 1", "all four"],
+        answer="b", why="each may seal one of any three consecutive blocks, so three "
+                        "different authorities must take turns",
+        nudges={"a": "two authorities alternate A, B, A: but A's second block comes within "
+                     "three blocks of its first, which the signer limit refuses",
+                "c": "the others seal out of turn when one is missing; only fewer than "
+                     "floor(N/2) + 1 stops the chain"})
+concept(4, "Two branches weigh exactly the same. Which head does every node pick?",
+        ["the longer branch", "the branch it heard first",
+         "the branch whose tip has the smaller hash"],
+        answer="c", why="every node computes the same hashes, so every node picks the same "
+                        "head whatever order the blocks arrived in (a sealer can grind its "
+                        "block for a small hash, so a tie is not a fair coin)",
+        nudges={"a": "length does not count, weight does; and here the weights are equal",
+                "b": "arrival order differs from node to node, so they would disagree"})
+concept(4, "Why does an epoch checkpoint clear every pending vote?",
+        ["so a stale proposal cannot pass months later, and a node that starts from the "
+         "checkpoint's list needs no history of votes",
+         "to save space in the headers",
+         "because a vote counts only within one block"],
+        answer="a", why="the checkpoint is a clean slate: it lists the authorities, and "
+                        "nothing pending is carried past it",
+        nudges={"b": "pending votes live in the snapshot every node computes, not in the "
+                     "headers; clearing them is about correctness",
+                "c": "votes from earlier blocks add up (the school got in with votes in #7 "
+                     "and #8); the checkpoint is what clears them"})

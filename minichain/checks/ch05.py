@@ -1,25 +1,33 @@
-"""Checks for the chapter 05 exercises: fork choice, a reorg's payments, who can still talk.
+"""Checks for the chapter 05 exercises: fork choice, a reorg's payments, who can talk, stores, finality.
 
 Each checker runs the learner's function on cases from Sunny Street's network (block
 trees with short forks and a healed partition, the blocks a reorg drops and adds, the
-street's links cut by a partition or a crash), compares with the library's rules, and
-recognises the usual wrong turns (the longest branch instead of the heaviest, a tie broken
-by arrival order or by the larger hash, every dropped payment returned even when the new
-branch holds it, the partition's sides taken as they are, a crashed node that still
-relays) to give the hint that fixes them.
+street's links cut by a partition or a crash, store files cut by a crash or damaged, the
+reorg depths the chapter measured), compares with the library's rules, and recognises the
+usual wrong turns (the longest branch instead of the heaviest, a tie broken by arrival
+order or by the larger hash, every dropped payment returned even when the new branch
+holds it, the partition's sides taken as they are, a crashed node that still relays, a
+damaged last record taken for a torn write, a reorg of depth k taken to spare a payment
+with k confirmations) to give the hint that fixes them. The chapter's three concept
+questions are registered here too.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import Counter
+from fractions import Fraction
 from typing import Callable
 
 from minichain.block import Block
 from minichain.chain import Chain, Genesis
-from minichain.checks import Mismatch, exercise
+from minichain.checks import Mismatch, Mistake, compare, exercise, hint_for
+from minichain.checks.quiz import concept
+from minichain.encoding import sha256
 from minichain.street_network import (AUTHORITY_SEEDS, HOUSEHOLDS, MAJORITY_SIDE,
                                       MINORITY_SIDE, partition_and_heal, sunny_street_graph)
 from minichain.poa import Clique
+from minichain.store import CHECKSUM_BYTES, GUARD_BYTES, MAGIC, PREFIX, encode_record
 from minichain.wallet import Wallet
 
 # --- canonical_head -------------------------------------------------------------------
@@ -178,7 +186,8 @@ def reorg_blocks() -> dict[str, Block]:
     b2 = seal(one, "coop", [pay("bob", "carol", 7)])
     b3 = seal(b2, "city", [pay("erin", "frank", 4)])
     b4 = seal(b3, "grid", [])
-    return {"a2": a2, "a3": a3, "b2": b2, "b3": b3, "b4": b4}
+    return {"genesis": chain.canonical_chain()[0], "one": one, "a2": a2, "a3": a3, "b2": b2,
+            "b3": b3, "b4": b4}
 
 
 def _label(stx) -> str:
@@ -332,3 +341,200 @@ def check_reachable_groups(fn: Callable) -> None:
                                  "working link among themselves (or only through a crashed "
                                  "node). Find who is actually connected")
         raise Mismatch(said)
+
+
+# --- store_verdict ------------------------------------------------------------------------
+
+HEADER = PREFIX.size + GUARD_BYTES + CHECKSUM_BYTES        # 48 bytes before each block
+
+
+def verdict_of(data: bytes, guard: bool = True, end_is_torn: bool = False):
+    """Reference (and, with a switch off, a usual mistake): what a store's bytes say."""
+    offset, record = len(MAGIC), 0
+    while offset < len(data):
+        if len(data) - offset < PREFIX.size + GUARD_BYTES:
+            return ("torn", offset)
+        prefix = data[offset:offset + PREFIX.size]
+        if guard and sha256(prefix)[:GUARD_BYTES] != \
+                data[offset + PREFIX.size:offset + PREFIX.size + GUARD_BYTES]:
+            return ("corrupt", record)
+        length, _ = PREFIX.unpack(prefix)
+        start = offset + HEADER
+        if len(data) < start + length:
+            return ("torn", offset)
+        if sha256(data[start:start + length]) != data[start - CHECKSUM_BYTES:start]:
+            if end_is_torn and start + length == len(data):
+                return ("torn", offset)
+            return ("corrupt", record)
+        offset, record = start + length, record + 1
+    return ("ok", record)
+
+
+@functools.lru_cache(maxsize=1)
+def store_cases() -> tuple[tuple[str, bytes], ...]:
+    """Store files of the reorg story's chain (genesis, #1, #2, #3): intact, cut and damaged."""
+    blocks = reorg_blocks()
+    records = [encode_record(blocks[name]) for name in ("genesis", "one", "a2", "a3")]
+    whole = MAGIC + b"".join(records)
+    starts = [len(MAGIC) + sum(len(r) for r in records[:i]) for i in range(len(records))]
+
+    def flipped(at: int) -> bytes:
+        return whole[:at] + bytes([whole[at] ^ 0x01]) + whole[at + 1:]
+
+    last = starts[3]
+    return (
+        ("an intact file of four blocks", whole),
+        ("only the genesis block", MAGIC + records[0]),
+        ("a file that ends exactly after block #2", whole[:starts[3]]),
+        ("the last record cut in the middle of its block", whole[:last + HEADER + 40]),
+        ("the last record cut inside its 48-byte header", whole[:last + 10]),
+        ("block #1's record cut after 3 bytes", whole[:starts[1] + 3]),
+        ("one byte flipped inside block #2's bytes", flipped(starts[2] + HEADER + 25)),
+        ("one byte flipped inside the last block's bytes", flipped(last + HEADER + 25)),
+        ("one bit of block #1's length field flipped", flipped(starts[1] + 1)),
+    )
+
+
+STORE_MISTAKES = (
+    Mistake(lambda data: verdict_of(data, guard=False),
+            "check each record's 4-byte guard (sha256(length + number)[:4]) before you trust "
+            "its length: a damaged length is corruption, not a torn write"),
+    Mistake(lambda data: verdict_of(data, end_is_torn=True),
+            "a last record that is all there but fails its checksum was written whole and "
+            "changed later: that is corruption. Only a record cut short is torn"),
+)
+
+
+@exercise("store_verdict", chapter=5, title="Torn or corrupt? Read a store file",
+          hint="walk the records from len(MAGIC): fewer bytes left than a prefix and guard, "
+               "or than the block's length, means ('torn', start of that record); a guard "
+               "or checksum that does not match means ('corrupt', record index); reaching "
+               "the end means ('ok', number of records)")
+def check_store_verdict(fn: Callable) -> None:
+    for what, data in store_cases():
+        expected = verdict_of(data)
+        got = fn(bytes(data))
+        call = f"store_verdict({what})"
+        if isinstance(got, list):
+            got = tuple(got)
+        if got == expected:
+            continue
+        said = f"{call}: expected {expected!r}, got {got!r}"
+        hint = hint_for(got, STORE_MISTAKES, data)
+        if not hint and isinstance(got, tuple) and len(got) == 2 and got[0] == expected[0]:
+            kind, value = expected
+            hint = {"ok": "count every complete record, the genesis block's too",
+                    "torn": "keep the bytes BEFORE the torn record: return the offset where "
+                            "that record starts (the file is truncated there)",
+                    "corrupt": "records count from 0, the genesis block's record"}[kind]
+        if not hint and got is not None and not (isinstance(got, tuple) and len(got) == 2):
+            hint = "return a pair: ('ok', records), ('torn', offset) or ('corrupt', record)"
+        raise Mismatch(said, hint)
+
+
+# --- confirmations_needed -----------------------------------------------------------------
+
+# The reorg depths chapter 05 measured with finality_sample(): 36 runs of the partition
+# story, nine nodes each (tests/test_finality.py holds this to the simulator).
+CHAPTER_SAMPLE = Counter({0: 200, 1: 106, 2: 18})
+
+
+def needed(depths, risk) -> int:
+    """Reference: the fewest confirmations k >= 1 whose share of depths >= k is at most risk."""
+    depths = list(depths)
+    k = 1
+    while Fraction(sum(1 for d in depths if d >= k), len(depths)) > risk:
+        k += 1
+    return k
+
+
+def _share_model(depths, risk, reversed_at, among=None, start=1, strict=False):
+    """A usual mistake: another notion of 'reversed', another denominator, another start."""
+    depths = list(depths)
+    pool = [d for d in depths if among is None or among(d)] or [0]
+    k = start
+    while True:
+        share = Fraction(sum(1 for d in pool if reversed_at(d, k)), len(pool))
+        if (share < risk) if strict else (share <= risk):
+            return k
+        k += 1
+
+
+SAMPLE = sorted(CHAPTER_SAMPLE.elements())
+CONFIRM_CASES = (          # the first case tells the usual mistakes apart: 2, 3 or 4
+    ([0, 0, 0, 0, 0, 0, 1, 1, 2, 3], Fraction(1, 4)), ([0, 0, 1, 2, 0, 1], 0.2),
+    ([0, 0, 1, 2, 0, 1], Fraction(1, 3)), ([0, 0, 1, 2, 0, 1], Fraction(1, 2)),
+    ([0, 0, 1, 2, 0, 1], 0), ([0] * 10, 0), ([3, 3, 3], 0.5), ([0, 1], 1),
+    (SAMPLE, 0.4), (SAMPLE, Fraction(1, 18)), (SAMPLE, 0.01), (SAMPLE, 0),
+)
+
+CONFIRM_MISTAKES = (
+    Mistake(lambda d, r: _share_model(d, r, lambda depth, k: depth >= k, strict=True),
+            "'at most risk' includes risk itself: compare with <=, not <"),
+    Mistake(lambda d, r: _share_model(d, r, lambda depth, k: depth > k),
+            "a reorg that drops d blocks reverses a payment with d confirmations too: count "
+            "the depths >= k, not > k"),
+    Mistake(lambda d, r: _share_model(d, r, lambda depth, k: depth >= k,
+                                      among=lambda depth: depth > 0),
+            "divide by every node's run, also those with no reorg (depth 0): the chance is "
+            "per payment seen, not per reorg"),
+    Mistake(lambda d, r: _share_model(d, r, lambda depth, k: depth >= k, start=0),
+            "count confirmations from 1: a payment in the head block already has one"),
+    Mistake(lambda d, r: max(d) + 1,
+            "that is the k with no reversal at all in the sample; a risk above 0 may need "
+            "fewer confirmations"),
+)
+
+
+@exercise("confirmations_needed", chapter=5, title="How many confirmations for a risk?",
+          hint="for k = 1, 2, …: share = (number of depths >= k) / len(depths); return the "
+               "first k whose share is <= risk")
+def check_confirmations_needed(fn: Callable) -> None:
+    for depths, risk in CONFIRM_CASES:
+        label = (f"the chapter's {len(depths)} measured depths" if depths is SAMPLE
+                 else repr(depths))
+        got = fn(list(depths), risk)
+        if isinstance(got, (Fraction, float)) and not float(got).is_integer():
+            raise Mismatch(f"confirmations_needed({label}, risk={risk}) returned {got!r}",
+                           "return the number of confirmations k (an int), not the chance")
+        compare(f"confirmations_needed({label}, risk={risk})", got, needed(depths, risk),
+                CONFIRM_MISTAKES, (depths, risk))
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+concept(5, "The street splits: the grid operator and the municipality on one side, the "
+           "co-op on the other. Whose chain keeps growing?",
+        ["the side with more nodes", "both sides, one block per period each",
+         "the side with two authorities: the co-op alone may seal one block, then the "
+         "signer limit stops it"],
+        answer="c", why="two of three authorities can take turns; one cannot, so the "
+                        "minority's branch stays short and light and loses at the heal",
+        nudges={"a": "households do not seal; what counts is how many authorities each "
+                     "side has",
+                "b": "the co-op may seal only one of any two consecutive blocks, and nobody "
+                     "on its side can seal the other"})
+concept(5, "After the heal the co-op's lone block is dropped. What happens to Carol's "
+           "payment that was in it?",
+        ["it is lost: Carol must pay again",
+         "it goes back to the mempool and into a later block, so it is on the final chain "
+         "exactly once",
+         "it is paid twice, once in each branch"],
+        answer="b", why="a reorg returns every dropped transaction the new branch does not "
+                        "hold; nonces keep a payment from counting twice",
+        nudges={"a": "the node puts it back in its mempool, and an authority includes it "
+                     "again",
+                "c": "only one branch is the chain; and one nonce can be used only once"})
+concept(5, "Bob sees his payment in a block with one confirmation while the street is "
+           "split. When may he treat it as settled?",
+        ["under Clique, after enough confirmations: on this street a partition undid up to "
+         "two blocks, so three; under a BFT quorum (QBFT) it would be final at once",
+         "now: it is in a block",
+         "never: a blockchain payment can always be reversed"],
+        answer="a", why="Clique's finality grows with depth (the measured chance falls to 0 "
+                        "at three confirmations here); a BFT quorum commits a block only "
+                        "when two thirds sign it, and never reverses it",
+        nudges={"b": "in the chapter's sample more than a third of the nodes' runs took back "
+                     "a payment seen with one confirmation",
+                "c": "the measured chance falls to zero with depth, and a BFT quorum gives "
+                     "final blocks; only a colluding majority of authorities could rewrite"})

@@ -4,7 +4,7 @@ Each checker holds the learner's answer against the library the simulator itself
 ``kpis.permille`` and the definition in ``day/kpis.py`` for self-sufficiency,
 ``grid.LineLoading`` (overloaded means ``|flow| > capacity``) for the congested line,
 ``units.amount_for`` once per slot for the baseline bill, and a whole market-only day
-(``records.build_day_record_market_only``) for the learner's bidding agent. The usual
+(``runner.run_day`` on ``native.NativeMarket``) for the learner's bidding agent. The usual
 wrong turns get the hint that fixes them: averaging per-slot ratios, rounding down, a
 percentage or a fraction instead of per mille, no answer for a street that used nothing;
 ignoring flows towards the homes, the largest flow instead of the fullest line, a line at
@@ -15,6 +15,8 @@ only copies truthful bidding.
 
 from __future__ import annotations
 
+import dataclasses
+
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Callable
@@ -23,7 +25,9 @@ from minichain.checks import Mismatch, exercise
 from minichain.day import kpis
 from minichain.day.agents import Truthful
 from minichain.microgrid.household import Battery, self_consume
-from minichain.day.records import DayRecord, build_day_record_market_only
+from minichain.day.native import NativeMarket
+from minichain.day.records import DayRecord
+from minichain.day.runner import run_day
 from minichain.market.units import amount_for, format_money
 from minichain.errors import MinichainError
 
@@ -274,14 +278,11 @@ def agent_scenario():
 
 def day_with_agent(agent: Any) -> DayRecord:
     """The checker's market-only day with ``agent`` bidding for Alice, everyone else as usual."""
-    from minichain.viz import app
-    scenario = agent_scenario()
-    homes = app.street(scenario)
-    agents = {**app.agents_for(scenario, homes), AGENT_HOUSEHOLD: agent}
-    return build_day_record_market_only(
-        homes, app.household_days(scenario, homes), agents, scenario.tariffs,
-        app.scenario_feeder(scenario), scenario.day, mechanism=scenario.mechanism,
-        mechanism_options=scenario.mechanism_options, seed=scenario.seed)
+    from minichain.day.scenario import plan
+    street = plan(agent_scenario())
+    agents = tuple(agent if name == AGENT_HOUSEHOLD else given
+                   for name, given in zip(street.names, street.agents))
+    return run_day(dataclasses.replace(street, agents=agents), NativeMarket())
 
 
 @lru_cache(maxsize=None)

@@ -43,7 +43,7 @@ from typing import Any, Iterable, Sequence
 from minichain import cast
 from minichain.chain import BLOCK_GAS_LIMIT, Chain, Genesis
 from minichain.contracts import compiled
-from minichain.gateway import PERIOD, NetworkGateway, SoloGateway, street_nodes
+from minichain.gateway import PERIOD, NetworkGateway, ReplicaView, SoloGateway, street_nodes
 from minichain.network import Network
 from minichain.poa import Clique
 from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
@@ -200,6 +200,12 @@ class MarketClient:
     def chain(self) -> Chain:
         """The chain as this client reads it (on the network: the reading node's replica)."""
         return self.gateway.chain
+
+    def on(self, chain: Chain) -> "MarketClient":
+        """The same market read from another replica (``chain``: any node's), for reading only."""
+        return MarketClient(ReplicaView(chain), self.contracts, self.genesis_time,
+                            self.gas_price, self.tariffs, self.mechanism, self.utility,
+                            self.community_fund)
 
     # -- deploying ------------------------------------------------------------------------
 
@@ -664,8 +670,8 @@ def node_choices(names: Sequence[str]) -> dict[str, str]:
     choices = {cast.wallet(name).address: name for name in cast.AUTHORITIES}
     for n, name in enumerate(names):
         node = cast.AUTHORITIES[n % len(cast.AUTHORITIES)]
-        choices[cast.wallet(name).address] = node
-        choices[cast.meter(name).address] = node
+        choices[Wallet.from_seed(name).address] = node
+        choices[Wallet.from_seed(cast.meter_seed(name)).address] = node
     return choices
 
 

@@ -1,81 +1,58 @@
-"""The Sunny Street simulator: a whole day of the energy market on the proof-of-authority chain (chapter 11).
+"""The day's market on chain: the contracts on the street's network of nodes (chapter 11).
 
-``simulate_on_chain`` runs a day of 96 slots (or fewer, for tests) with everything on a
-``Chain`` sealed under ``Clique``:
+``ChainMarket`` is the backend that puts the whole day on the platform the course builds:
 
-* **Authorities.** The grid operator, the municipality and the energy co-op
-  (``market.AUTHORITY_NAMES``) seal the blocks in turn (each block in turn, difficulty 2,
-  ``BLOCK_STEP`` >= the Clique period apart) and attest the households.
-* **Households** apply with their own keys, naming their smart meter's key and their feeder
-  bus; the authorities attest them; each deposits tokens at the market (one block).
-* **Each slot**, in as few blocks as possible (the ``*_tx`` builders and ``seal``):
-  one block just before the slot's gate closure carries every household's orders (signed
-  by the household, in the same seeded arrival order as the market-only day) and the
-  settlements whose reading window has closed; one block at gate closure carries the
-  clearing of the slot and the meter readings (signed by the meters' own keys) of the
-  slot that has just ended.
-* After the last slot, the last readings and the last settlements follow.
+* **The network.** The three authorities (grid operator, municipality, energy co-op) each
+  run a node with its own crash-safe store on disk (``gateway.street_nodes``) and seal in
+  turn under Clique, a block whenever there is work. Every node validates every block.
+  ``nodes=False`` puts the day on one chain instead (for tests of the market alone).
+* **The street.** Each household applies with its own key, naming its smart meter's key
+  and its feeder bus; an authority attests it; it deposits at the market. A household
+  hands its transactions to a node of its choice (``contracts.client.node_choices``), and
+  to the next node when that one is down.
+* **Each slot**, at its gate closure (``runner.run_day``): the grid operator reads the
+  slot's book from its node, clears it natively on the feeder and sends the contract's
+  ``clear`` with one ``curtail(trade, accepted_wh)`` per trade the cables cannot carry
+  (an authority's right between clearing and settlement, docs/market_rules.md); the
+  meters send the readings of the slot that has just ended (signed by the meters' own
+  keys); the grid operator settles the slots whose reading window has closed; the
+  households send their orders for the next slot.
+* **Faults.** ``outages`` crash a node and restart it later from its store; ``splits``
+  cut the street's links in two for a while. The day carries on: a household whose node
+  is down hands its transactions to another, blocks wait for a sealer the signer limit
+  allows, a healed partition reorganises the shorter side.
 
-Agents see exactly what they see in the market-only day (perfect forecasts, the battery
-as it will stand, the prices of the slots cleared so far), so both modes give the same
-orders; ``simulate_market_only`` is ``records.build_day_record_market_only`` with the same
-arguments. The tests prove the two modes give the same trades and bills.
-
-**Grid limits on chain.** The market contract knows no feeder; the grid operator does.
-At gate closure it runs the native grid check (``clearing.clear_on_grid``) on the same
-book, read back from the chain, and in the same block, right after the slot's ``clear``,
-sends one ``curtail(trade, accepted_wh)`` for every trade the check cuts (an authority's
-right between clearing and settlement, docs/market_rules.md): the buyer gets back the
-money for the cut Wh, the seller its bond for them. The contract's trades before the cut
-must equal the plain clearing, and after it the accepted trades, exactly as the
-market-only day books them (``records.build_day_record_market_only``), so both modes
-agree on days with curtailment too. On the course's feeders (``grid.make_feeder``) no
-street up to the dashboard's 40 homes comes close to a line's capacity, so nothing is
-cut there; a feeder with thin cables shows it. The day's ``line_flows_wh`` are the
-physical flows from the meters, ``trade_flows_wh`` the flows the accepted trades booked.
-
-**Money.** Trades, prices, the community fund's surplus and delivery shortfalls come from
-the chain (the contract's storage and its ``Cleared`` and ``Settled`` events). Energy
-beyond the market is billed by the utility off chain from the same readings
-(``records.utility_exchange``, ``amount_for`` once per household and slot), as in
-docs/market_rules.md.
-
-``run_on_chain(scenario, progress)`` and ``scenario.run_market_only(scenario)`` are the
-dashboard's runners (``viz/app.py``); ``progress(n)`` is told after every slot (e.g. a
-``tqdm.auto`` bar's ``update``).
+At the end (``close``) the network runs until every transaction sent is decided and the
+nodes agree; a transaction that is in no block and was refused by no node is a
+``MarketError`` (nothing may be lost). Trades, deliveries and penalties are read back from
+the chain: the market's storage and its ``Settled`` events.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
 
-from minichain.chain import Chain, Genesis
-from minichain.day.agents import agent_name, dispatch
-from minichain.market.auction import UNIFORM_PRICE
-from minichain.market.clearing import clear_on_grid, reference_price
-from minichain.microgrid.grid import Feeder, line_flows
-from minichain.microgrid.household import Household, HouseholdDay
-from minichain.contracts.client import AUTHORITY_NAMES, SIDE_CODES, MarketClient
-from minichain.market.orders import BUY, Order, Tariffs
-from minichain.microgrid.profiles import SUNNY_STREET, Site, slot_timestamp
-from minichain.day.scenario import (Scenario, agents_for, household_days,  # noqa: F401
-                                       run_market_only, scenario_feeder, street)
-from minichain.day.records import (AgentLike, BlockRecord, DayRecord, FeederLine,
-                                      SlotRecord, StreetSlotRecord, TradeRecord,
-                                      _agents_by_household, build_day_record_market_only,
-                                      check_day_inputs, slot_intents, start_of_day,
-                                      utility_exchange)
-from minichain.market.units import amount_for
-from minichain.errors import EnergyModelError, GridError, MarketError
-from minichain.gateway import SoloGateway
-from minichain.poa import Clique
+from minichain import cast
+from minichain.contracts.client import (SIDE_CODES, MarketClient, street_gateway,
+                                        street_genesis)
+from minichain.day.records import BlockRecord, DayRecord
+from minichain.day.runner import DayPlan, MarketDay, Progress, Work, run_day
+from minichain.day.scenario import Scenario
+from minichain.day.scenario import plan as day_plan
+from minichain.errors import EnergyModelError, GridError, InvalidTransaction, MarketError
+from minichain.gateway import PERIOD
+from minichain.market.orders import Order
+from minichain.microgrid.grid import Feeder
+from minichain.microgrid.profiles import SLOT_SECONDS
+from minichain.receipts import Receipt
+from minichain.tx import SignedTransaction
 from minichain.wallet import Wallet
 
-PERIOD = 5                  # Clique period: seconds between a block and its child, at least
-BLOCK_STEP = PERIOD         # the simulator's blocks are never closer than this
-LEAD_SLOTS = 4              # market slots between genesis and the day's first slot (setup)
+LEAD_SLOTS = 4              # market slots between genesis and the day's first slot (set-up)
+MARGIN = 2 * PERIOD         # seconds after a gate closure before its book is read: blocks
+                            # stamped before the gate have reached every node by then
 BALANCE = 100_000_000       # µ€ each household starts with (100 €)
 DEPOSIT = 50_000_000        # of which it deposits at the market
 POST_GAS = 400_000          # gas a post, a reading asks for (they use far less)
@@ -83,18 +60,25 @@ READING_GAS = 200_000
 CLEAR_GAS = 12_000_000      # clearing and settling a slot of up to 40 homes
 SETTLE_GAS = 8_000_000
 CURTAIL_GAS = 200_000       # the grid operator's cut of one trade
-
-Progress = Callable[[int], object]
-
-
-def household_wallet(name: str) -> Wallet:
-    """A household's key, derived from its name (``records.owner_address`` uses the same)."""
-    return Wallet.from_seed(name)
+QUIET = 600.0               # seconds the network may take, after the day, to decide everything
 
 
-def meter_wallet(name: str) -> Wallet:
-    """The household's smart meter has a key of its own."""
-    return Wallet.from_seed(f"{name}-meter")
+@dataclass(frozen=True)
+class Outage:
+    """A node is down from ``start`` until ``end`` (Unix seconds); it restarts from its store."""
+
+    node: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Split:
+    """The street's links are cut between ``groups`` of nodes from ``start`` until ``end``."""
+
+    groups: tuple[tuple[str, ...], ...]
+    start: int
+    end: int
 
 
 def bus_number(feeder: Feeder, name: str) -> int:
@@ -106,290 +90,180 @@ def bus_number(feeder: Feeder, name: str) -> int:
     return int(digits)
 
 
-@dataclass
-class _Slot:
-    """What one slot left behind on the way, for the records at the end of the day."""
+class ChainMarket:
+    """The market's contracts on the street's nodes (module docstring); one instance, one day."""
 
-    orders: list[Order]
-    trades: list[Any]             # MarketTrade read from the chain, trade order
-    grid: Any                     # the operator's GridClearing
-    surplus: int
-    homes: list[tuple]            # per household: (pv, load, dispatch, stored_before)
+    def __init__(self, nodes: bool = True, store_dir: str | Path | None = None,
+                 outages: Sequence[Outage] = (), splits: Sequence[Split] = (),
+                 seed: int = 0, on_open: Callable[["ChainMarket"], object] | None = None) -> None:
+        self.nodes = nodes
+        self.on_open = on_open            # e.g. a live price board that starts watching
+        self.store_dir = store_dir
+        self.outages = tuple(outages)
+        self.splits = tuple(splits)
+        self.seed = seed
+        self.sent: list[tuple[str, SignedTransaction]] = []     # (what for, transaction)
+        self._last_sent = 0.0
 
+    # -- opening the market ------------------------------------------------------------------
 
-def _sealers_in_turn(chain: Chain, rule: Clique, wallets: Sequence[Wallet]) -> list[Wallet]:
-    """The authorities in the order their turns come, starting with the next block's."""
-    by_address = {wallet.address: wallet for wallet in wallets}
-    signers = rule.authorities(chain)
-    first = chain.height + 1
-    return [by_address[signers[(first + i) % len(signers)]] for i in range(len(signers))]
+    def open(self, plan: DayPlan, owners: Sequence[str]) -> None:
+        """Genesis, the nodes, the market's contracts, and the street registered and funded."""
+        if plan.slot_seconds != SLOT_SECONDS:
+            raise EnergyModelError(f"the market trades {SLOT_SECONDS}-second slots; the "
+                                   f"feeder counts {plan.slot_seconds}-second slots")
+        if (self.outages or self.splits) and not self.nodes:
+            raise EnergyModelError("outages and splits happen to nodes: run with nodes=True")
+        self.plan = plan
+        self.authorities = [cast.wallet(name) for name in cast.AUTHORITIES]
+        self.wallets = [Wallet.from_seed(name) for name in plan.names]
+        self.meters = [Wallet.from_seed(cast.meter_seed(name)) for name in plan.names]
+        if [wallet.address for wallet in self.wallets] != list(owners):
+            raise EnergyModelError("the day's owners must be the households' own wallets")
+        genesis = street_genesis(self.wallets + self.authorities, BALANCE, self.authorities,
+                                 timestamp=plan.start - LEAD_SLOTS * SLOT_SECONDS)
+        self.gateway = street_gateway(genesis, plan.names, self.store_dir, self.seed,
+                                      self.nodes, sealers=self.authorities)
+        self._schedule_faults(genesis.timestamp)
+        self.operator = self.authorities[0]
+        self.market = MarketClient.deploy(
+            self.gateway, self.operator, [wallet.address for wallet in self.authorities],
+            plan.mechanism, plan.tariffs, plan.k_numerator, plan.k_denominator,
+            at=genesis.timestamp + PERIOD)
+        setup = []
+        for i, name in enumerate(plan.names):
+            setup.append(self.market.apply_tx(self.wallets[i], self.meters[i].address,
+                                              bus_number(plan.feeder, name)))
+            setup.append(self.market.attest_tx(self.authorities[i % 3], owners[i]))
+            setup.append(self.market.deposit_tx(self.wallets[i], DEPOSIT))
+        for receipt in self.market.seal(setup):
+            if not receipt.success:
+                raise MarketError(f"registering the street failed: {receipt.explain()}")
+        if self.on_open is not None:
+            self.on_open(self)
 
+    def _schedule_faults(self, genesis_time: int) -> None:
+        network = getattr(self.gateway, "network", None)
+        for outage in self.outages:
+            network.crash(outage.node, at=outage.start - genesis_time)
+            network.restart(outage.node, at=outage.end - genesis_time)
+        for split in self.splits:
+            network.partition(split.groups, at=split.start - genesis_time)
+            network.heal(at=split.end - genesis_time)
 
-def simulate_on_chain(
-        households: Sequence[Household], days: Sequence[HouseholdDay],
-        agents: AgentLike | Mapping[str, AgentLike], tariffs: Tariffs, feeder: Feeder,
-        day: date, *, site: Site = SUNNY_STREET, mechanism: str = UNIFORM_PRICE,
-        mechanism_options: Mapping[str, Any] | None = None, seed: int = 0,
-        initial_soc_permille: int = 0, recent_prices: int = 8,
-        progress: Progress | None = None) -> DayRecord:
-    """Run the day on chain (module docstring) and record it; ``blocks`` lists every block."""
-    households = tuple(households)
-    names, n_slots = check_day_inputs(households, days, feeder)
-    options = dict(mechanism_options or {})
-    unknown = sorted(set(options) - {"k_numerator", "k_denominator"})
-    if unknown:
-        raise EnergyModelError(f"on chain the mechanism takes only k_numerator and "
-                               f"k_denominator, got {unknown}")
-    chosen = _agents_by_household(agents, names)
-    slot_seconds = feeder.slot_seconds
-    start = slot_timestamp(site, day, 0)
-
-    # --- the chain, the authorities, the market, the street -----------------------------
-    authorities = [Wallet.from_seed(name) for name in AUTHORITY_NAMES]
-    wallets = [household_wallet(name) for name in names]
-    meters = [meter_wallet(name) for name in names]
-    owners = [wallet.address for wallet in wallets]
-    funded = sorted({wallet.address: BALANCE for wallet in wallets + authorities}.items())
-    genesis = Genesis(timestamp=start - LEAD_SLOTS * slot_seconds, balances=tuple(funded),
-                      authorities=tuple(sorted(w.address for w in authorities)))
-    rule = Clique(period=PERIOD)
-    chain = Chain(genesis, rule)
-    operator = authorities[0]
-    market = MarketClient.deploy(
-        SoloGateway(chain, authorities, BLOCK_STEP), operator,
-        [wallet.address for wallet in authorities], mechanism, tariffs,
-        options.get("k_numerator", 1), options.get("k_denominator", 2),
-        at=genesis.timestamp + BLOCK_STEP)
-    setup = []
-    for i, name in enumerate(names):
-        setup.append(market.apply_tx(wallets[i], meters[i].address, bus_number(feeder, name)))
-        setup.append(market.attest_tx(authorities[i % 3], owners[i]))
-        setup.append(market.deposit_tx(wallets[i], DEPOSIT))
-    _all_succeed(market.seal(setup), "registering the street")
-
-    def market_slot(slot: int) -> int:
+    def market_slot(self, slot: int) -> int:
+        """The market's number for the day's slot (the market counts from genesis)."""
         return slot + LEAD_SLOTS
 
-    # --- the day ---------------------------------------------------------------------
-    position = {owner: i for i, owner in enumerate(owners)}
-    nodes = dict(zip(owners, names))
-    batteries, initial, agent_rngs, arrival_rng = start_of_day(households, seed,
-                                                               initial_soc_permille)
-    prices: list[int | None] = []
-    slots: list[_Slot] = []
-    readings: list[tuple[int, list]] = []     # (slot, [(meter, export, import)]) not yet sent
-    settled: list[int] = []                   # day slots settled so far
+    # -- the day -----------------------------------------------------------------------------
 
-    def due_readings(at: int) -> list:
-        out = []
-        while readings and market.slot_end(market_slot(readings[0][0])) <= at:
-            slot, rows = readings.pop(0)
-            out += [market.call_tx(market.contracts.oracle, meter, "submit",
-                                   market_slot(slot), export, imported, gas=READING_GAS)
-                    for meter, export, imported in rows]
-        return out
+    def book(self, slot: int, at: int) -> tuple[Order, ...]:
+        """The slot's open orders as the grid operator's node holds them after the gate."""
+        self.gateway.run_until(at + MARGIN)
+        return tuple(view.as_order() for view in self.market.orders(self.market_slot(slot))
+                     if view.status == "open")
 
-    def due_settlements(at: int) -> list:
-        out = []
-        while len(settled) < len(slots) and \
-                market.window_end(market_slot(len(settled))) <= at:
-            out.append(market.settle_tx(operator, market_slot(len(settled)), gas=SETTLE_GAS))
-            settled.append(len(settled))
-        return out
+    def send(self, at: int, work: Work) -> None:
+        """Sign what is due and hand it to the nodes, in the order a block should hold it."""
+        market, contracts = self.market, self.market.contracts
+        batch: list[tuple[str, SignedTransaction]] = []
+        for slot in work.settle:
+            batch.append((f"settle slot {slot}", market.settle_tx(
+                self.operator, self.market_slot(slot), gas=SETTLE_GAS)))
+        if work.clear is not None:
+            slot, grid = work.clear
+            first = contracts.market.read(market.chain.state, "trades") + 1
+            batch.append((f"clear slot {slot}", market.clear_tx(
+                self.operator, self.market_slot(slot), gas=CLEAR_GAS)))
+            for n, (proposed, accepted) in enumerate(zip(grid.proposed_wh, grid.accepted_wh)):
+                if accepted < proposed:
+                    batch.append((f"curtail trade {first + n}", market.curtail_tx(
+                        self.operator, first + n, accepted, gas=CURTAIL_GAS)))
+        if work.readings is not None:
+            slot, readings = work.readings
+            for reading in readings:
+                batch.append((f"reading of slot {slot}", market.call_tx(
+                    contracts.oracle, self.meters[reading.household], "submit",
+                    self.market_slot(slot), reading.export_wh, reading.import_wh,
+                    gas=READING_GAS)))
+        if work.post is not None:
+            slot, intents = work.post
+            for household, intent in intents:
+                batch.append((f"order for slot {slot}", market.call_tx(
+                    contracts.market, self.wallets[household], "post", SIDE_CODES[intent.side],
+                    intent.quantity_wh, intent.price, self.market_slot(slot),
+                    intent.min_reputation, gas=POST_GAS)))
+        start = at + (MARGIN if self.nodes else 0)
+        spacing = getattr(self.gateway, "spacing", 0.0)
+        for n, (what, stx) in enumerate(batch):
+            self.gateway.submit(stx, start + n * spacing)
+        self.sent.extend(batch)
+        self._last_sent = max(self._last_sent, start + len(batch) * spacing)
 
-    def agents_orders(slot: int) -> list:
-        """Every household's intents for ``slot``, in the seeded arrival order."""
-        return slot_intents(slot, names, days, batteries, chosen, tariffs,
-                            tuple(prices[-recent_prices:]), agent_rngs, arrival_rng,
-                            slot_seconds)
+    # -- the end of the day ----------------------------------------------------------------
 
-    def post_txs(slot: int, intents: list) -> list:
-        return [market.call_tx(market.contracts.market, wallets[i], "post",
-                               SIDE_CODES[intent.side], intent.quantity_wh, intent.price,
-                               market_slot(slot), intent.min_reputation, gas=POST_GAS)
-                for i, intent in intents]
+    def close(self) -> MarketDay:
+        """Run until everything sent is decided, then read the day back from the chain."""
+        self._decide_everything()
+        trades, penalties = {}, {}
+        for event in self._events("Settled"):
+            penalties[event["trade"]] = event["penalty"]
+        delivered = {event["trade"]: event["delivered_wh"] for event in self._events("Settled")}
+        for slot in range(self.plan.n_slots):       # the day's slot numbers, as the runner's
+            trades[slot] = tuple(replace(trade.settled(delivered[trade.id]) if trade.id in
+                                         delivered else trade, slot=slot)
+                                 for trade in self.market.trades(self.market_slot(slot)))
+        chain = self.market.chain
+        blocks = tuple(BlockRecord(block.number, block.header.timestamp, len(block.transactions),
+                                   block.header.gas_used, block.header.sealer)
+                       for block in chain.canonical_chain()[1:])
+        return MarketDay(trades=trades, penalties=penalties,
+                         community_fund=self.market.community_fund, blocks=blocks)
 
-    def seal(transactions: list, at: int, what: str) -> list:
-        receipts = market.seal(transactions, at=max(at, market.now + BLOCK_STEP))
-        _all_succeed(receipts, what)
-        return receipts
+    def outcomes(self) -> list[tuple[str, SignedTransaction, Receipt | InvalidTransaction | None]]:
+        """Every transaction the day sent: what it was for, and its receipt or refusal."""
+        return [(what, stx, self.gateway.outcome(stx)) for what, stx in self.sent]
 
-    def book_of(slot: int, intents: list, receipts: list) -> list[Order]:
-        ids = [market.returned(market.contracts.market, "post", receipt)
-               for receipt in receipts]
-        return [intent.to_order(order_id, owners[i], market_slot(slot))
-                for order_id, (i, intent) in zip(ids, intents)]
+    def _decide_everything(self) -> None:
+        last_fault = max([o.end for o in self.outages] + [s.end for s in self.splits], default=0)
+        clock = max(self.market.now, last_fault, self._last_sent) + PERIOD
+        deadline = clock + QUIET
+        while True:
+            self.gateway.run_until(clock)
+            pending = [what for what, _, outcome in self.outcomes() if outcome is None]
+            if not pending and self._nodes_agree():
+                return
+            if clock >= deadline:
+                raise MarketError(f"{len(pending)} transactions are in no block and refused "
+                                  f"by no node after the day (first: {pending[:3]}); nothing "
+                                  "may be lost")
+            clock += PERIOD
 
-    intents = agents_orders(0) if n_slots else []
-    posts = post_txs(0, intents)
-    receipts = seal(posts, market.gate_closure(market_slot(0)) - BLOCK_STEP, "posting slot 0")
-    book = book_of(0, intents, receipts)
-    for slot in range(n_slots):
-        m = market_slot(slot)
-        # The book is public at gate closure, so the grid operator and every household
-        # can clear it natively (the differential tests prove the contract agrees; it is
-        # checked again below).
-        grid = clear_on_grid(book, tariffs, feeder, nodes, mechanism, **options)
-        bought = [0] * len(names)
-        sold = [0] * len(names)
-        for trade in grid.trades:
-            bought[position[trade.buyer]] += trade.quantity_wh
-            sold[position[trade.seller]] += trade.quantity_wh
-        homes, rows = [], []
-        for i in range(len(names)):
-            pv, load = days[i].pv_wh[slot], days[i].load_wh[slot]
-            before = batteries[i].stored_wh if batteries[i] else 0
-            home = dispatch(batteries[i], pv, load, bought[i], sold[i], slot_seconds)
-            batteries[i] = home.battery
-            meter = pv + home.discharged_wh - load - home.charged_wh
-            homes.append((pv, load, home, before, meter))
-            rows.append((meters[i], max(0, meter), max(0, -meter)))
-        prices.append(reference_price(grid.clearing))
+    def _nodes_agree(self) -> bool:
+        network = getattr(self.gateway, "network", None)
+        return network is None or (not network.down and network.converged())
 
-        # One block at gate closure: old settlements, this clearing and the grid operator's
-        # cuts, the readings of the slot that just ended, and the orders for the next slot.
-        at = market.gate_closure(m)
-        settlements = due_settlements(at)
-        clear = market.clear_tx(operator, m, gas=CLEAR_GAS)
-        first = market.contracts.market.read(chain.state, "trades") + 1
-        cuts = [(first + n, accepted) for n, (proposed, accepted)
-                in enumerate(zip(grid.proposed_wh, grid.accepted_wh)) if accepted < proposed]
-        curtails = [market.curtail_tx(operator, trade_id, accepted, gas=CURTAIL_GAS)
-                    for trade_id, accepted in cuts]
-        due = due_readings(at)
-        readings.append((slot, rows))
-        intents = agents_orders(slot + 1) if slot + 1 < n_slots else []
-        posts = post_txs(slot + 1, intents)
-        receipts = seal(settlements + [clear] + curtails + due + posts, at, f"slot {slot}")
-        cleared, = market.events([receipts[len(settlements)]], name="Cleared")
-        if cleared["trades"] != len(grid.plain.trades) or \
-                [(event["trade"], event["accepted_wh"])
-                 for event in market.events(receipts, name="Curtailed")] != cuts:
-            raise MarketError(f"slot {slot}: the contract's clearing differs from the native "
-                              "clearing of the same book")
-        trades = [trade for trade in market.trades(m) if trade.quantity_wh > 0]
-        if [(t.buyer, t.seller, t.quantity_wh, t.price, t.seller_price) for t in trades] != \
-                [(t.buyer, t.seller, t.quantity_wh, t.price, t.seller_price)
-                 for t in grid.trades]:
-            raise MarketError(f"slot {slot}: the contract's trades differ from the native "
-                              "clearing of the same book")
-        surplus = sum(trade.amount - trade.seller_amount for trade in trades)
-        slots.append(_Slot(book, trades, grid, surplus, homes))
-        book = book_of(slot + 1, intents, receipts[len(receipts) - len(posts):])
-        if progress is not None:
-            progress(1)
-
-    # --- the last readings and settlements ---------------------------------------------
-    while readings or len(settled) < len(slots):
-        times = []
-        if readings:
-            times.append(market.slot_end(market_slot(readings[0][0])))
-        if len(settled) < len(slots):
-            times.append(market.window_end(market_slot(len(settled))))
-        at = max(min(times), market.now + BLOCK_STEP)
-        seal(due_settlements(at) + due_readings(at), at, "the last readings and settlements")
-
-    return _day_record(market, chain, households, chosen, initial, slots, tariffs, feeder,
-                       day, start, mechanism, owners, names)
+    def _events(self, name: str) -> list:
+        """The market contract's events of one kind, from every receipt on the chain."""
+        chain = self.market.chain
+        receipts = [receipt for block in chain.canonical_chain()
+                    for receipt in chain.receipts[block.hash]]
+        return self.market.events(receipts, name=name)
 
 
-def _all_succeed(receipts, what: str) -> None:
-    for receipt in receipts:
-        if not receipt.success:
-            raise MarketError(f"{what} failed: {receipt.error}")
+# --- the dashboard's and the command line's runner --------------------------------------------
+
+def noon_outage(plan: DayPlan, node: str = cast.GRID_OPERATOR, hours: int = 1) -> Outage:
+    """``node`` crashes at noon and restarts from its store ``hours`` later."""
+    noon = plan.start + 12 * 3600
+    return Outage(node, noon, noon + hours * 3600)
 
 
-def _day_record(market: MarketClient, chain: Chain, households, chosen, initial, slots,
-                tariffs: Tariffs, feeder: Feeder, day: date, start: int, mechanism: str,
-                owners: list[str], names: list[str]) -> DayRecord:
-    """Read settlement back from the chain's events and write the day's record."""
-    name_of = dict(zip(owners, names))
-    delivered: dict[int, int] = {}
-    penalty: dict[int, int] = {}
-    for event in market.events(name="Settled"):
-        delivered[event["trade"]] = event["delivered_wh"]
-        penalty[event["trade"]] = event["penalty"]
-    records: list[SlotRecord] = []
-    streets: list[StreetSlotRecord] = []
-    for slot, info in enumerate(slots):
-        n = len(names)
-        bought, sold, done = [0] * n, [0] * n, [0] * n
-        paid, received, short_paid = [0] * n, [0] * n, [0] * n
-        trades = []
-        position = {owner: i for i, owner in enumerate(owners)}
-        for trade in info.trades:
-            if trade.id not in delivered:
-                raise MarketError(f"trade {trade.id} of slot {slot} was never settled")
-            b, s = position[trade.buyer], position[trade.seller]
-            bought[b] += trade.quantity_wh
-            sold[s] += trade.quantity_wh
-            done[s] += delivered[trade.id]
-            paid[b] += trade.amount
-            received[s] += trade.seller_amount
-            short_paid[s] += penalty[trade.id]
-            trades.append(TradeRecord(slot, name_of[trade.buyer], name_of[trade.seller],
-                                      trade.quantity_wh, delivered[trade.id], trade.price,
-                                      trade.amount, trade.seller_price, trade.seller_amount))
-        injections = {}
-        utility_paid_total = utility_received_total = 0
-        for i, name in enumerate(names):
-            pv, load, home, before, meter = info.homes[i]
-            imported, exported = utility_exchange(meter, bought[i], done[i])
-            to_utility = amount_for(imported, tariffs.retail)
-            from_utility = amount_for(exported, tariffs.feed_in)
-            utility_paid_total += from_utility
-            utility_received_total += to_utility + short_paid[i]
-            records.append(SlotRecord(
-                household=name, slot=slot, pv_wh=pv, load_wh=load,
-                charged_wh=home.charged_wh, loss_wh=home.loss_wh,
-                discharged_wh=home.discharged_wh, stored_start_wh=before,
-                stored_end_wh=home.battery.stored_wh if home.battery else 0,
-                bought_wh=bought[i], sold_wh=sold[i], delivered_wh=done[i],
-                utility_import_wh=imported, utility_export_wh=exported,
-                market_paid=paid[i], market_received=received[i],
-                utility_paid=to_utility, utility_received=from_utility,
-                shortfall_paid=short_paid[i]))
-            injections[name] = meter
-        physical = line_flows(feeder, injections)
-        grid = info.grid
-        bids = sum(o.quantity_wh for o in info.orders if o.side == BUY)
-        streets.append(StreetSlotRecord(
-            slot=slot, price=reference_price(grid.clearing), orders=len(info.orders),
-            bid_wh=bids, ask_wh=sum(o.quantity_wh for o in info.orders) - bids,
-            proposed_wh=sum(grid.proposed_wh), curtailed_wh=grid.curtailed_wh,
-            welfare_milliunits=grid.clearing.welfare_milliunits, fund_received=info.surplus,
-            utility_account_paid=utility_paid_total,
-            utility_account_received=utility_received_total, trades=tuple(trades),
-            line_flows_wh=tuple(physical[line] for line in feeder.lines),
-            trade_flows_wh=tuple(grid.line_flows_wh[line] for line in feeder.lines)))
-    blocks = tuple(BlockRecord(block.number, block.header.timestamp, len(block.transactions),
-                               block.header.gas_used, block.header.sealer)
-                   for block in chain.canonical_chain()[1:])
-    return DayRecord(
-        day=day, start_timestamp=start, slot_seconds=feeder.slot_seconds, tariffs=tariffs,
-        mechanism=mechanism, community_fund=market.community_fund, households=households,
-        agents=tuple(agent_name(agent) for agent in chosen), initial_stored_wh=initial,
-        records=tuple(records), slots=tuple(streets),
-        lines=tuple(FeederLine(line, feeder.parent[line], feeder.capacity_wh(line))
-                    for line in feeder.lines),
-        transformer_capacity_wh=feeder.transformer_capacity_wh, blocks=blocks)
-
-
-def simulate_market_only(households: Sequence[Household], days: Sequence[HouseholdDay],
-                         agents: AgentLike | Mapping[str, AgentLike], tariffs: Tariffs,
-                         feeder: Feeder, day: date, **options: Any) -> DayRecord:
-    """The same day without the chain: ``records.build_day_record_market_only``."""
-    return build_day_record_market_only(households, days, agents, tariffs, feeder, day,
-                                        **options)
-
-
-# --- the dashboard's runners --------------------------------------------------------------
-
-def run_on_chain(scenario: Scenario, progress: Progress | None = None) -> DayRecord:
-    """The dashboard's on-chain runner: the scenario's day, every slot on chain."""
-    homes = street(scenario)
-    return simulate_on_chain(homes, household_days(scenario, homes), agents_for(scenario, homes),
-                             scenario.tariffs, scenario_feeder(scenario), scenario.day,
-                             mechanism=scenario.mechanism,
-                             mechanism_options=scenario.mechanism_options, seed=scenario.seed,
-                             progress=progress)
+def run_on_chain(scenario: Scenario, progress: Progress | None = None, *, crash: bool = False,
+                 nodes: bool = True, store_dir: str | Path | None = None) -> DayRecord:
+    """A scenario's day with every slot on the street's nodes; ``crash``: the grid operator's
+    node is down from noon to one o'clock and restarts from its store."""
+    plan = day_plan(scenario)
+    outages = [noon_outage(plan)] if crash else []
+    market = ChainMarket(nodes=nodes, store_dir=store_dir, outages=outages, seed=scenario.seed)
+    return run_day(plan, market, progress)

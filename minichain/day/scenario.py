@@ -22,7 +22,9 @@ from minichain.microgrid.grid import Feeder, make_feeder
 from minichain.microgrid.household import Household, HouseholdDay, household_day, make_street
 from minichain.market.orders import Tariffs
 from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_rng
-from minichain.day.records import DayRecord, build_day_record_market_only
+from minichain.day.native import NativeMarket
+from minichain.day.records import DayRecord
+from minichain.day.runner import DayPlan, run_day
 from minichain.errors import EnergyModelError, InvalidAuctionParameter
 
 MIDSUMMER = cast.DAY
@@ -131,14 +133,20 @@ def agents_for(scenario: Scenario, homes: tuple[Household, ...]) -> dict[str, ob
     return {home.name: choice[scenario.agents](home) for home in homes}
 
 
-def run_market_only(scenario: Scenario) -> DayRecord:
-    """The default runner: the day's market without the chain (``records``)."""
+def plan(scenario: Scenario) -> DayPlan:
+    """The scenario's day, built once: the street, each home's PV and load, the feeder, the agents."""
     homes = street(scenario)
-    return build_day_record_market_only(
-        homes, household_days(scenario, homes), agents_for(scenario, homes),
-        scenario.tariffs, scenario_feeder(scenario), scenario.day,
-        mechanism=scenario.mechanism, mechanism_options=scenario.mechanism_options,
-        seed=scenario.seed)
+    agents = agents_for(scenario, homes)
+    return DayPlan(households=homes, days=tuple(household_days(scenario, homes)),
+                   agents=tuple(agents[home.name] for home in homes), tariffs=scenario.tariffs,
+                   feeder=make_feeder([home.name for home in homes]), day=scenario.day,
+                   mechanism=scenario.mechanism, seed=scenario.seed,
+                   **scenario.mechanism_options)
+
+
+def run_market_only(scenario: Scenario) -> DayRecord:
+    """The default runner: the day's market in memory (``native.NativeMarket``), no chain."""
+    return run_day(plan(scenario), NativeMarket())
 
 
 def run_scenario(scenario: Scenario, runner: Runner = run_market_only) -> DayRecord:

@@ -41,7 +41,7 @@ limits (chapter 14).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from minichain.market.auction import UNIFORM_PRICE, Clearing, clear, settle
 from minichain.market.trades import Trade
@@ -106,15 +106,20 @@ def clear_on_grid(orders: Iterable[Order], tariffs: Tariffs, feeder: Feeder,
 
 
 def reference_price(clearing: Clearing) -> int | None:
-    """The slot's one price for charts and agents: the clearing price, else the mean paid.
+    """The slot's one price for charts and agents (``price_of_trades`` of its clearing)."""
+    return price_of_trades(clearing.trades, clearing.price)
 
-    Uniform price and McAfee's p0 have one price (``clearing.price``). Otherwise (pay-as-bid,
+
+def price_of_trades(trades: Sequence[Trade], price: int | None) -> int | None:
+    """A slot's one price: its clearing price, else the mean paid; None when nothing traded.
+
+    Uniform price and McAfee's p0 have one price (``price``). Otherwise (pay-as-bid,
     McAfee's reduced case) it is the volume-weighted mean of the buyers' prices, rounded
-    down: ``sum(q * p) // sum(q)``. None when nothing traded.
+    down: ``sum(q * p) // sum(q)``. Trades cut to 0 Wh count for nothing.
     """
-    if not clearing.trades:
+    volume = sum(trade.quantity_wh for trade in trades)
+    if not volume:
         return None
-    if clearing.price is not None:
-        return clearing.price
-    volume = sum(trade.quantity_wh for trade in clearing.trades)
-    return sum(trade.quantity_wh * trade.price for trade in clearing.trades) // volume
+    if price is not None:
+        return price
+    return sum(trade.quantity_wh * trade.price for trade in trades) // volume

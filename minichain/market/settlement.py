@@ -212,6 +212,20 @@ def _credit(credits: dict[str, int], account: str, amount: int) -> None:
     credits[account] = credits.get(account, 0) + amount
 
 
+def utility_exchange(meter_export_wh: int, bought_wh: int, delivered_wh: int) -> tuple[int, int]:
+    """(import, export) with the utility: what a home's meter saw beyond its market trades.
+
+    ``meter_export_wh`` is the slot's net export (negative: the home drew energy in). The
+    market says the home received ``bought_wh`` and delivered ``delivered_wh``, so what
+    the utility carried is ``net = meter_export_wh - delivered_wh + bought_wh``: it
+    imported ``max(0, -net)`` and exported ``max(0, net)``. A home that bought energy and
+    still exported resells the bought Wh to the utility at feed-in: every Wh is booked
+    exactly once, so a day's records balance by construction (``day.kpis``).
+    """
+    net = meter_export_wh - delivered_wh + bought_wh
+    return max(0, -net), max(0, net)
+
+
 @dataclass(frozen=True)
 class GridBill:
     """One household's energy outside the market in one slot, billed by the utility."""
@@ -224,7 +238,8 @@ class GridBill:
 
 def grid_bill(export_wh: int, import_wh: int, bought_wh: int, delivered_wh: int,
               tariffs: Tariffs) -> GridBill:
-    """The utility's bill for the energy a household's meter shows beyond its market trades."""
+    """The utility's bill for the energy a household's meter shows beyond its market trades:
+    ``utility_exchange`` of the reading's net export, each amount rounded once."""
     for name, value in (("export_wh", export_wh), ("import_wh", import_wh),
                         ("bought_wh", bought_wh), ("delivered_wh", delivered_wh)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -232,8 +247,7 @@ def grid_bill(export_wh: int, import_wh: int, bought_wh: int, delivered_wh: int,
     if delivered_wh > export_wh:
         raise SettlementError(f"delivered {delivered_wh} Wh is more than the export "
                               f"{export_wh} Wh the meter shows")
-    imported = max(import_wh - bought_wh, 0)
-    exported = export_wh - delivered_wh
+    imported, exported = utility_exchange(export_wh - import_wh, bought_wh, delivered_wh)
     return GridBill(imported, exported, amount_for(imported, tariffs.retail),
                     amount_for(exported, tariffs.feed_in))
 

@@ -7,8 +7,8 @@ Three layers, each thin:
   agents, the seed), checked when built.
 * ``run_scenario(scenario, runner)``: runs the day with a *runner*, any function from a
   ``Scenario`` to a ``records.DayRecord``. The default, ``run_market_only``, builds the
-  street with the pure functions of ``minichain.microgrid`` and runs
-  ``records.build_day_record_market_only``; the on-chain simulator plugs in the same way.
+  street once (``scenario.plan``) and runs the one day runner (``runner.run_day``) on the
+  market in memory; ``onchain.run_on_chain`` runs the same day on the street's nodes.
   ``scenario_figures`` and ``kpi_html`` turn the day into pictures
   (``viz/dashboard.py``) and a table of key figures (``day/kpis.py``).
 * ``dashboard(runner=..., on_chain_runner=None)``: the ipywidgets app. Every control

@@ -2,8 +2,9 @@
 
 Pure builders: each takes plain values and returns a ``plotly.graph_objects.Figure``, so the
 tests read a figure as data and a notebook only displays it. ``transfer_history`` applies
-transactions to a copy of a state and records what a balances picture needs. Fonts are
-large so that a projected figure reads from the back row.
+transactions to a copy of a state and records what a balances picture needs. Money is in
+µ€ and shown in euros (``format_money``). Fonts are large so that a projected figure reads
+from the back row.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from plotly.subplots import make_subplots
 from minichain import crypto
 from minichain.errors import InvalidTransaction
 from minichain.execution import BlockContext, apply_transaction
+from minichain.market.units import amount_for, cents_per_kwh, format_money
 from minichain.state import State
 from minichain.teach import short
 from minichain.tx import SignedTransaction
@@ -45,7 +47,7 @@ AUTHORITIES = (("grid operator", 1.5), ("municipality", 4.75), ("energy co-op", 
 
 
 def sunny_street_figure() -> go.Figure:
-    """Sunny Street at a glance: houses trade energy and tokens, authorities seal the chain."""
+    """Sunny Street at a glance: houses trade energy and money, authorities seal the chain."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=[x for _, x, _ in HOUSES], y=[0] * len(HOUSES), mode="markers+text",
@@ -83,7 +85,8 @@ def sunny_street_figure() -> go.Figure:
     fig.add_annotation(x=alice + 0.45, y=-0.2, ax=bob - 0.45, ay=-0.2, xref="x", yref="y",
                        axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5,
                        arrowwidth=3, arrowcolor=TOKENS, text="")
-    fig.add_annotation(x=(alice + bob) / 2, y=-0.5, text="300 tokens", showarrow=False,
+    paid = format_money(amount_for(1_200, cents_per_kwh(20)))
+    fig.add_annotation(x=(alice + bob) / 2, y=-0.5, text=f"{paid} (20 ct/kWh)", showarrow=False,
                        font={"color": TOKENS})
     fig.update_xaxes(visible=False, range=[0, 11.5])
     fig.update_yaxes(visible=False, range=[-1.4, 4.0])
@@ -182,7 +185,7 @@ def signed_transfer_figure(stx: SignedTransaction, names: dict[str, str] | None 
         (3.9, 8.3, ENERGY,
          "<b>the signed transaction</b><br>"
          f"from: {_who(tx.sender, names)}<br>to: {_who(tx.to, names)}<br>"
-         f"value: {tx.value:,} tokens<br>nonce: {tx.nonce} · chain: {tx.chain_id}<br>"
+         f"value: {format_money(tx.value)}<br>nonce: {tx.nonce} · chain: {tx.chain_id}<br>"
          f"gas: {tx.gas:,} × price {tx.gas_price}<br>"
          f"public key: {short(stx.public_key, 10)}<br>signature: {short(stx.signature, 10)}"),
         (9.1, 13.4, TOKENS if all_pass else REJECTED,
@@ -205,7 +208,7 @@ def signed_transfer_figure(stx: SignedTransaction, names: dict[str, str] | None 
     fig.update_yaxes(visible=False, range=[-0.2, 6.2])
     failed = [what for what, ok in checks if not ok]
     verdict = "every check passes ✓" if all_pass else "✗ " + "; ".join(failed)
-    return _layout(fig, f"{sender} pays {recipient} {tx.value:,} tokens: {verdict}", 460)
+    return _layout(fig, f"{sender} pays {recipient} {format_money(tx.value)}: {verdict}", 460)
 
 
 # --- chapter 02: balances over a day of transfers --------------------------------------------
@@ -234,7 +237,7 @@ def transfer_history(state: State, transactions: list[SignedTransaction],
         except InvalidTransaction as error:
             outcomes.append(type(error).__name__)
         labels.append(f"{number}. {_name(stx.tx.sender, names)} → "
-                      f"{_name(stx.tx.to, names)} {stx.tx.value:,}")
+                      f"{_name(stx.tx.to, names)} {format_money(stx.tx.value)}")
         for address, name in names.items():
             balances[name].append(work.balance(address))
             nonces[name].append(work.nonce(address))
@@ -268,7 +271,7 @@ def balances_figure(history: History, title: str = "") -> go.Figure:
                            font={"color": REJECTED, "size": 15})
     fig.update_xaxes(tickvals=steps, ticktext=list(history.labels), tickangle=-30,
                      tickfont={"size": 14}, row=2, col=1)
-    fig.update_yaxes(rangemode="tozero", title="balance (tokens)", row=1, col=1)
+    fig.update_yaxes(rangemode="tozero", title="balance (µ€)", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", title="nonce", dtick=1, row=2, col=1)
     rejected = sum(outcome != "applied" for outcome in history.outcomes)
     default = (f"{len(history.outcomes)} transactions, {rejected} rejected: "

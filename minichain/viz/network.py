@@ -11,7 +11,10 @@ rule) and returns a ``plotly.graph_objects.Figure``.
   dropped branch; a cross where the node reorganised; dashed lines at partitions, heals,
   crashes and restarts.
 * ``schedule_figure``: block numbers across, authorities down: a hollow square for whose
-  turn it was, a dot for who really sealed (green in turn, orange out of turn).
+  turn it was, a dot for who really sealed (green in turn, orange out of turn); a kind of
+  mark that does not occur is left out of the legend.
+* ``finality_figure``: for k = 1, 2, ... confirmations, the measured chance that a payment
+  was reversed under Clique (bars), against a BFT quorum's immediate finality (zero).
 
 Node positions come from plain trigonometry (networkx's layouts need numpy).
 """
@@ -20,7 +23,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Mapping
+from fractions import Fraction
+from typing import Mapping, Sequence
 
 import plotly.graph_objects as go
 
@@ -184,21 +188,47 @@ def schedule_figure(chain: Chain, rule: Clique, names: Mapping[str, str] | None 
 
     in_turn = [t for t in turns if t.sealer == t.in_turn]
     out_turn = [t for t in turns if t.sealer != t.in_turn]
-    figure = go.Figure([
-        go.Scatter(x=[t.number for t in turns], y=[label(t.in_turn) for t in turns],
-                   mode="markers", name="its turn",
-                   marker={"size": 24, "symbol": "square-open", "color": OFFLINE,
-                           "line": {"width": 2}}),
-        go.Scatter(x=[t.number for t in in_turn], y=[label(t.sealer) for t in in_turn],
-                   mode="markers", name="sealed in turn (difficulty 2)",
-                   marker={"size": 14, "color": IN_TURN}),
-        go.Scatter(x=[t.number for t in out_turn], y=[label(t.sealer) for t in out_turn],
-                   mode="markers", name="sealed out of turn (difficulty 1)",
-                   marker={"size": 14, "color": OUT_OF_TURN}),
-    ])
+    marks = (
+        (turns, "in_turn", "its turn",
+         {"size": 24, "symbol": "square-open", "color": OFFLINE, "line": {"width": 2}}),
+        (in_turn, "sealer", "sealed in turn (difficulty 2)", {"size": 14, "color": IN_TURN}),
+        (out_turn, "sealer", "sealed out of turn (difficulty 1)",
+         {"size": 14, "color": OUT_OF_TURN}),
+    )
+    figure = go.Figure([go.Scatter(x=[t.number for t in chosen],
+                                   y=[label(getattr(t, who)) for t in chosen],
+                                   mode="markers", name=name, marker=marker)
+                        for chosen, who, name, marker in marks if chosen])
     _layout(figure, title, 160 + 50 * len(members))
     figure.update_xaxes(title_text="block number", dtick=1,
                         range=[0.5, max((t.number for t in turns), default=1) + 0.5])
     figure.update_yaxes(type="category", categoryorder="array",
                         categoryarray=[label(a) for a in members][::-1])
+    return figure
+
+
+def finality_figure(chances: Sequence[tuple[int, Fraction]], runs: int | None = None,
+                    title: str | None = None) -> go.Figure:
+    """Bars: the measured chance a payment seen with k confirmations was reversed (Clique).
+
+    A line at zero shows a BFT quorum (QBFT): a block counts only once two thirds of the
+    validators signed it, and then it is never reversed, at one confirmation already.
+    """
+    ks = [k for k, _ in chances]
+    percent = [float(chance) * 100 for _, chance in chances]
+    figure = go.Figure([
+        go.Bar(x=ks, y=percent, name="Clique, measured", marker={"color": OUT_OF_TURN},
+               text=[f"{p:.1f} %" for p in percent], textposition="outside",
+               hovertext=[f"seen with {k} confirmation(s): reversed in {p:.1f} % of "
+                          "the nodes' runs" for k, p in zip(ks, percent)],
+               hoverinfo="text"),
+        go.Scatter(x=ks, y=[0.0] * len(ks), mode="lines+markers",
+                   name="BFT quorum (QBFT): final at once", marker={"size": 12, "color": IN_TURN},
+                   line={"color": IN_TURN, "width": 3}),
+    ])
+    sample = f" ({runs} partition runs)" if runs else ""
+    _layout(figure, title or f"When is a payment safe? Reversals by confirmations{sample}", 460)
+    figure.update_xaxes(title_text="confirmations when the payment was seen", dtick=1)
+    figure.update_yaxes(title_text="payments reversed (%)",
+                        range=[0, max(percent + [1.0]) * 1.25])
     return figure

@@ -15,7 +15,7 @@ from minichain.microgrid.grid import make_feeder
 from minichain.microgrid.household import Battery, BatterySpec, Household, HouseholdDay, \
     self_consume
 from minichain.market.orders import BUY, SELL, Tariffs
-from minichain.day.records import build_day_record_market_only
+from market_fixtures import market_only
 from minichain.errors import EnergyModelError, InvalidOrder, PriceOutOfBand
 
 TARIFFS = Tariffs(feed_in=8, retail=32)           # a band of 24 units per kWh
@@ -224,7 +224,7 @@ def tiny_street():
 def test_a_plain_function_or_a_small_class_plugs_in_as_an_agent():
     homes, days, feeder = tiny_street()
     agents = {"alice": greedy_seller, "bob": Truthful(), "carol": HalfBand()}
-    day = build_day_record_market_only(homes, days, agents, TARIFFS, feeder, MIDSUMMER)
+    day = market_only(homes, days, agents, TARIFFS, feeder, MIDSUMMER)
     assert day.agents == ("greedy_seller", "truthful", "half-band")
     assert agent_name(greedy_seller) == "greedy_seller"
     # bob's 32 meets alice's 31; carol's 20 does not. One price: 31 + (32 - 31) // 2.
@@ -257,7 +257,7 @@ def test_the_same_seed_gives_the_same_day_and_another_seed_another():
                  for h in homes)
     feeder = make_feeder([h.name for h in homes])
     agent = PriceRamp(ambition_permille=500, start_slot=0, ramp_slots=6, jitter_permille=400)
-    run = lambda seed: build_day_record_market_only(homes, days, agent, TARIFFS, feeder,
+    run = lambda seed: market_only(homes, days, agent, TARIFFS, feeder,
                                                     MIDSUMMER, seed=seed)
     assert run(1) == run(1)
     assert [s.price for s in run(1).slots] != [s.price for s in run(2).slots]

@@ -16,7 +16,9 @@ from minichain.microgrid.household import Battery, BatterySpec, Household, House
     household_day, make_street, self_consume
 from minichain.market.orders import Tariffs
 from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_rng
-from minichain.day.records import DayRecord, build_day_record_market_only, utility_exchange
+from minichain.day.records import DayRecord
+from minichain.market.settlement import utility_exchange
+from market_fixtures import market_only
 from minichain.errors import EnergyModelError
 
 TARIFFS = Tariffs(feed_in=8, retail=32)
@@ -38,7 +40,7 @@ def three_slots() -> DayRecord:
             HouseholdDay((0, 0, 0), (500, 400, 200)),
             HouseholdDay((0, 900, 0), (300, 100, 400)))
     feeder = make_feeder([h.name for h in homes])
-    return build_day_record_market_only(homes, days, Truthful(), TARIFFS, feeder, MIDSUMMER)
+    return market_only(homes, days, Truthful(), TARIFFS, feeder, MIDSUMMER)
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +168,7 @@ def street_day(agents, mechanism="uniform-price", **feeder_options) -> DayRecord
     if agents == "mixed":
         agents = {h.name: BatteryAware() if h.battery else PriceRamp(jitter_permille=100)
                   for h in homes}
-    return build_day_record_market_only(homes, days, agents, TARIFFS, feeder, MIDSUMMER,
+    return market_only(homes, days, agents, TARIFFS, feeder, MIDSUMMER,
                                         mechanism=mechanism, seed=3, initial_soc_permille=300)
 
 

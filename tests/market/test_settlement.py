@@ -104,7 +104,10 @@ def test_the_grid_bills_what_the_meter_shows_beyond_the_market():
     # which 1,000 were delivered in trades: nothing left at feed-in
     assert grid_bill(0, 2_100, 1_500, 0, TARIFFS) == GridBill(600, 0, 18, 0)
     assert grid_bill(1_000, 0, 0, 1_000, TARIFFS) == GridBill(0, 0, 0, 0)
-    assert grid_bill(2_500, 100, 300, 1_000, TARIFFS) == GridBill(0, 1_500, 0, 12)
+    # a meter that saw 2,500 Wh out and 100 in: net 2,400 out, of which the market booked
+    # 1,000 delivered; the 300 Wh bought came in and went out again with the rest, so the
+    # utility carried 2,400 - 1,000 + 300 = 1,700 Wh out (utility_exchange: each Wh once)
+    assert grid_bill(2_500, 100, 300, 1_000, TARIFFS) == GridBill(0, 1_700, 0, 13)
     with pytest.raises(SettlementError, match="more than the export"):
         grid_bill(10, 0, 0, 11, TARIFFS)
 

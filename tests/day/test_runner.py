@@ -1,11 +1,12 @@
-"""The Sunny Street simulator: a day on chain equals the same day without it (chapter 11).
+"""One day runner, two markets: the day in memory equals the day on the street's nodes (chapter 11).
 
-The story: six homes trade a whole midsummer day on the proof-of-authority chain, sealed
-in turn by the grid operator, the municipality and the co-op. The same day run natively
-(market only) must give exactly the same trades and bills. In every slot of every day,
-on chain or not, tokens are conserved, every home's energy balances, and no line
-carries more than it may. On a feeder with thin cables the grid operator curtails trades
-on chain right after clearing, and the day still equals the market-only one.
+The story: six homes trade a whole midsummer day. Run natively (the market's rules in
+memory) and on chain (signed transactions to the contracts, on the three authorities'
+nodes, every node validating every block), the day gives exactly the same trades, bills
+and records. In every slot of every day tokens are conserved, every home's energy
+balances, and no line carries more than it may. On a feeder with thin cables the grid
+operator curtails trades on chain right after clearing, and the day still equals the
+market-only one.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import dataclasses
 
 import pytest
 
+from minichain import cast
 from minichain.day import kpis
+from minichain.day.native import NativeMarket
+from minichain.day.onchain import ChainMarket, run_on_chain
+from minichain.day.runner import DayPlan, run_day
+from minichain.day.scenario import Scenario, plan, run_market_only
+from minichain.errors import EnergyModelError
 from minichain.microgrid.grid import make_feeder
 from minichain.microgrid.household import HouseholdDay
-from minichain.contracts.client import AUTHORITY_NAMES
-from minichain.day.onchain import (run_market_only, run_on_chain, simulate_market_only,
-                                         simulate_on_chain)
 from minichain.viz import app
-from minichain.viz.app import Scenario
-from minichain.wallet import Wallet
 
 SMALL = Scenario(households=6, seed=3, pv_percent=70, battery_percent=30,
                  cloudiness_percent=30)
@@ -30,7 +32,7 @@ SMALL = Scenario(households=6, seed=3, pv_percent=70, battery_percent=30,
 
 @pytest.fixture(scope="module")
 def both_days():
-    """The small street's day, on chain (with a count of progress calls) and market only."""
+    """The small street's day on the nodes (with a count of progress calls) and in memory."""
     calls = []
     on_chain = run_on_chain(SMALL, calls.append)
     return on_chain, run_market_only(SMALL), calls
@@ -41,6 +43,14 @@ def trade_rows(day):
              t.seller_price, t.seller_amount) for t in day.trades]
 
 
+def short_plan(scenario: Scenario, first: int, count: int, **changes) -> DayPlan:
+    """The scenario's day cut to ``count`` slots from ``first`` (e.g. the midday trades)."""
+    whole = plan(scenario)
+    days = tuple(HouseholdDay(d.pv_wh[first:first + count], d.load_wh[first:first + count])
+                 for d in whole.days)
+    return dataclasses.replace(whole, days=days, **changes)
+
+
 def test_on_chain_and_market_only_give_the_same_trades_and_bills(both_days):
     on_chain, market_only, _ = both_days
     assert on_chain.n_slots == market_only.n_slots == 96
@@ -48,24 +58,22 @@ def test_on_chain_and_market_only_give_the_same_trades_and_bills(both_days):
     assert trade_rows(on_chain) == trade_rows(market_only)
     assert kpis.bills(on_chain) == kpis.bills(market_only)
     assert on_chain.records == market_only.records
-    assert [s.price for s in on_chain.slots] == [s.price for s in market_only.slots]
+    assert on_chain.slots == market_only.slots
     assert kpis.community_welfare(on_chain) == kpis.community_welfare(market_only)
 
 
-def test_the_on_chain_day_has_its_blocks_sealed_in_turn_by_the_three_authorities(both_days):
+def test_the_on_chain_day_is_sealed_by_the_three_authorities_and_reports_each_slot(both_days):
     on_chain, market_only, calls = both_days
     assert market_only.blocks is None
     blocks = on_chain.blocks
-    authorities = sorted(Wallet.from_seed(name).address for name in AUTHORITY_NAMES)
+    authorities = {cast.wallet(name).address for name in cast.AUTHORITIES}
     assert [b.number for b in blocks] == list(range(1, len(blocks) + 1))
-    assert all(b.sealer == authorities[b.number % 3] for b in blocks)
+    assert {b.sealer for b in blocks} == authorities
     assert all(later.timestamp - earlier.timestamp >= 5
                for earlier, later in zip(blocks, blocks[1:]))
-    # deploy, register, first orders, one block per slot, then the tail of readings and
-    # settlements: few blocks for a whole day
-    assert 96 + 3 <= len(blocks) <= 96 + 12
     orders = sum(s.orders for s in on_chain.slots)
     readings = 6 * 96
+    # deploy (2 + 2 contracts), register (3 per home), orders, readings, clear and settle
     assert sum(b.transactions for b in blocks) == 4 + 3 * 6 + orders + readings + 2 * 96
     assert calls == [1] * 96
 
@@ -112,24 +120,14 @@ def assert_within_grid_limits(day):
     assert max(kpis.max_line_loading_permille(day, booked=True).values()) <= 1000
 
 
-def short_day(scenario, first, count):
-    """The scenario's street with ``count`` slots of its day from ``first`` (midday trades)."""
-    homes = app.street(scenario)
-    days = [HouseholdDay(d.pv_wh[first:first + count], d.load_wh[first:first + count])
-            for d in app.household_days(scenario, homes)]
-    return homes, days, app.agents_for(scenario, homes)
-
-
 @pytest.mark.parametrize("mechanism", ["uniform-price", "mcafee"])
 def test_thin_cables_curtail_on_chain_exactly_as_in_the_market_only_day(mechanism):
     scenario = dataclasses.replace(SMALL, agents="truthful", cloudiness_percent=0)
-    homes, days, agents = short_day(scenario, 48, 3)
-    thin = make_feeder([home.name for home in homes], main_capacity_w=400,
-                       service_capacity_w=400)
-    on_chain = simulate_on_chain(homes, days, agents, scenario.tariffs, thin, scenario.day,
-                                 mechanism=mechanism)
-    native = simulate_market_only(homes, days, agents, scenario.tariffs, thin, scenario.day,
-                                  mechanism=mechanism)
+    names = [home.name for home in app.street(scenario)]
+    thin = make_feeder(names, main_capacity_w=400, service_capacity_w=400)
+    day = short_plan(scenario, 48, 3, feeder=thin, mechanism=mechanism)
+    on_chain = run_day(day, ChainMarket(nodes=False))
+    native = run_day(day, NativeMarket())
     cut = [street.curtailed_wh for street in on_chain.slots]
     assert cut == [street.curtailed_wh for street in native.slots]
     assert sum(cut) > 0                              # the cables really cut trades
@@ -144,16 +142,27 @@ def test_thin_cables_curtail_on_chain_exactly_as_in_the_market_only_day(mechanis
     assert [s.trade_flows_wh for s in on_chain.slots] == [s.trade_flows_wh for s in native.slots]
 
 
-def test_a_short_on_chain_day_settles_every_trade_and_matches_market_only():
-    scenario = dataclasses.replace(SMALL, mechanism="mcafee", households=4, agents="truthful")
-    homes, days, agents = short_day(scenario, 44, 8)
-    feeder = app.scenario_feeder(scenario)
-    on_chain = simulate_on_chain(homes, days, agents, scenario.tariffs, feeder, scenario.day,
-                                 mechanism="mcafee", seed=4)
-    native = simulate_market_only(homes, days, agents, scenario.tariffs, feeder, scenario.day,
-                                  mechanism="mcafee", seed=4)
+def test_a_short_mcafee_day_settles_every_trade_on_chain_and_matches_market_only():
+    scenario = dataclasses.replace(SMALL, mechanism="mcafee", households=4, agents="truthful",
+                                   seed=4)
+    day = short_plan(scenario, 44, 8)
+    on_chain = run_day(day, ChainMarket(nodes=False))
+    native = run_day(day, NativeMarket())
     assert on_chain.n_slots == 8
     assert len(on_chain.trades) > 0
+    assert all(t.delivered_wh is not None for t in on_chain.trades)
     assert trade_rows(on_chain) == trade_rows(native)
     assert kpis.bills(on_chain) == kpis.bills(native)
     assert kpis.fund_received(on_chain) == kpis.fund_received(native)
+
+
+def test_a_day_plan_is_checked_when_built():
+    whole = plan(SMALL)
+    with pytest.raises(EnergyModelError, match="one HouseholdDay and one agent per household"):
+        dataclasses.replace(whole, agents=whole.agents[:2])
+    with pytest.raises(EnergyModelError, match="no home on the feeder"):
+        dataclasses.replace(whole, feeder=make_feeder(["alice"]))
+    with pytest.raises(EnergyModelError, match="bob's day has 1 PV and 1 load slots; "
+                                                "expected 96 each"):
+        dataclasses.replace(whole, days=whole.days[:1] + (HouseholdDay((0,), (0,)),)
+                            + whole.days[2:])
