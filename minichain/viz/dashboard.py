@@ -34,10 +34,8 @@ from minichain.day import kpis
 from minichain.microgrid.grid import TRANSFORMER, Feeder
 from minichain.day.records import DayRecord
 from minichain.errors import EnergyModelError, GridError
+from minichain.viz.style import FONT, HEIGHT, TITLE_FONT, lay_out
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
-HEIGHT = 540
 
 PV = "#f2b705"
 LOAD = "#1f77b4"
@@ -70,15 +68,7 @@ MAX_LINE_WIDTH = 14
 
 def _layout(figure: go.Figure, title: str, x_title: str | None, y_title: str | None,
             height: int = HEIGHT) -> go.Figure:
-    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
-                         height=height, template="plotly_white",
-                         legend={"font": FONT, "orientation": "h", "y": -0.18},
-                         margin={"l": 80, "r": 40, "t": 90, "b": 110})
-    if x_title is not None:
-        figure.update_xaxes(title={"text": x_title, "font": FONT})
-    if y_title is not None:
-        figure.update_yaxes(title={"text": y_title, "font": FONT})
-    return figure
+    return lay_out(figure, title, x_title, y_title, height)
 
 
 def _kwh(wh: int) -> float:
