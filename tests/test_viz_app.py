@@ -67,7 +67,9 @@ def shown(board) -> dict[str, dict]:
 
 def as_json(figure) -> dict:
     """A figure as the dashboard shows it: plotly's JSON, resizing with its column."""
-    return {**json.loads(figure.to_json()), "config": app.PLOTLY_CONFIG}
+    shown = {**json.loads(figure.to_json()), "config": app.PLOTLY_CONFIG}
+    shown["layout"]["title"]["font"] = app.DASHBOARD_TITLE_FONT
+    return shown
 
 
 # --- the scenario ---------------------------------------------------------------------

@@ -227,6 +227,7 @@ WHOLE_STREET = ""               # the household menu's value for "the whole stre
 BUSIEST_SLOT = -1               # the slot menu's value for "the busiest slot"
 CONTROL_WIDTH = "360px"
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False}
+DASHBOARD_TITLE_FONT = {"size": 18}
 # Figures fill their column and follow the window; the columns wrap on a narrow screen.
 STYLE = """<style>
 .sunny-dashboard .sunny-columns { flex-flow: row wrap; align-items: flex-start; }
@@ -242,6 +243,9 @@ def figure_output(figure: go.Figure) -> dict:
     resizing with its column."""
     payload = json.loads(figure.to_json())
     payload["config"] = PLOTLY_CONFIG
+    title = payload.get("layout", {}).get("title")
+    if title:                                    # a narrower column than a chapter's page
+        title["font"] = DASHBOARD_TITLE_FONT
     return {"output_type": "display_data", "metadata": {},
             "data": {"application/vnd.plotly.v1+json": payload,
                      "text/plain": figure.layout.title.text or "a plotly figure"}}

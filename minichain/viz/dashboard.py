@@ -201,7 +201,8 @@ def savings_figure(day: DayRecord, title: str | None = None) -> go.Figure:
                        "without trading %{customdata[1]}<extra></extra>")))
     welfare = kpis.community_welfare(day)
     _layout(figure, title or f"Savings against no trading: community welfare "
-                             f"{format_money(welfare, 2)}", "household", "€ saved over the day")
+                             f"{format_money(welfare, 2)}", "household", "€ saved over the day",
+            legend=False)
     figure.update_xaxes(tickangle=-45)
     return figure
 
@@ -381,6 +382,7 @@ def trades_figure(day: DayRecord, slot: int | None = None, title: str | None = N
         hovertemplate="%{y} sold %{z:.2f} kWh to %{x}<extra></extra>"))
     _layout(figure, title, "buyer", "seller", height=max(420, 30 * len(sellers) + 200))
     figure.update_xaxes(tickangle=-45)
+    figure.update_yaxes(autorange="reversed")               # the street's first home on top
     return figure
 
 
@@ -407,7 +409,8 @@ def battery_figure(day: DayRecord, household: str | None = None,
             mode="lines", name=f"{home.name} ({capacity / 1000:.0f} kWh)",
             line={"color": SERIES[n % len(SERIES)], "width": 3},
             hovertemplate=f"{home.name}: %{{y:.0f}} %<extra></extra>"))
-    _layout(figure, title, "hour of the day", "state of charge (%)", height=420)
+    _layout(figure, title, "hour of the day", "state of charge (%)", height=460)
+    figure.update_layout(legend={"y": -0.3})
     figure.update_yaxes(range=[0, 105])
     _day_axis(figure, day)
     return figure
