@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test browser notebooks bench site clean
+.PHONY: course test browser notebooks bench site dashboard clean
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ notebooks: $(READY)  ## re-execute the chapter notebooks, store outputs, strip w
 
 site: $(READY)  ## build the course as a static JupyterLite site in _site/ (no install for learners)
 	$(BIN)/python -m lite.build
+
+dashboard: $(READY)  ## serve the Sunny Street dashboard as an app (Voila): nothing fetched from the internet, idle kernels culled
+	JUPYTER_PATH="$(CURDIR)/minichain/viz/jupyter" $(BIN)/voila notebooks/sunny_street_dashboard.ipynb \
+		--template=sunny --MappingKernelManager.cull_idle_timeout=300 \
+		--MappingKernelManager.cull_interval=60
 
 bench: $(READY)  ## print the speed ratios quoted in the README
 	$(BIN)/python -m benchmarks

@@ -167,10 +167,13 @@ class NetworkGateway:
 
     def __init__(self, network: Network, choices: dict[str, str] | None = None,
                  reader: str = cast.GRID_OPERATOR, spacing: float = SPACING,
-                 patience: float = PATIENCE) -> None:
+                 patience: float = PATIENCE, order: Sequence[str] | None = None) -> None:
         self.network = network
         self.choices = dict(choices or {})     # wallet address -> the node it hands to
         self.reader = reader
+        # the nodes in the order a wallet tries them after its own (the street's: cast order)
+        self.order = tuple(order) if order is not None else (
+            cast.AUTHORITIES if sorted(cast.AUTHORITIES) == network.names else tuple(network.names))
         self.spacing = spacing
         self.patience = patience
 
@@ -182,9 +185,8 @@ class NetworkGateway:
 
     @property
     def reading_node(self) -> str:
-        """The node whose chain the client reads: ``reader``, or the first other one up."""
-        names = [self.reader] + [name for name in self.network.names if name != self.reader]
-        for name in names:
+        """The node whose chain the client reads: ``reader``, or the next one up."""
+        for name in self._after(self.reader):
             if name not in self.network.down:
                 return name
         raise MinichainError("every node of the street is down: nothing to read")
@@ -200,9 +202,13 @@ class NetworkGateway:
         return self.chain.head.header.timestamp
 
     def node_for(self, address: str) -> tuple[str, ...]:
-        """The node a wallet hands its transactions to, then the others in order."""
-        first = self.choices.get(address, self.reader)
-        return (first,) + tuple(name for name in self.network.names if name != first)
+        """The node a wallet hands its transactions to, then the next ones in the street's order."""
+        return self._after(self.choices.get(address, self.reader))
+
+    def _after(self, first: str) -> tuple[str, ...]:
+        """``first``, then the other nodes in order, from the one after it around."""
+        at = self.order.index(first)
+        return self.order[at:] + self.order[:at]
 
     # -- sending ---------------------------------------------------------------------------
 

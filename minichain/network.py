@@ -39,6 +39,7 @@ from minichain.block import Block
 from minichain.chain import Genesis
 from minichain.crypto import PrivateKey
 from minichain.errors import InvalidBlock, InvalidTransaction, MinichainError
+from minichain.execution import check_nonce
 from minichain.node import Node, Received, SealPlan, transaction_counts
 from minichain.poa import Clique
 from minichain.store import ChainStore
@@ -249,8 +250,12 @@ class Network:
                                                     f"{stx.hash.hex()[:8]} is lost")
                 continue
             self.handed[stx.hash] = name
+            node = self.nodes[name]
             try:
-                new = self.nodes[name].receive_transaction(stx)
+                new = node.receive_transaction(stx)
+                if not new and node.chain.find_transaction(stx.hash) is None:
+                    # a stale nonce that no block of this node's chain holds: say so
+                    check_nonce(node.chain.nonce(stx.sender), stx.tx.nonce, stx.sender)
             except InvalidTransaction as error:
                 self.refused[stx.hash] = (name, error)
                 self.note(name, f"refuses transaction {stx.hash.hex()[:8]}: {error}")

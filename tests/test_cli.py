@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
 import pytest
 
 from minichain.cli import main
+from minichain.day.scenario import MAX_HOUSEHOLDS
 
 
 def test_help_explains_every_option(capsys):
@@ -15,45 +17,98 @@ def test_help_explains_every_option(capsys):
         main(["simulate", "--help"])
     assert stop.value.code == 0
     text = capsys.readouterr().out
-    for option in ("--households N", "--date YYYY-MM-DD", "--mechanism {mcafee,pay-as-bid,uniform}",
-                   "--seed S", "--output FILE", "--quiet"):
-        assert option in text
-    assert "how many homes on the street, 1 to 40" in text
+    for option in ("--households N", "--pv-percent P", "--battery-percent P",
+                   "--date YYYY-MM-DD", "--cloudiness-percent P", "--seed S", "--feed-in CT",
+                   "--retail CT", "--mechanism {mcafee,pay-as-bid,uniform}", "--k-percent K",
+                   "--agents {truthful,price-ramp,battery-aware,mixed}", "--street-cable-kw KW",
+                   "--house-kw KW", "--transformer-kva KVA", "--crash", "--market-only",
+                   "--output FILE", "--csv FOLDER", "--quiet"):
+        assert option in text, option
+    assert "how many homes on the street" in text
     assert "the same seed gives the same day" in text
 
 
-def test_a_small_run_writes_a_self_contained_report(tmp_path, capsys):
+def test_every_dashboard_control_is_an_option():
+    from dataclasses import fields
+
+    from minichain.cli import parser, scenario_of
+    from minichain.viz.app import Scenario, _controls
+    assert set(_controls(Scenario())) == {f.name for f in fields(Scenario)}
+    arguments = parser().parse_args(["simulate"])
+    assert scenario_of(arguments) == Scenario()             # the defaults agree too
+
+
+def test_a_small_run_writes_a_self_contained_report_with_its_settings_and_tables(tmp_path, capsys):
     out = tmp_path / "report.html"
     code = main(["simulate", "--households", "3", "--date", "2026-06-21", "--mechanism",
-                 "pay-as-bid", "--seed", "2", "--output", str(out), "--quiet"])
+                 "pay-as-bid", "--seed", "2", "--output", str(out), "--csv", str(tmp_path),
+                 "--quiet"])
     assert code == 0
-    assert capsys.readouterr().out == f"wrote {out}\n"
+    assert capsys.readouterr().out == (f"wrote {out}\nwrote {tmp_path / 'trades.csv'}\n"
+                                       f"wrote {tmp_path / 'bills.csv'}\n")
     page = out.read_text(encoding="utf-8")
-    assert "Sunny Street on 21 June 2026: 3 homes, pay-as-bid, seed 2" in page
+    assert "Sunny Street on 21 June 2026: 3 homes, pay as bid, seed 2" in page
     for kpi in ("self_sufficiency", "traded", "welfare", "books"):
         assert f'data-kpi="{kpi}"' in page
     assert re.search(r'data-kpi="books"[^>]*><b>yes</b>', page)
-    for name in ("energy", "price", "savings", "feeder", "chain"):
+    for name in ("energy", "price", "savings", "trades", "batteries", "feeder", "chain"):
         assert f'id="figure-{name}-plot"' in page
+    assert "<td>--mechanism</td><td>pay-as-bid</td>" in page
+    assert "<td>minichain</td><td>0.1.0</td>" in page
+    assert "minichain simulate --households 3 --pv-percent 50" in page      # run it again
+    assert "<dt><b>self-sufficiency</b></dt><dd>share of the street" in page
+    assert "<h2>Bills</h2>" in page and "<h2>Trades</h2>" in page
+    with (tmp_path / "bills.csv").open() as bills:
+        rows = list(csv.reader(bills))
+    assert rows[0] == ["household", "agent", "bill", "without trading", "saved"]
+    assert [row[0] for row in rows[1:]] == ["alice", "bob", "carol"]
+    with (tmp_path / "trades.csv").open() as sink:
+        trades = list(csv.reader(sink))
+    assert trades[0] == ["slot", "from", "seller", "buyer", "Wh", "price", "paid",
+                         "delivered Wh"]
     # plotly.js itself is embedded exactly once (a few MB), and no script is fetched
     assert page.count("<script>/**\n* plotly.js v") == 1
     assert len(page) > 3_000_000
     assert "<script src=" not in page
 
 
+def test_one_home_in_memory_is_said_in_plain_words(tmp_path, capsys):
+    out = tmp_path / "one.html"
+    assert main(["simulate", "--households", "1", "--market-only", "--mechanism", "mcafee",
+                 "--output", str(out), "--quiet"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "1 home, McAfee&#x27;s trade reduction" in page
+    assert "Run in memory, without the chain." in page
+
+
 @pytest.mark.parametrize("arguments, message", [
-    (["simulate", "--households", "0"], "expected 1 to 40 households, got 0"),
+    (["simulate", "--households", "0"], f"expected 1 to {MAX_HOUSEHOLDS} households, got 0"),
     (["simulate", "--households", "many"], "expected a whole number, got 'many'"),
     (["simulate", "--date", "21/06/2026"], "expected a date as YYYY-MM-DD, got '21/06/2026'"),
     (["simulate", "--mechanism", "auction"], "invalid choice: 'auction'"),
     (["simulate", "--seed", "-1"], "expected a whole number >= 0, got -1"),
+    (["simulate", "--pv-percent", "120"], "expected a percentage from 0 to 100, got 120"),
+    (["simulate", "--retail", "ten"], "expected cents per kWh such as 8 or 8.5, got 'ten'"),
+    (["simulate", "--pv-percent", "10"], "battery_percent (25) must not exceed pv_percent (10)"),
+    (["simulate", "--feed-in", "40"], "must not be above retail"),
+    (["simulate", "--output", "/no/such/folder/report.html"],
+     "the folder '/no/such/folder' does not exist"),
+    (["simulate", "--csv", "/no/such/folder"], "the folder '/no/such/folder' does not exist"),
     ([], "the following arguments are required: COMMAND"),
 ])
-def test_bad_arguments_exit_with_code_2_and_say_what_was_expected(arguments, message, capsys):
+def test_bad_arguments_exit_with_code_2_before_any_work_and_say_what_was_expected(
+        arguments, message, capsys):
     with pytest.raises(SystemExit) as stop:
         main(arguments)
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_version_is_one_option_away(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == "minichain 0.1.0\n"
 
 
 # --- minichain genesis (chapter 14) ------------------------------------------------------

@@ -30,8 +30,8 @@ NOTEBOOK = ROOT / "notebooks" / "sunny_street_dashboard.ipynb"
 PLOTLY = "application/vnd.plotly.v1+json"
 DEFAULT_KPIS = {"self_sufficiency": "76.7 %", "self_consumption": "34.9 %",
                 "traded": "34,112 Wh", "curtailed": "0 Wh", "mean_price": "21.0 ct/kWh",
-                "welfare": "€8.35", "fund": "€0.00",
-                "peak_import": "866 Wh at 00:00", "max_loading": "27.4 %", "books": "yes"}
+                "welfare": "€8.35", "peak_import": "3.5 kW at 00:00",
+                "max_loading": "27.4 % (carol)", "books": "yes"}
 
 
 class CountingRunner:
@@ -66,7 +66,10 @@ def shown(board) -> dict[str, dict]:
 
 
 def as_json(figure) -> dict:
-    return json.loads(figure.to_json())
+    """A figure as the dashboard shows it: plotly's JSON, resizing with its column."""
+    shown = {**json.loads(figure.to_json()), "config": app.PLOTLY_CONFIG}
+    shown["layout"]["title"]["font"] = app.DASHBOARD_TITLE_FONT
+    return shown
 
 
 # --- the scenario ---------------------------------------------------------------------
@@ -141,14 +144,15 @@ def test_figures_and_key_figures_are_the_pure_builders_output():
     scenario = Scenario()
     day = run_scenario(scenario)
     figures = scenario_figures(scenario, day)
-    assert list(figures) == ["energy", "price", "savings", "feeder"]     # no chain: no blocks
+    assert list(figures) == ["energy", "price", "savings", "trades", "batteries",
+                             "feeder"]                                   # no chain: no blocks
     assert list(figures["savings"].data[0].x) == list(day.names)
     assert figures["feeder"].layout.title.text.startswith("The feeder at 11:15 (slot 45)")
     one = scenario_figures(scenario, day, household="alice", slot=40)
     assert one["energy"].layout.title.text == "Energy through the day: alice"
     assert "(slot 40)" in one["feeder"].layout.title.text
     table = kpi_html(day)
-    assert table.count("<tr>") == 10
+    assert table.count("<tr ") == 9                   # no community fund without McAfee
     assert '<td data-kpi="traded" style="text-align:right"><b>34,112 Wh</b></td>' in table
 
 
@@ -174,7 +178,7 @@ def test_moving_the_households_slider_reruns_the_day_once_and_redraws_it(board, 
     assert len(shown(board)["savings"]["data"][0]["x"]) == 13
     assert values(board.day) == {**DEFAULT_KPIS, "self_sufficiency": "77.5 %",
                                  "self_consumption": "35.5 %", "traded": "34,267 Wh",
-                                 "welfare": "€8.36", "peak_import": "952 Wh at 00:00"}
+                                 "welfare": "€8.36", "peak_import": "3.8 kW at 00:00"}
     assert board.kpis.value == kpi_html(run_market_only(after))
     assert shown(board)["price"] == as_json(scenario_figures(after, run_market_only(after))["price"])
 
@@ -185,7 +189,7 @@ def test_the_mechanism_menu_switches_the_market_and_k_only_applies_to_uniform_pr
     assert board.controls["k_percent"].disabled is True
     assert board.scenario.mechanism == PAY_AS_BID and board.day.mechanism == PAY_AS_BID
     assert values(board.day)["mean_price"] == "28.7 ct/kWh"
-    assert "pay-as-bid" in board.figures["price"].layout.title.text
+    assert "(pay as bid)" in board.figures["price"].layout.title.text
     board.controls["mechanism"].value = UNIFORM_PRICE
     board.controls["k_percent"].value = 100          # the bid's price: buyers pay more
     assert board.scenario.mechanism_options == {"k_numerator": 100, "k_denominator": 100}
@@ -263,6 +267,7 @@ def test_run_on_chain_calls_the_second_runner_with_a_progress_bar_and_draws_the_
 
     def on_chain(scenario, progress):
         assert board.chain_button.disabled is True      # no second run while this one runs
+        assert all(c.disabled for c in board.controls.values())   # nothing changes under it
         for _ in range(SLOTS_PER_DAY):
             progress(1)
         calls.append((scenario, progress.__self__.n, progress.__self__.total))
@@ -277,12 +282,14 @@ def test_run_on_chain_calls_the_second_runner_with_a_progress_bar_and_draws_the_
     board.chain_button.click()
     assert calls == [(Scenario(households=5), SLOTS_PER_DAY, SLOTS_PER_DAY)]
     assert board.chain_button.disabled is False
-    assert "on chain" in board.status.value
+    assert "on the street&#x27;s three nodes" in board.status.value
     chain = shown(board)["chain"]
     assert chain["layout"]["title"]["text"] == "The chain: 2 blocks, 6 transactions"
     assert chain["data"][0]["y"] == [2]                # two blocks in hour 1
+    assert "On chain:</b> 2 blocks, 6 transactions, 126,000 gas" in board.chain_figures.value
     board.controls["households"].value = 6             # a new street: the market again
     assert board.day.blocks is None and shown(board)["chain"] is None
+    assert "the chain run is out of date" in board.status.value
     assert runner.scenarios == [Scenario(), Scenario(households=5), Scenario(households=6)]
 
 
@@ -306,3 +313,73 @@ def test_the_app_notebook_is_committed_executed_tagged_and_without_widget_state(
     assert "nbval-ignore-output" in cell["metadata"]["tags"]
     mimes = {mime for output in cell["outputs"] for mime in output.get("data", {})}
     assert "application/vnd.jupyter.widget-view+json" in mimes
+
+
+# --- what the dashboard explains --------------------------------------------------------------
+
+def test_a_control_that_has_to_follow_another_says_why(board, runner):
+    board.controls["battery_percent"].value = 25
+    board.controls["pv_percent"].value = 10
+    assert board.controls["battery_percent"].value == 10
+    assert "the battery share went from 25 % to 10 %" in board.notes.value
+    board.controls["households"].value = 11             # the next change: no stale note
+    assert board.notes.value == ""
+    board.controls["retail"].value = 50_000
+    assert "went from 8 ct/kWh to 5 ct/kWh" in board.notes.value
+
+
+def test_one_household_has_its_own_key_figures_and_battery_picture(board):
+    board.household.value = "alice"
+    assert 'data-kpi="bill"' in board.kpis.value and 'data-kpi="savings"' in board.kpis.value
+    rows = {key: value for key, _, value in app.household_rows(board.day, "alice")}
+    assert rows["agent"] == "battery-aware" and rows["bill"].startswith(("€", "-€"))
+    assert board.figures["batteries"].layout.title.text == "alice's battery through the day"
+    board.household.value = app.WHOLE_STREET
+    assert 'data-kpi="welfare"' in board.kpis.value
+
+
+def test_a_cable_over_its_rating_is_flagged_and_explained():
+    thin = run_scenario(Scenario(households=12, pv_percent=100, battery_percent=0,
+                                 cloudiness_percent=0, main_cable_kw=10))
+    line, permille = app.fullest_line(thin)
+    assert permille > 1000
+    table = kpi_html(thin)
+    assert f"{permille // 10}.{permille % 10} % ({line})" in table
+    assert 'class="sunny-overload"' in table and "the grid operator's job" in table
+    assert "sunny-overload" not in kpi_html(run_scenario(Scenario()))
+
+
+def test_the_cables_ratings_are_settings_and_reach_the_feeder():
+    scenario = Scenario(main_cable_kw=40, house_kw=11, transformer_kva=100)
+    feeder = app.scenario_feeder(scenario)
+    assert feeder.capacity_wh("bus-1") == 40_000 * 900 // 3600
+    assert feeder.capacity_wh("alice") == 11_000 * 900 // 3600
+    assert feeder.transformer_capacity_wh == 100_000 * 900 // 3600
+    with pytest.raises(EnergyModelError, match="house_kw must be a whole number 1..10000"):
+        Scenario(house_kw=0)
+
+
+def test_mcafee_days_show_the_community_fund_and_others_do_not():
+    assert "fund" not in values(run_scenario(Scenario(households=6)))
+    assert "fund" in values(run_scenario(Scenario(households=6, mechanism=MCAFEE)))
+
+
+def test_a_viewer_without_widgets_reads_a_sentence_not_a_repr(board):
+    text = board._repr_mimebundle_()["text/plain"]
+    assert text.startswith("The Sunny Street dashboard: run this notebook")
+
+
+def test_the_crash_switch_runs_the_day_with_the_grid_operators_node_down_at_noon(runner):
+    asked = []
+
+    def on_chain(scenario, progress, crash=False):
+        asked.append(crash)
+        return run_market_only(scenario)
+
+    board = dashboard(runner=runner, on_chain_runner=on_chain)
+    board.chain_button.click()
+    board.crash.value = True
+    board.chain_button.click()
+    assert asked == [False, True]
+    assert "the grid operator&#x27;s node down from noon to one o&#x27;clock" in board.status.value
+    assert board.crash.disabled is False and board.chain_button.disabled is False

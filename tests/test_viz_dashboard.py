@@ -14,14 +14,14 @@ from minichain.market.auction import PAY_AS_BID
 from minichain.microgrid.grid import make_feeder
 from minichain.microgrid.household import BatterySpec, Household, HouseholdDay, household_day, \
     make_street
-from minichain.market.orders import Tariffs
+from minichain.market.orders import STREET_TARIFFS
 from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_rng
 from minichain.day.records import BlockRecord
 from market_fixtures import market_only
 from minichain.errors import EnergyModelError, GridError
 from minichain.viz import dashboard as db
 
-TARIFFS = Tariffs(feed_in=8, retail=32)
+TARIFFS = STREET_TARIFFS              # 8 and 32 ct/kWh
 MIDSUMMER = date(2026, 6, 21)
 
 
@@ -101,15 +101,26 @@ def test_the_price_sits_inside_the_tariff_band(story):
     figure = db.price_figure(day)
     readable(figure)
     named = traces(figure)
-    assert list(named["feed-in tariff (8)"].y) == [8, 8, 8]
-    assert list(named["retail tariff (32)"].y) == [32, 32, 32]
-    assert named["retail tariff (32)"].fill == "tonexty"          # the band is shaded
+    assert list(named["feed-in tariff (8 ct/kWh)"].y) == [8, 8, 8]
+    assert list(named["retail tariff (32 ct/kWh)"].y) == [32, 32, 32]
+    assert named["retail tariff (32 ct/kWh)"].fill == "tonexty"   # the band is shaded
     price = named["clearing price"]
     assert list(price.y) == [20, 20, None]                         # no trade at night: a gap
     assert list(price.error_y.array) == [0, 0, None]
     assert list(named["traded kWh (right axis)"].y) == [0.8, 0.4, 0.0]
     assert named["traded kWh (right axis)"].yaxis == "y2"
-    assert figure.layout.yaxis.title.text == "token units per kWh"
+    assert figure.layout.yaxis.title.text == "ct per kWh"
+    assert figure.layout.yaxis2.tickformat == ".1f"               # no 0.186, 0.372 ... ticks
+    assert list(figure.layout.xaxis.range) == [0, 0.75]            # the day's three slots
+
+
+def test_a_day_without_trades_says_so_instead_of_empty_axes(story):
+    day, _ = story
+    quiet = dataclasses.replace(day, slots=tuple(dataclasses.replace(s, trades=())
+                                                 for s in day.slots))
+    figure = db.price_figure(quiet)
+    assert figure.data == ()
+    assert figure.layout.annotations[0].text.startswith("Nobody traded with a neighbour")
 
 
 def test_pay_as_bid_prices_show_their_spread(street):
@@ -117,13 +128,16 @@ def test_pay_as_bid_prices_show_their_spread(street):
     figure = db.price_figure(day)
     price = traces(figure)["clearing price"]
     stats = kpis.price_stats(day)
-    assert list(price.y) == [s.price for s in day.slots]
+    ct = 10_000
+    assert list(price.y) == [None if s.price is None else s.price / ct for s in day.slots]
     for slot, stat in enumerate(stats):
         if stat.trades:
-            assert price.error_y.array[slot] == stat.max_price - day.slots[slot].price
-            assert price.error_y.arrayminus[slot] == day.slots[slot].price - stat.min_price
+            assert price.error_y.array[slot] == pytest.approx(
+                (stat.max_price - day.slots[slot].price) / ct)
+            assert price.error_y.arrayminus[slot] == pytest.approx(
+                (day.slots[slot].price - stat.min_price) / ct)
     assert any(s.trades and s.max_price > s.min_price for s in stats)
-    assert "pay-as-bid" in figure.layout.title.text
+    assert "(pay as bid)" in figure.layout.title.text           # as people say it
 
 
 # --- money ----------------------------------------------------------------------------
@@ -134,15 +148,17 @@ def test_savings_per_household_in_green_and_red(story, street):
     readable(figure)
     [bars] = figure.data
     assert list(bars.x) == ["alice", "bob", "carol"]
-    assert list(bars.y) == [14, 10, 3]
+    assert list(bars.y) == [0.144, 0.108, 0.036]                  # € saved
+    assert list(bars.text) == ["€0.14", "€0.11", "€0.04"]
     assert list(bars.marker.color) == [db.SAVED] * 3
-    assert figure.layout.title.text == "Savings against no trading: community welfare 27 tokens"
-    assert [list(c) for c in bars.customdata] == [[-19, -5, "truthful"], [24, 34, "truthful"],
-                                                  [6, 9, "truthful"]]
+    assert figure.layout.title.text == "Savings against no trading: community welfare €0.29"
+    assert [list(c) for c in bars.customdata] == [["-€0.19", "-€0.05", "truthful"],
+                                                  ["€0.24", "€0.35", "truthful"],
+                                                  ["€0.06", "€0.10", "truthful"]]
     big, _ = street
     [bars] = db.savings_figure(big).data
     saved = kpis.savings(big)
-    assert list(bars.y) == [saved[n] for n in big.names]
+    assert list(bars.y) == [saved[n] / 1_000_000 for n in big.names]
     assert list(bars.marker.color) == [db.SAVED if saved[n] >= 0 else db.LOST for n in big.names]
 
 
@@ -224,6 +240,33 @@ def test_chain_statistics_per_hour(story):
     assert list(named["blocks"].x) == [-1, 0, 1, 2]      # hour -1: orders before midnight
     assert list(named["blocks"].y) == [1, 2, 0, 1]
     assert list(named["transactions"].y) == [2, 3, 0, 1]
-    assert list(named["gas used (right axis)"].y) == [50_000, 70_000, 0, 21_000]
-    assert named["gas used (right axis)"].yaxis == "y2"
+    assert list(named["gas (millions)"].y) == [0.05, 0.07, 0, 0.021]
+    # three counts, three axes: 4 blocks an hour never share an axis with 160 transactions
+    assert (named["blocks"].yaxis, named["transactions"].yaxis, named["gas (millions)"].yaxis) \
+        == ("y", "y2", "y3")
     assert figure.layout.title.text == "The chain: 4 blocks, 6 transactions"
+
+
+# --- who traded with whom, batteries ------------------------------------------------------
+
+def test_the_trade_map_says_who_sold_how_much_to_whom(story):
+    day, _ = story
+    assert db.trade_matrix(day) == (["alice"], ["bob", "carol"], [[900, 300]])
+    assert db.trade_matrix(day, slot=1) == (["alice"], ["bob"], [[400]])
+    figure = db.trades_figure(day)
+    [heat] = figure.data
+    assert list(heat.y) == ["alice"] and list(heat.x) == ["bob", "carol"]
+    assert [list(row) for row in heat.z] == [[0.9, 0.3]]
+    assert db.trades_figure(day, slot=2).layout.annotations[0].text == \
+        "No neighbour traded with another in this slot."
+
+
+def test_the_battery_picture_follows_each_home_battery_in_percent(story):
+    day, _ = story
+    figure = db.battery_figure(day)
+    [carol] = figure.data
+    assert carol.name == "carol (10 kWh)"
+    stored = [r.stored_end_wh for r in day.household_records("carol")]
+    assert list(carol.y) == [0.0] + [100 * wh / 10_000 for wh in stored]
+    assert list(carol.x) == [0.0, 0.25, 0.5, 0.75]
+    assert db.battery_figure(day, "alice").layout.annotations[0].text == "alice has no battery."

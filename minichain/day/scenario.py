@@ -18,7 +18,8 @@ from typing import Callable
 from minichain import cast
 from minichain.day.agents import BatteryAware, PriceRamp, Truthful
 from minichain.market.auction import MECHANISMS, UNIFORM_PRICE
-from minichain.microgrid.grid import Feeder, make_feeder
+from minichain.microgrid.grid import (MAIN_CAPACITY_W, SERVICE_CAPACITY_W,
+                                      TRANSFORMER_CAPACITY_W, Feeder, make_feeder)
 from minichain.microgrid.household import Household, HouseholdDay, household_day, make_street
 from minichain.market.orders import Tariffs
 from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_rng
@@ -33,6 +34,7 @@ AGENT_MIXES = (TRUTHFUL, PRICE_RAMP, BATTERY_AWARE, MIXED)
 MAX_HOUSEHOLDS = 40
 MAX_TARIFF = 600_000            # µ€ per kWh (60 ct/kWh): the sliders' range
 CLOUD_CONCENTRATION = 50.0      # cloudiness_day's spread: the day stays near the chosen level
+MAX_CAPACITY_KW = 10_000        # a cable or transformer rating the settings accept
 
 Runner = Callable[["Scenario"], DayRecord]
 Progress = Callable[[int], object]
@@ -60,6 +62,9 @@ class Scenario:
     k_percent: int = 50            # uniform price only: 0 = the ask's price, 100 = the bid's
     agents: str = MIXED
     seed: int = 1
+    main_cable_kw: int = MAIN_CAPACITY_W // 1000       # each street cable's rating
+    house_kw: int = SERVICE_CAPACITY_W // 1000         # each house connection's rating
+    transformer_kva: int = TRANSFORMER_CAPACITY_W // 1000
 
     def __post_init__(self) -> None:
         if not _is_int(self.households) or not 1 <= self.households <= MAX_HOUSEHOLDS:
@@ -84,6 +89,11 @@ class Scenario:
                                    f"{list(AGENT_MIXES)}")
         if not _is_int(self.seed) or self.seed < 0:
             raise EnergyModelError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        for name in ("main_cable_kw", "house_kw", "transformer_kva"):
+            value = getattr(self, name)
+            if not _is_int(value) or not 1 <= value <= MAX_CAPACITY_KW:
+                raise EnergyModelError(f"{name} must be a whole number 1..{MAX_CAPACITY_KW}, "
+                                       f"got {value!r}")
 
     @property
     def tariffs(self) -> Tariffs:
@@ -106,8 +116,11 @@ def street(scenario: Scenario) -> tuple[Household, ...]:
 
 
 def scenario_feeder(scenario: Scenario) -> Feeder:
-    """The feeder the street hangs on (every runner must use this one)."""
-    return make_feeder([home.name for home in street(scenario)])
+    """The feeder the street hangs on, with the scenario's cable ratings (every runner uses it)."""
+    return make_feeder([home.name for home in street(scenario)],
+                       main_capacity_w=scenario.main_cable_kw * 1000,
+                       service_capacity_w=scenario.house_kw * 1000,
+                       transformer_capacity_w=scenario.transformer_kva * 1000)
 
 
 def sky(scenario: Scenario) -> tuple[float, ...]:
@@ -139,7 +152,7 @@ def plan(scenario: Scenario) -> DayPlan:
     agents = agents_for(scenario, homes)
     return DayPlan(households=homes, days=tuple(household_days(scenario, homes)),
                    agents=tuple(agents[home.name] for home in homes), tariffs=scenario.tariffs,
-                   feeder=make_feeder([home.name for home in homes]), day=scenario.day,
+                   feeder=scenario_feeder(scenario), day=scenario.day,
                    mechanism=scenario.mechanism, seed=scenario.seed,
                    **scenario.mechanism_options)
 

@@ -107,6 +107,9 @@ COMMUNITY_FUND = "community-fund"  # where McAfee's budget surplus goes unless t
 UNIFORM_PRICE = "uniform-price"
 PAY_AS_BID = "pay-as-bid"
 MCAFEE = "mcafee"
+# What people call them, for pictures, tables and reports.
+MECHANISM_NAMES = {UNIFORM_PRICE: "uniform price", PAY_AS_BID: "pay as bid",
+                   MCAFEE: "McAfee's trade reduction"}
 
 
 @dataclass(frozen=True)

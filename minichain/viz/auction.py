@@ -33,10 +33,8 @@ import plotly.graph_objects as go
 from minichain.market.auction import Clearing, clear, merit_order, merit_walk
 from minichain.market.orders import BUY, Order, Tariffs
 from minichain.errors import InvalidOrder
+from minichain.viz.style import FONT, lay_out
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
-HEIGHT = 540
 
 DEMAND = "#1f77b4"
 SUPPLY = "#e8710a"
@@ -52,13 +50,7 @@ LINE_COLOURS = ("#d73027", "#1a9850", "#1f77b4", "#7b3294", "#e8710a")
 
 
 def _layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
-                         height=HEIGHT, template="plotly_white",
-                         legend={"font": FONT, "orientation": "h", "y": -0.2},
-                         margin={"l": 80, "r": 40, "t": 90, "b": 120})
-    figure.update_xaxes(title={"text": x_title, "font": FONT})
-    figure.update_yaxes(title={"text": y_title, "font": FONT})
-    return figure
+    return lay_out(figure, title, x_title, y_title)
 
 
 def _kwh(wh: int) -> float:

@@ -8,20 +8,25 @@ ipywidgets dashboard only wires controls (household, slot, mechanism, ...) to th
   stack upwards (PV, battery out, bought from neighbours, from the utility), uses stack
   downwards (load, battery in, sold to neighbours, to the utility). Because every home
   balances, the two stacks mirror each other (battery losses are part of "battery in").
-* ``price_figure``: each slot's price (``clearing.reference_price``; whiskers from the
-  lowest to the highest price paid) inside the tariff band, traded kWh as bars behind.
-* ``savings_figure``: each household's savings against the no-trading baseline (green:
-  saved, red: lost), with the community welfare in the title.
+* ``price_figure``: each slot's price in ct/kWh (``clearing.reference_price``; whiskers
+  from the lowest to the highest price paid) inside the tariff band, traded kWh as bars
+  behind; a day without trades says so.
+* ``savings_figure``: each household's savings in € against the no-trading baseline
+  (green: saved, red: lost), with the community welfare in the title.
+* ``trades_figure``: who sold how much to whom, over the day or in one slot (a
+  seller-by-buyer map of kWh, from ``trade_matrix``).
+* ``battery_figure``: how full each home battery is through the day.
 * ``feeder_figure``: the street's cables in one slot, drawn at the feeder's node
   positions: each line coloured by its loading (green, yellow, red at 100 %, dark red
   over), as wide as its share of the slot's largest flow, with an arrow in the direction
   the energy runs; homes coloured by what their meter shows (exporting green, importing
   blue).
-* ``chain_figure``: blocks and transactions per hour (bars) and gas used (line, right
-  axis), when the day ran on chain.
+* ``chain_figure``: blocks, transactions and gas per hour, each on an axis of its own,
+  when the day ran on chain.
 
-Energy is shown in kWh (Wh / 1000) and time in hours since the day's first slot.
-Fonts are large enough for the back row.
+Energy is shown in kWh (Wh / 1000), money in € (µ€ / 10⁶), prices in ct/kWh, time in
+hours since the day's first slot. Fonts, sizes and colours come from ``viz.style``; one
+colour per flow, the same in every picture.
 """
 
 from __future__ import annotations
@@ -29,36 +34,32 @@ from __future__ import annotations
 from collections import Counter
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from minichain.day import kpis
 from minichain.microgrid.grid import TRANSFORMER, Feeder
 from minichain.day.records import DayRecord
 from minichain.errors import EnergyModelError, GridError
+from minichain.market.auction import MECHANISM_NAMES
+from minichain.market.units import format_money, format_price
+from minichain.viz.style import COLOURS, FONT, HEIGHT, SERIES, lay_out, no_data
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
-HEIGHT = 540
 
-PV = "#f2b705"
-LOAD = "#1f77b4"
-BATTERY = "#7b3294"
-MARKET = "#1a9850"
-UTILITY = "#7f7f7f"
-EXPORT = "#a6a6a6"
-SAVED = "#1a9850"
-LOST = "#d73027"
+SAVED = COLOURS["ok"]
+LOST = COLOURS["overload"]
 BAND = "rgba(26, 152, 80, 0.12)"
-RETAIL = "#d73027"
-FEED_IN = "#4575b4"
+RETAIL = COLOURS["retail"]
+FEED_IN = COLOURS["feed_in"]
 PRICE = "#222222"
 TRADED = "rgba(31, 119, 180, 0.35)"
-IMPORTING = "#4575b4"
-EXPORTING = "#1a9850"
-IDLE = "#bdbdbd"
+IMPORTING = COLOURS["bought"]
+EXPORTING = COLOURS["ok"]
+IDLE = COLOURS["muted"]
 NODE = "#636363"
 BLOCKS = "#4575b4"
 TRANSACTIONS = "#e8710a"
 GAS = "#222222"
+MICRO_PER_CENT = 10_000
 
 # loading (per mille) -> colour: green, yellow at half, red when full, dark red beyond
 LOADING_STOPS = ((0, (26, 152, 80)), (500, (254, 224, 139)), (1000, (215, 48, 39)),
@@ -69,16 +70,8 @@ MAX_LINE_WIDTH = 14
 
 
 def _layout(figure: go.Figure, title: str, x_title: str | None, y_title: str | None,
-            height: int = HEIGHT) -> go.Figure:
-    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
-                         height=height, template="plotly_white",
-                         legend={"font": FONT, "orientation": "h", "y": -0.18},
-                         margin={"l": 80, "r": 40, "t": 90, "b": 110})
-    if x_title is not None:
-        figure.update_xaxes(title={"text": x_title, "font": FONT})
-    if y_title is not None:
-        figure.update_yaxes(title={"text": y_title, "font": FONT})
-    return figure
+            height: int = HEIGHT, legend: bool = True) -> go.Figure:
+    return lay_out(figure, title, x_title, y_title, height, legend)
 
 
 def _kwh(wh: int) -> float:
@@ -96,12 +89,14 @@ def _slot_label(day: DayRecord, slot: int) -> str:
 
 # --- energy ---------------------------------------------------------------------------
 
-SOURCES = (("PV", "pv_wh", PV), ("battery out", "discharged_wh", BATTERY),
-           ("bought from neighbours", "bought_wh", MARKET),
-           ("from the utility", "utility_import_wh", UTILITY))
-USES = (("load", "load_wh", LOAD), ("battery in", "charged_wh", BATTERY),
-        ("sold to neighbours", "delivered_wh", MARKET),
-        ("to the utility", "utility_export_wh", EXPORT))
+SOURCES = (("PV", "pv_wh", COLOURS["pv"]),
+           ("battery out", "discharged_wh", COLOURS["battery_out"]),
+           ("bought from neighbours", "bought_wh", COLOURS["bought"]),
+           ("from the utility", "utility_import_wh", COLOURS["utility_in"]))
+USES = (("load", "load_wh", COLOURS["load"]),
+        ("battery in", "charged_wh", COLOURS["battery_in"]),
+        ("sold to neighbours", "delivered_wh", COLOURS["sold"]),
+        ("to the utility", "utility_export_wh", COLOURS["utility_out"]))
 
 
 def flow_totals(day: DayRecord, field: str, household: str | None = None) -> list[int]:
@@ -130,45 +125,60 @@ def energy_flows_figure(day: DayRecord, household: str | None = None,
     _layout(figure, title or f"Energy through the day: {who}", "hour of the day",
             f"kWh per {day.slot_seconds // 60} minutes (sources + / uses -)")
     figure.add_hline(y=0, line={"color": "#444444", "width": 1})
+    _day_axis(figure, day)
     return figure
+
+
+def _day_axis(figure: go.Figure, day: DayRecord) -> None:
+    """The x axis is the day: 0 to 24 hours, a tick every three."""
+    figure.update_xaxes(range=[0, day.n_slots * day.slot_seconds / 3600], dtick=3)
 
 
 # --- prices ---------------------------------------------------------------------------
 
 def price_figure(day: DayRecord, title: str | None = None) -> go.Figure:
-    """Each slot's price against the tariff band, with the traded kWh behind it."""
+    """Each slot's price against the tariff band (ct/kWh), with the traded kWh behind it."""
     hours = _hours(day)
     stats = kpis.price_stats(day)
-    prices = [street.price for street in day.slots]
+    prices = [None if street.price is None else street.price / MICRO_PER_CENT
+              for street in day.slots]
     tariffs = day.tariffs
+    feed_in, retail = tariffs.feed_in / MICRO_PER_CENT, tariffs.retail / MICRO_PER_CENT
+    mechanism = MECHANISM_NAMES.get(day.mechanism, day.mechanism)
     figure = go.Figure()
+    title = title or f"Price per slot ({mechanism}) inside the tariff band"
+    if not day.trades:
+        _layout(figure, title, None, None)
+        return no_data(figure, "Nobody traded with a neighbour this day: "
+                               "every kWh went to or came from the utility.")
     figure.add_trace(go.Bar(x=hours, y=[_kwh(street.traded_wh) for street in day.slots],
                             name="traded kWh (right axis)", marker={"color": TRADED},
                             yaxis="y2", hovertemplate="%{y:.3f} kWh traded<extra></extra>"))
-    figure.add_trace(go.Scatter(x=hours, y=[tariffs.feed_in] * len(hours),
-                                name=f"feed-in tariff ({tariffs.feed_in})", mode="lines",
+    figure.add_trace(go.Scatter(x=hours, y=[feed_in] * len(hours),
+                                name=f"feed-in tariff ({format_price(tariffs.feed_in)})",
+                                mode="lines",
                                 line={"color": FEED_IN, "width": 3, "dash": "dash"}))
-    figure.add_trace(go.Scatter(x=hours, y=[tariffs.retail] * len(hours),
-                                name=f"retail tariff ({tariffs.retail})", mode="lines",
-                                fill="tonexty", fillcolor=BAND,
+    figure.add_trace(go.Scatter(x=hours, y=[retail] * len(hours),
+                                name=f"retail tariff ({format_price(tariffs.retail)})",
+                                mode="lines", fill="tonexty", fillcolor=BAND,
                                 line={"color": RETAIL, "width": 3, "dash": "dash"}))
-    above = [None if s.max_price is None or p is None else s.max_price - p
+    above = [None if s.max_price is None or p is None else s.max_price / MICRO_PER_CENT - p
              for s, p in zip(stats, prices)]
-    below = [None if s.min_price is None or p is None else p - s.min_price
+    below = [None if s.min_price is None or p is None else p - s.min_price / MICRO_PER_CENT
              for s, p in zip(stats, prices)]
     figure.add_trace(go.Scatter(
         x=hours, y=prices, name="clearing price", mode="lines+markers",
         connectgaps=False, line={"color": PRICE, "width": 2}, marker={"size": 8},
         error_y={"type": "data", "symmetric": False, "array": above, "arrayminus": below,
                  "color": PRICE, "thickness": 1.5, "width": 3},
-        hovertemplate="%{y} per kWh<extra></extra>"))
-    _layout(figure, title or f"Price per slot ({day.mechanism}) inside the tariff band",
-            "hour of the day", "token units per kWh")
-    top = max([tariffs.retail] + [p for p in prices if p is not None])
-    figure.update_yaxes(range=[0, top * 1.15 + 1])
+        hovertemplate="%{y:.2f} ct/kWh<extra></extra>"))
+    _layout(figure, title, "hour of the day", "ct per kWh")
+    top = max([retail] + [p for p in prices if p is not None])
+    figure.update_yaxes(range=[0, top * 1.15])
     figure.update_layout(yaxis2={"title": {"text": "kWh traded", "font": FONT},
                                  "overlaying": "y", "side": "right", "showgrid": False,
-                                 "rangemode": "tozero"})
+                                 "rangemode": "tozero", "tickformat": ".1f", "nticks": 6})
+    _day_axis(figure, day)
     return figure
 
 
@@ -181,16 +191,18 @@ def savings_figure(day: DayRecord, title: str | None = None) -> go.Figure:
     names = list(day.names)
     values = [saved[name] for name in names]
     figure = go.Figure(go.Bar(
-        x=names, y=values, name="savings", text=[str(v) for v in values],
-        textposition="outside", textfont=FONT,
+        x=names, y=[v / 1_000_000 for v in values], name="savings",
+        text=[format_money(v, 2) for v in values],
+        textposition="outside" if len(names) <= 30 else "none", textfont=FONT,
         marker={"color": [SAVED if v >= 0 else LOST for v in values]},
-        customdata=[[actual[name], actual[name] + saved[name], agent]
-                    for name, agent in zip(names, day.agents)],
+        customdata=[[format_money(actual[name], 2), format_money(actual[name] + saved[name], 2),
+                     agent] for name, agent in zip(names, day.agents)],
         hovertemplate=("%{x} (%{customdata[2]}): bill %{customdata[0]}, "
                        "without trading %{customdata[1]}<extra></extra>")))
     welfare = kpis.community_welfare(day)
-    _layout(figure, title or f"Savings against no trading: community welfare {welfare} tokens",
-            "household", "tokens saved over the day")
+    _layout(figure, title or f"Savings against no trading: community welfare "
+                             f"{format_money(welfare, 2)}", "household", "€ saved over the day",
+            legend=False)
     figure.update_xaxes(tickangle=-45)
     return figure
 
@@ -317,29 +329,88 @@ def chain_hours(day: DayRecord) -> tuple[list[int], Counter, Counter, Counter]:
 
 
 def chain_figure(day: DayRecord, title: str | None = None) -> go.Figure:
-    """Blocks and transactions per hour (bars), gas per hour (line, right axis)."""
-    figure = go.Figure()
+    """Blocks, transactions and gas per hour, each on an axis of its own."""
+    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                           subplot_titles=("blocks per hour", "transactions per hour",
+                                           "gas per hour (millions)"))
     if day.blocks is None:
+        figure = go.Figure()
         _layout(figure, title or "Chain statistics", None, None, height=300)
-        figure.add_annotation(text="This day ran without the chain: no blocks to show.",
-                              x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                              font=TITLE_FONT)
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
-        return figure
+        return no_data(figure, "This day ran without the chain: no blocks to show.")
     hours, blocks, transactions, gas = chain_hours(day)
     figure.add_trace(go.Bar(x=hours, y=[blocks[h] for h in hours], name="blocks",
-                            marker={"color": BLOCKS}))
+                            marker={"color": BLOCKS}), row=1, col=1)
     figure.add_trace(go.Bar(x=hours, y=[transactions[h] for h in hours], name="transactions",
-                            marker={"color": TRANSACTIONS}))
-    figure.add_trace(go.Scatter(x=hours, y=[gas[h] for h in hours], name="gas used (right axis)",
-                                mode="lines+markers", yaxis="y2",
-                                line={"color": GAS, "width": 3}))
+                            marker={"color": TRANSACTIONS}), row=2, col=1)
+    figure.add_trace(go.Bar(x=hours, y=[gas[h] / 1e6 for h in hours], name="gas (millions)",
+                            marker={"color": GAS}), row=3, col=1)
     total_tx = sum(transactions.values())
-    _layout(figure, title or f"The chain: {len(day.blocks)} blocks, {total_tx} transactions",
-            "hour of the day", "count per hour")
-    figure.update_layout(barmode="group",
-                         yaxis2={"title": {"text": "gas per hour", "font": FONT},
-                                 "overlaying": "y", "side": "right", "showgrid": False,
-                                 "rangemode": "tozero"})
+    _layout(figure, title or f"The chain: {len(day.blocks):,} blocks, {total_tx:,} transactions",
+            None, None, height=620, legend=False)
+    figure.update_xaxes(title={"text": "hour of the day", "font": FONT}, row=3, col=1)
+    figure.update_xaxes(range=[-0.5, 23.5], dtick=3)
+    return figure
+
+
+# --- who traded with whom ----------------------------------------------------------------
+
+def trade_matrix(day: DayRecord, slot: int | None = None) -> tuple[list[str], list[str],
+                                                                  list[list[int]]]:
+    """Sellers (rows), buyers (columns) and the Wh each sold to each, over the day or one slot."""
+    trades = day.trades if slot is None else day.slots[slot].trades
+    sellers = sorted({t.seller for t in trades}, key=day.names.index)
+    buyers = sorted({t.buyer for t in trades}, key=day.names.index)
+    cells = [[0] * len(buyers) for _ in sellers]
+    for trade in trades:
+        cells[sellers.index(trade.seller)][buyers.index(trade.buyer)] += trade.quantity_wh
+    return sellers, buyers, cells
+
+
+def trades_figure(day: DayRecord, slot: int | None = None, title: str | None = None) -> go.Figure:
+    """Who sold how much to whom: a seller-by-buyer map of kWh, for the day or one slot."""
+    sellers, buyers, cells = trade_matrix(day, slot)
+    when = "over the day" if slot is None else f"at {_slot_label(day, slot)} (slot {slot})"
+    figure = go.Figure()
+    title = title or f"Who sold to whom {when}"
+    if not sellers:
+        _layout(figure, title, None, None, height=420)
+        return no_data(figure, "No neighbour traded with another " +
+                               ("this day." if slot is None else "in this slot."))
+    figure.add_trace(go.Heatmap(
+        z=[[_kwh(wh) for wh in row] for row in cells], x=buyers, y=sellers,
+        colorscale="Greens", colorbar={"title": {"text": "kWh", "font": FONT}},
+        hovertemplate="%{y} sold %{z:.2f} kWh to %{x}<extra></extra>"))
+    _layout(figure, title, "buyer", "seller", height=max(420, 30 * len(sellers) + 200))
+    figure.update_xaxes(tickangle=-45)
+    figure.update_yaxes(autorange="reversed")               # the street's first home on top
+    return figure
+
+
+# --- batteries ----------------------------------------------------------------------------
+
+def battery_figure(day: DayRecord, household: str | None = None,
+                   title: str | None = None) -> go.Figure:
+    """How full each home battery is through the day, in % of its capacity."""
+    homes = [h for h in day.households if h.battery and household in (None, h.name)]
+    figure = go.Figure()
+    title = title or ("Home batteries through the day" if household is None
+                      else f"{household}'s battery through the day")
+    if not homes:
+        _layout(figure, title, None, None, height=420)
+        return no_data(figure, "No home battery on this street." if household is None
+                       else f"{household} has no battery.")
+    hours = [h + day.slot_seconds / 3600 for h in _hours(day)]      # at the end of each slot
+    for n, home in enumerate(homes):
+        capacity = home.battery.capacity_wh
+        stored = [record.stored_end_wh for record in day.household_records(home.name)]
+        figure.add_trace(go.Scatter(
+            x=[0.0] + hours, y=[100 * day.initial_stored_wh[day.names.index(home.name)]
+                                / capacity] + [100 * wh / capacity for wh in stored],
+            mode="lines", name=f"{home.name} ({capacity / 1000:.0f} kWh)",
+            line={"color": SERIES[n % len(SERIES)], "width": 3},
+            hovertemplate=f"{home.name}: %{{y:.0f}} %<extra></extra>"))
+    _layout(figure, title, "hour of the day", "state of charge (%)", height=460)
+    figure.update_layout(legend={"y": -0.3})
+    figure.update_yaxes(range=[0, 105])
+    _day_axis(figure, day)
     return figure

@@ -15,8 +15,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from minichain.vm.trace import Step, Trace
+from minichain.viz.style import SMALL_FONT
 
-FONT = {"size": 16}
+FONT = SMALL_FONT                   # a dense table: the course's small font
 GAS = "#e8710a"          # orange: gas
 CURRENT = "#4575b4"      # blue: the step being shown
 HIGHLIGHT = "#fff3b0"    # the current source line

@@ -27,9 +27,8 @@ from plotly.subplots import make_subplots
 
 from minichain.chain import GENESIS_TIME
 from minichain.contracts.client import APPLIED, HOUSEHOLD, REVOKED, MarketClient
+from minichain.viz.style import lay_out
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
 GOOD = "#1a9850"        # green: attested, bound
 WAITING = "#e8710a"     # orange: applied, waiting for an authority
 REVOKED_COLOUR = "#d73027"
@@ -53,10 +52,7 @@ NIGHT = (22 * SLOTS_PER_HOUR, 7 * SLOTS_PER_HOUR)   # 22:00 to 07:00: quiet mean
 
 
 def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
-    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
-                         height=height, template="plotly_white",
-                         margin={"l": 60, "r": 40, "t": 100, "b": 50})
-    return figure
+    return lay_out(figure, title, height=height, margin={"l": 60, "r": 40, "t": 100, "b": 50})
 
 
 def clock(timestamp: int, genesis_time: int = GENESIS_TIME) -> str:

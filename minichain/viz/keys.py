@@ -22,9 +22,8 @@ from minichain.market.units import amount_for, cents_per_kwh, format_money
 from minichain.state import State
 from minichain.teach import short
 from minichain.tx import SignedTransaction
+from minichain.viz.style import lay_out
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
 ENERGY = "#e8710a"      # orange: energy, and a bit that flipped
 TOKENS = "#1a9850"      # green: money, and a check that passed
 REJECTED = "#d73027"    # red: a check that failed, a rejected transaction
@@ -34,10 +33,7 @@ PALETTE = ("#e8710a", "#4575b4", "#1a9850", "#984ea3", "#a65628", "#f781bf")
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
-                      height=height, template="plotly_white",
-                      margin={"l": 40, "r": 40, "t": 90, "b": 40})
-    return fig
+    return lay_out(fig, title, height=height, margin={"l": 40, "r": 40, "t": 90, "b": 40})
 
 
 # --- chapter 00: the street -------------------------------------------------------------

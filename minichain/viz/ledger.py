@@ -18,6 +18,7 @@ from minichain.block import Block
 from minichain.errors import MinichainError
 from minichain.merkle import EMPTY_ROOT, merkle_levels
 from minichain.teach import short
+from minichain.viz.style import INK, SMALL_FONT, TITLE_FONT
 
 BLUE = "#1f77b4"
 LIGHT_BLUE = "#e3eef9"
@@ -29,10 +30,8 @@ ORANGE = "#ff7f0e"
 LIGHT_ORANGE = "#ffe5cc"
 GREEN = "#2ca02c"
 LIGHT_GREEN = "#dcf2dc"
-INK = "#222222"
 
-FONT = 16
-TITLE_FONT = 22
+FONT = SMALL_FONT["size"]            # dense diagrams: the course's small font
 BOX_WIDTH = 1.0
 BOX_GAP = 0.45
 HASH_DIGITS = 8
@@ -42,7 +41,7 @@ FAILS_HERE = "✗ fails validation here"
 
 
 def _layout(figure: go.Figure, title: str, height: int) -> None:
-    figure.update_layout(title={"text": title, "font": {"size": TITLE_FONT}, "x": 0.01},
+    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.01},
                          font={"size": FONT, "color": INK}, height=height,
                          plot_bgcolor="white", paper_bgcolor="white",
                          margin={"l": 20, "r": 20, "t": 70, "b": 20})

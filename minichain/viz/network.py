@@ -33,9 +33,8 @@ from minichain.chain import Chain
 from minichain.network import Network
 from minichain.poa import Clique, sealing_schedule
 from minichain.teach import short
+from minichain.viz.style import lay_out
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
 HEAD_COLOURS = ("#4575b4", "#e8710a", "#984ea3", "#a65628", "#f781bf", "#1a9850")
 LINK = "#bdbdbd"
 CUT = "#d73027"
@@ -48,10 +47,7 @@ INNER, OUTER = 0.45, 1.0
 
 
 def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
-    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
-                         height=height, template="plotly_white",
-                         margin={"l": 40, "r": 40, "t": 90, "b": 40})
-    return figure
+    return lay_out(figure, title, height=height, margin={"l": 40, "r": 40, "t": 90, "b": 40})
 
 
 def street_layout(network: Network) -> dict[str, tuple[float, float]]:

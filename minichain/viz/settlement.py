@@ -32,10 +32,8 @@ from minichain.market.units import amount_for
 from minichain.errors import SettlementError
 from minichain.teach import short
 from minichain.vm.abi import DecodedEvent
+from minichain.viz.style import FONT, INK, TITLE_FONT
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
-INK = "#222222"
 
 # kinds of token flow, in the order the picture lists them
 PAYMENT = "paid to the seller"
