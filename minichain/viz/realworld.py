@@ -10,7 +10,7 @@ Pure builders that return a ``plotly.graph_objects.Figure`` and are tested as da
   each machine's capacity; a need to the right of a line does not fit in one block.
 
 The figures take measured numbers as they are (whole gas, whole orders); they divide only
-to print ratios. Fonts are large enough for the back row.
+to print ratios. Fonts, colours and the layout come from ``viz.style``, as every picture's do.
 """
 
 from __future__ import annotations
@@ -19,21 +19,11 @@ from typing import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-FONT = {"size": 18}
-TITLE_FONT = {"size": 24}
-HEIGHT = 520
-MACHINE_COLOURS = ("#7b3294", "#1a9850")      # the EVM, minichain
-NEED_COLOUR = "#e8710a"
+from minichain.viz.style import COLOURS, FONT, MARGIN, SERIES, lay_out
 
-
-def _layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    figure.update_layout(title={"text": title, "font": TITLE_FONT, "x": 0.02}, font=FONT,
-                         height=HEIGHT, template="plotly_white",
-                         legend={"font": FONT, "orientation": "h", "y": -0.22},
-                         margin={"l": 110, "r": 40, "t": 90, "b": 130})
-    figure.update_xaxes(title={"text": x_title, "font": FONT})
-    figure.update_yaxes(title={"text": y_title, "font": FONT})
-    return figure
+MACHINE_COLOURS = (SERIES[3], COLOURS["ok"])      # the EVM, minichain
+NEED_COLOUR = SERIES[5]
+WIDE_LABELS = {**MARGIN, "l": 110, "b": 130}        # room for the bars' names and the legend
 
 
 def compact(number: int) -> str:
@@ -67,7 +57,7 @@ def gas_figure(rows: Sequence[tuple[str, int, int]],
                               text=f"{first / second:.1f}×", font=FONT)
     figure.update_layout(barmode="group")
     figure.update_yaxes(type="log")
-    return _layout(figure, title, "call", "gas (log scale)")
+    return lay_out(figure, title, "call", "gas (log scale)", margin=WIDE_LABELS)
 
 
 def orders_per_block_figure(capacity: Mapping[str, int], needs: Mapping[str, int],
@@ -95,6 +85,5 @@ def orders_per_block_figure(capacity: Mapping[str, int], needs: Mapping[str, int
                          line_color=MACHINE_COLOURS[i % 2])
     figure.update_xaxes(type="log")
     figure.update_yaxes(autorange="reversed")
-    figure.update_layout(showlegend=True)
-    return _layout(figure, f"Orders per slot against one {compact(block_gas_limit)}-gas block",
-                   "orders (log scale)", "")
+    return lay_out(figure, f"Orders per slot against one {compact(block_gas_limit)}-gas block",
+                   "orders (log scale)", "", margin=WIDE_LABELS)
