@@ -18,10 +18,10 @@ households and their meters), ``meter_oracle`` (signed readings per slot), ``mar
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from minichain.vm.compiler import CompiledContract, compile_contract
+from minichain.vm.sources import source_map
 
 SOURCES = Path(__file__).resolve().parent / "sources"
 
@@ -38,7 +38,17 @@ def source(name: str) -> str:
     return (SOURCES / f"{name}.py").read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+_COMPILED: dict[str, CompiledContract] = {}
+
+
 def compiled(name: str) -> CompiledContract:
-    """The compiled contract (compiled once per process)."""
-    return compile_contract(source(name))
+    """The compiled contract (compiled once per process).
+
+    The compiler remembers where each pc came from in a bounded cache (``vm.sources``);
+    if a long session has pushed this contract out of it, compiling again puts it back,
+    so a fault in a course contract always names its source line.
+    """
+    contract = _COMPILED.get(name)
+    if contract is None or source_map(contract.code) is None:
+        contract = _COMPILED[name] = compile_contract(source(name))
+    return contract
