@@ -33,6 +33,7 @@ How a contract becomes code:
   which is what sorting wants; storage arrays are what stays on chain.
 * ``require(cond, "reason")`` jumps to a shared ``REVERT`` with that reason when ``cond``
   is false; the reason text travels in the code as words of up to 31 characters.
+* ``sha256(a, b, ...)`` pushes its words, first argument deepest, and runs ``SHA256 n``.
 * **Other contracts** (chapter 08). A source may declare interfaces next to its contract,
   ``class Registry(Interface):`` with methods whose body is ``...``; then
   ``Registry(where).is_household(who)`` pushes the address, the method's selector and the
@@ -765,6 +766,13 @@ class FunctionCompiler:
 
     def builtin_address(self, node: ast.Call) -> None:
         self.emit("PUSH", self.types.words[node])
+
+    def builtin_sha256(self, node: ast.Call) -> None:
+        """Push every word, first argument deepest, then one SHA256 over all of them."""
+        for arg in node.args:
+            self.expr(arg)
+        self.at(node)
+        self.emit("SHA256", len(node.args))
 
     # -- statements that are calls -----------------------------------------------------------
 

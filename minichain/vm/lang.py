@@ -33,6 +33,8 @@ Also: ``msg.sender``, ``msg.value``, ``block.number``, ``block.timestamp``,
 ``self.a.append(v)``, ``self.a.pop()``, ``self.a.clear()``, ``len(self.a)``, and internal
 methods (no decorator) called as ``self.helper(x)``. Only whole numbers: ``//`` and ``%``
 round like Python's; results outside -2**255 .. 2**255 - 1 stop the call.
+``sha256(a, b, ...)`` hashes 1 to 255 words into an int (chapter 13: a salted commitment
+is ``sha256(reading, salt)``; ``minichain.vm.opcodes.sha256_words`` is the same in Python).
 
 Other contracts (chapter 08): declare what you call, then call it by address::
 
@@ -127,5 +129,10 @@ def send(to: Any, amount: int) -> None:
     raise NotImplementedError(_ON_CHAIN)
 
 
+def sha256(*words: Any) -> int:
+    """SHA-256 of 1 to 255 words (each as 32 bytes, first word first), as an int."""
+    raise NotImplementedError(_ON_CHAIN)
+
+
 __all__ = ["address", "Map", "Array", "Interface", "Event", "msg", "block", "public", "payable",
-           "require", "revert", "emit", "send"]
+           "require", "revert", "emit", "send", "sha256"]
