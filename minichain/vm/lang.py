@@ -44,7 +44,9 @@ Other contracts (chapter 08): declare what you call, then call it by address::
     ok = Registry(self.registry).is_household(msg.sender)   # msg.sender there = this contract
 
 A call takes back one value (or none); if the other contract refuses, this call refuses
-with the same reason, and everything both did rolls back.
+with the same reason, and everything both did rolls back. While the other contract runs,
+it may call back into this one: ``@nonreentrant`` on a public function (next to
+``@public``) refuses such a call while a guarded function is running (chapter 13).
 """
 
 from __future__ import annotations
@@ -134,5 +136,11 @@ def sha256(*words: Any) -> int:
     raise NotImplementedError(_ON_CHAIN)
 
 
+def nonreentrant(function: Any) -> Any:
+    """Refuse a call to this public function while a guarded function of the same
+    contract is still running (a callee calling back in): the reentrancy lock."""
+    return function
+
+
 __all__ = ["address", "Map", "Array", "Interface", "Event", "msg", "block", "public", "payable",
-           "require", "revert", "emit", "send", "sha256"]
+           "nonreentrant", "require", "revert", "emit", "send", "sha256"]

@@ -480,7 +480,7 @@ def contract(body: str, state: str = "x: int") -> str:
     ("class A:\n    pass\n\nclass B:\n    pass\n", 4, 1, "one contract per source"),
     ("class C(Base):\n    pass\n", 1, 1, "a contract is a plain class"),
     ("class C:\n    @staticmethod\n    def f(self):\n        pass\n", 2, 6,
-     "the only decorators are @public and @payable"),
+     "the only decorators are @public, @payable and @nonreentrant"),
     ("class C:\n    @public\n    def f(self, xs: list[int]):\n        pass\n", 3, 21,
      "memory lists are only for locals and internal methods"),
     ("class C:\n    def f(a):\n        pass\n", 2, 5, "method f must take self first"),
