@@ -13,7 +13,10 @@ and ``escrow_fixed`` (the same file with both fixed). The Sunny Street market (c
 08-10, rules in ``docs/market_rules.md``): ``identity`` (the registry of authorities,
 households and their meters), ``meter_oracle`` (signed readings per slot), ``market``
 (order book, escrow, clearing, settlement) and ``reputation`` (ratings and reliability).
-``client.py`` (``MarketClient``) is the Python that deploys and drives those four.
+``client.py`` (``MarketClient``) is the Python that deploys and drives those four. For the
+attack lab (chapter 13): ``meter_commitments`` (salted reading commitments, checked with
+``sha256``), ``payouts_buggy`` (a reentrancy bug), ``payouts_fixed`` (its two fixes) and
+``payout_drainer`` (the attacker's contract).
 """
 
 from __future__ import annotations
