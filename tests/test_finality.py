@@ -22,10 +22,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from minichain import cast, crypto
 from minichain.chain import Chain, Genesis
-from minichain.errors import BadFinalityVote, InvalidEvidence
+from minichain.errors import BadFinalityVote, InvalidEvidence, UnknownParent
 from minichain.finality import (DOUBLE_VOTE, SURROUND_VOTE, Evidence, Finality, FinalityRule,
                                 Link, check_evidence, check_vote, faults_tolerated,
                                 find_evidence, link_digest, overlap, quorum, sign_vote)
+from minichain.node import Node
 from minichain.poa import Clique
 from minichain.tx import Transaction
 from minichain.wallet import Wallet, message_digest
@@ -281,6 +282,57 @@ def test_the_authorities_are_cliques_after_a_vote_out():
     for v in link_votes(chain, KEYS[:2], source, target):   # two of two now
         view.receive(v)
     assert target in view.justified
+
+
+def test_an_anchor_must_be_a_known_block():
+    chain = authority_chain(3)
+    with pytest.raises(UnknownParent, match="cannot anchor fork choice"):
+        chain.set_anchor(bytes(32))
+
+
+# --- a node ------------------------------------------------------------------------------------
+
+def node_pair():
+    chain = authority_chain(3)
+    extend(chain, chain.head_hash, 5)
+    authority = Node("grid", chain.genesis, Clique(), KEYS[0], finality=RULE)
+    household = Node("alice", chain.genesis, Clique(), finality=RULE)
+    for block in chain.canonical_chain()[1:]:
+        authority.receive_block(block)
+        household.receive_block(block)
+    return chain, authority, household
+
+
+def test_a_node_that_holds_evidence_proposes_to_vote_the_key_out():
+    chain, authority, household = node_pair()
+    genesis, c2, c4 = (at(chain, chain.head_hash, n) for n in (0, 2, 4))
+    one, two = link_votes(chain, KEYS[2:3], genesis, c2) + link_votes(chain, KEYS[2:3], genesis, c4)
+    double = sign_vote(KEYS[2], Link(1, 0, genesis, 4, bytes(32)))
+    for node in (authority, household):
+        assert node.receive_vote(one).new_vote and not node.receive_vote(one).new_vote
+        assert node.receive_vote(two).vote_evidence == []     # 0->2 then 0->4: honest
+        seen = node.receive_vote(double).vote_evidence
+        assert [(e.kind, e.offender) for e in seen] == [(DOUBLE_VOTE, KEYS[2].address)]
+    assert authority.proposals == {KEYS[2].address: False}
+    assert household.proposals == {}
+    assert authority.choose_vote() == f"-{KEYS[2].address}"
+
+
+def test_an_authority_node_casts_its_due_vote_and_counts_it():
+    _, authority, household = node_pair()
+    vote, result = authority.cast_vote()
+    assert vote.voter == KEYS[0].address and vote.link.target_number == 4
+    assert result.new_vote and authority.finality.links[vote.link] == {KEYS[0].address: vote}
+    assert household.cast_vote()[0] is None                    # no key, no vote
+    assert authority.cast_vote()[0] is None                    # not twice
+
+
+def test_a_node_without_the_gadget_refuses_votes():
+    chain = authority_chain(3)
+    plain = Node("grid", chain.genesis, Clique(), KEYS[0])
+    with pytest.raises(BadFinalityVote, match="runs no finality gadget"):
+        plain.receive_vote(vote(KEYS[0], 0, 2))
+    assert plain.finality is None and plain.cast_vote()[0] is None
 
 
 # --- an honest authority ---------------------------------------------------------------------

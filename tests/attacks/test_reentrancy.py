@@ -20,6 +20,7 @@ from minichain.attacks.reentrancy import (CREDITS, HOUSEHOLD_ACTIONS, MARKET_CON
                                           calls_between_contracts, drain, external_calls,
                                           market_calls, payout_lab, writers)
 from minichain.contracts import compiled, source
+from minichain.errors import CallDepthExceeded, TransferFailed
 from minichain.execution import BlockContext, apply_transaction
 from minichain.market.orders import BUY, SELL
 from minichain.vm import compile_contract
@@ -76,7 +77,7 @@ def test_the_buggy_payouts_cannot_pay_the_sellers_after_the_drain():
     lab = payout_lab("payouts_buggy")
     assert lab.attack(9).success
     refused = lab.send("alice", lab.payouts, "withdraw")
-    assert type(refused.error).__name__ == "TransferFailed"
+    assert isinstance(refused.error, TransferFailed)
     assert refused.error.reason == "the contract holds 0 tokens, cannot send 400"
     assert lab.send(cast.ATTACKER, lab.drainer, "cash_out").success
     assert lab.state.balance(lab.people[cast.ATTACKER].address) == 10_000 + OWED + STAKE
@@ -86,7 +87,7 @@ def test_the_machines_depth_limit_caps_one_transaction_but_does_not_stop_the_att
     lab = payout_lab("payouts_buggy", credits=(("alice", 5_000),))
     assert MAX_ROUNDS == 15
     too_deep = lab.attack(MAX_ROUNDS + 1)
-    assert type(too_deep.error).__name__ == "CallDepthExceeded"
+    assert isinstance(too_deep.error, CallDepthExceeded)
     assert lab.attack(MAX_ROUNDS).success               # 16 withdrawals of 100 in one go
     assert lab.state.balance(lab.drainer.address) == 16 * STAKE
 
