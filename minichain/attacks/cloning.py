@@ -85,6 +85,7 @@ class CloneAttack:
     confirmations_seen: int               # the most Erin saw on her payment before the heal
     shipped_at: float | None              # when Erin shipped (None: she never did)
     payment_final_at_merchant: bool       # did Erin's gadget ever make the payment final?
+    split_at: float = 0.0
     story: list[str] = field(default_factory=list)
 
     def blocks_above_fork(self, side: str) -> int:
@@ -96,9 +97,7 @@ class CloneAttack:
     def dropped_at_merchant(self) -> int:
         """Blocks Erin's node dropped when it reorganised after the heal."""
         return max((len(r.dropped) for r in self.network.reorgs
-                    if r.node == MERCHANT and r.time >= self.fork_time), default=0)
-
-    fork_time: float = 0.0
+                    if r.node == MERCHANT and r.time >= self.split_at), default=0)
 
 
 def cloning_attack(finality: bool, seed: int = 7, split_at: float = 20,
@@ -138,7 +137,7 @@ def cloning_attack(finality: bool, seed: int = 7, split_at: float = 20,
     network.heal(at=heal_at)
     network.run(duration)
     attack = CloneAttack(network, finality, payment, double_spend, fork, heads, seen,
-                         shipped_at, final_at_merchant, fork_time=split_at)
+                         shipped_at, final_at_merchant, split_at)
     attack.story = _story(attack, confirmations)
     return attack
 
@@ -192,7 +191,7 @@ def _story(attack: CloneAttack, confirmations: int) -> list[str]:
     if attack.finality:
         final_numbers = sorted({r.number for r in network.finalized if r.node == "grid"})
         offenders = sorted({record.evidence.offender for record in network.vote_evidence})
-        lines.append(f"final on the grid operator's node: up to #{max(final_numbers)}; "
+        lines.append(f"final on the grid operator's node: up to #{max(final_numbers, default=0)}; "
                      f"conflicting final blocks anywhere: {len(conflicting_final(network))}")
         lines.append(f"{len({r.node for r in network.vote_evidence})} node(s) hold evidence "
                      f"of double votes by {', '.join(names.get(o, o) for o in offenders) or 'nobody'}")

@@ -183,3 +183,20 @@ def test_without_the_gadget_no_vote_is_ever_sent(monkeypatch):
     monkeypatch.setattr(Network, "_send", spy)
     street_network.partition_and_heal()
     assert "vote" not in sent and {"block", "tx", "status"} <= set(sent)
+
+
+def test_the_stories_say_what_the_numbers_say(without, with_gadget):
+    shared = ("the street splits after block #3; both sides keep sealing with two keys each "
+              "(coop's key on both): 12 block(s) on the coop side, 9 on the clone's side "
+              "before the heal")
+    lost = ("after the heal the payment to Erin is not on the chain and Mallory's second "
+            "payment is on it; Erin's node dropped 9 block(s)")
+    assert without.story == [
+        shared, "Erin saw Mallory's payment under 8 confirmation(s); she shipped at 51 s "
+                "(she waits for 6)", lost, "coop's key is still an authority on the final chain"]
+    assert with_gadget.story == [
+        shared, "Erin saw Mallory's payment under 8 confirmation(s); she never shipped (she "
+                "waits for finality)", lost,
+        "final on the grid operator's node: up to #24; conflicting final blocks anywhere: 0",
+        "9 node(s) hold evidence of double votes by coop",
+        "coop's key is no longer an authority on the final chain"]
