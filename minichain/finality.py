@@ -277,8 +277,19 @@ class Finality:
     # -- votes in --------------------------------------------------------------------------
 
     def receive(self, vote: Vote) -> Counted:
-        """Check and keep a vote; note evidence against its voter; recount."""
+        """Check and keep a vote; note evidence against its voter; recount.
+
+        A vote for a block this node knows, by a key that is not one of the authorities
+        who count for it, is refused: it could never count, and keeping it would let
+        anyone fill the node's memory. (A vote for a block not seen yet is kept until it
+        arrives.)
+        """
         check_vote(vote, self.chain.chain_id, self.rule)
+        target = self.chain.blocks.get(vote.link.target)
+        if target is not None and vote.voter not in self.clique.authorities(
+                self.chain, target.header.parent_hash):
+            raise BadFinalityVote(f"{vote.voter} is not one of the authorities who vote on "
+                                  f"block #{target.number}")
         counted = Counted()
         voters = self.links.setdefault(vote.link, {})
         if vote.voter in voters:
