@@ -10,10 +10,10 @@ Fork choice: the head is the block with the highest total difficulty; between tw
 equal total difficulty the one with the smaller hash wins, so every node picks the same
 head whatever order blocks arrived in. A finality gadget (chapter 13) may anchor fork
 choice at a block (``set_anchor``): from then on the head is the best block that descends
-from it; without one the anchor is genesis and nothing changes. When the head moves to another branch,
-``Chain.reorg`` says which blocks left the canonical chain and which joined it (chapter
-05: their transactions go back to the mempool). ``Chain.before_add`` lets a store write a
-block to disk before the chain counts it as added.
+from it; without one the anchor is genesis and nothing changes. When the head moves to
+another branch, ``Chain.reorg`` says which blocks left the canonical chain and which joined
+it (chapter 05: their transactions go back to the mempool). ``Chain.before_add`` lets a
+store write a block to disk before the chain counts it as added.
 """
 
 from __future__ import annotations

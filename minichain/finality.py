@@ -1,4 +1,4 @@
-"""A BFT finality gadget beside Clique: authorities vote on checkpoints; a quorum makes them final (chapter 13).
+"""A finality gadget beside Clique: a quorum of authorities makes checkpoints final (chapter 13).
 
 Clique alone never makes a block final: a heavier branch can always replace any number of
 blocks. One authority key run on two nodes across a partition (the *cloning attack*)

@@ -131,8 +131,8 @@ def test_votes_that_break_no_rule_are_no_evidence(one, other):
 def test_forged_or_mislabelled_evidence_is_refused():
     a, b = vote(KEYS[2], 0, 4), vote(KEYS[2], 0, 4, target=bytes(31) + b"\x01")
     good = find_evidence(a, b)
-    forged = Evidence(DOUBLE_VOTE, good.first, replace(good.second,
-                                                        signature=crypto.flip_s(good.second.signature)))
+    malleated = replace(good.second, signature=crypto.flip_s(good.second.signature))
+    forged = Evidence(DOUBLE_VOTE, good.first, malleated)
     with pytest.raises(InvalidEvidence, match="two valid votes"):
         check_evidence(forged, 1, RULE)
     with pytest.raises(InvalidEvidence, match="not a surround vote"):

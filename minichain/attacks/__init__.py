@@ -1,4 +1,4 @@
-"""The attack lab: each module runs one attack against the library and says what happened (chapter 13).
+"""The attack lab: each module runs one attack on the library and says what happened (chapter 13).
 
 An attack here is a small, seeded, repeatable story: who attacks, what it needs, what it
 gets, and which defence stops it. The defences do not live here but where they belong, so

@@ -193,8 +193,9 @@ def _story(attack: CloneAttack, confirmations: int) -> list[str]:
         offenders = sorted({record.evidence.offender for record in network.vote_evidence})
         lines.append(f"final on the grid operator's node: up to #{max(final_numbers, default=0)}; "
                      f"conflicting final blocks anywhere: {len(conflicting_final(network))}")
+        caught = ", ".join(names.get(offender, offender) for offender in offenders)
         lines.append(f"{len({r.node for r in network.vote_evidence})} node(s) hold evidence "
-                     f"of double votes by {', '.join(names.get(o, o) for o in offenders) or 'nobody'}")
+                     f"of double votes by {caught or 'nobody'}")
     lines.append(f"{names[cloned]}'s key {'is still' if cloned in members else 'is no longer'} "
                  "an authority on the final chain")
     return lines

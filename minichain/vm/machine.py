@@ -384,8 +384,8 @@ def op_revert(m: Machine, ins: Instruction) -> None:
 
 
 OPERATIONS = {"STOP": op_stop, "HASH": op_hash, "SHA256": op_sha256, "ADDRESS": op_address,
-              "BALANCE": op_balance, "CALLER": op_caller, "CALLVALUE": op_callvalue, "CALLDATA": op_calldata,
-              "CALLDATASIZE": op_calldatasize, "NUMBER": op_number,
+              "BALANCE": op_balance, "CALLER": op_caller, "CALLVALUE": op_callvalue,
+              "CALLDATA": op_calldata, "CALLDATASIZE": op_calldatasize, "NUMBER": op_number,
               "TIMESTAMP": op_timestamp, "POP": op_pop, "LOAD": op_load, "STORE": op_store,
               "SLOAD": op_sload, "SSTORE": op_sstore, "JUMP": op_jump, "JUMPI": op_jumpi,
               "CALL": op_call, "RET": op_ret, "JUMPDEST": op_jumpdest, "PUSH": op_push,

@@ -1,4 +1,4 @@
-"""A reading above what a home's panels and battery can give is flagged; honest ones never are (chapter 13).
+"""A reading no roof and battery could give is flagged, an honest one never (chapter 13).
 
 Carol's 6 kWp roof faces south-east: on midsummer's day at 11:00 it can give at most
 1,859 Wh in a quarter hour by the bound (clear sky, panels at 100 %, 25 % over-irradiance),

@@ -1,4 +1,4 @@
-"""Payouts with payment notices, audited: ``payouts_buggy.py`` with its reentrancy fixed (chapter 13).
+"""Payouts with payment notices, audited: ``payouts_buggy.py``, its reentrancy fixed (chapter 13).
 
 Compare the two files; each fix is marked ``# FIX``, and either one alone stops the
 attack (the tests try each):
