@@ -22,7 +22,7 @@ The rules, in the style of Casper FFG (the gadget Ethereum runs on top of its ch
   a single cloned key, even two, cannot make conflicting blocks final. Besu documents QBFT
   as needing at least two thirds, ``ceil(2n/3)``: the same for 4 authorities, but 2 of 3 for
   three, which is exactly what one cloned key and one honest authority on each side of a
-  partition have (``tests/test_finality.py`` shows both sides made final with it).
+  partition have (``tests/attacks/test_cloning.py`` shows both sides made final with it).
   The authorities counted for a vote are Clique's, after the target's parent.
 * **Justified**: a checkpoint is justified when a quorum voted for one link to it from a
   justified source it descends from. **Final**: a justified checkpoint is final when a
@@ -38,7 +38,7 @@ The rules, in the style of Casper FFG (the gadget Ethereum runs on top of its ch
   never produce either; a node that holds evidence proposes, in its next blocks, to vote
   the key out (Clique's ``-0x…`` vote, chapter 04).
 
-Accountable safety (the theorem of Casper FFG, ``tests/test_finality.py`` checks it on
+Accountable safety (the theorem of Casper FFG, ``tests/test_finality_gadget.py`` checks it on
 random votes): if two conflicting checkpoints are final, at least ``overlap(n)`` keys of
 the authorities have evidence against them. The proof assumes one set of authorities;
 when Clique votes a key out, the count changes from the next target on (a real network
