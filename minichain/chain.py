@@ -8,10 +8,12 @@ typed ``InvalidBlock`` and changes nothing. Who may seal is not decided here but
 
 Fork choice: the head is the block with the highest total difficulty; between two with
 equal total difficulty the one with the smaller hash wins, so every node picks the same
-head whatever order blocks arrived in. When the head moves to another branch,
-``Chain.reorg`` says which blocks left the canonical chain and which joined it (chapter
-05: their transactions go back to the mempool). ``Chain.before_add`` lets a store write a
-block to disk before the chain counts it as added.
+head whatever order blocks arrived in. A finality gadget (chapter 13) may anchor fork
+choice at a block (``set_anchor``): from then on the head is the best block that descends
+from it; without one the anchor is genesis and nothing changes. When the head moves to
+another branch, ``Chain.reorg`` says which blocks left the canonical chain and which joined
+it (chapter 05: their transactions go back to the mempool). ``Chain.before_add`` lets a
+store write a block to disk before the chain counts it as added.
 """
 
 from __future__ import annotations
@@ -151,6 +153,9 @@ class Chain:
     # Every block (on any branch) that holds a transaction, by transaction hash: a wallet
     # asks a node where its transaction went (``find_transaction``).
     _holders: dict[bytes, list[bytes]] = field(default_factory=dict, repr=False)
+    # The block every head must descend from: genesis, unless a finality gadget moved it
+    # (``set_anchor``, chapter 13); fork choice never leaves its subtree.
+    anchor_hash: bytes = field(default=b"", repr=False)
 
     def __post_init__(self) -> None:
         if self.rule is None:
@@ -164,6 +169,7 @@ class Chain:
         self.receipts[block.hash] = []
         self.total_difficulty[block.hash] = 0
         self.head_hash = block.hash
+        self.anchor_hash = block.hash
 
     # --- reading -----------------------------------------------------------------------
 
@@ -236,6 +242,36 @@ class Chain:
             old = self.blocks[old.header.parent_hash]
             new = self.blocks[new.header.parent_hash]
         return Reorg(old, tuple(dropped[::-1]), tuple(added[::-1]))
+
+    def descends_from(self, block_hash: bytes, ancestor_hash: bytes) -> bool:
+        """True when ``ancestor_hash`` is ``block_hash`` or one of its ancestors."""
+        block, ancestor = self.blocks.get(block_hash), self.blocks.get(ancestor_hash)
+        if block is None or ancestor is None:
+            return False
+        while block.number > ancestor.number:
+            block = self.blocks[block.header.parent_hash]
+        return block.hash == ancestor_hash
+
+    def set_anchor(self, block_hash: bytes) -> Reorg | None:
+        """From now on the head descends from ``block_hash`` (chapter 13: a finality gadget
+        fixes it): the head becomes the best block in its subtree. Returns the reorg, or
+        None if the head stays."""
+        if block_hash not in self.blocks:
+            raise UnknownParent(f"cannot anchor fork choice at {block_hash.hex()[:12]}…: not a "
+                                "block this chain knows")
+        self.anchor_hash = block_hash
+        if self.descends_from(self.head_hash, block_hash):
+            return None
+        best = block_hash
+        for candidate in self.blocks:
+            if self.is_better(candidate, best) and self.descends_from(candidate, block_hash):
+                best = candidate
+        old, self.head_hash = self.head_hash, best
+        return self.reorg(old, best)
+
+    def _extends_anchor(self, block_hash: bytes) -> bool:
+        return self.blocks[self.anchor_hash].number == 0 or \
+            self.descends_from(block_hash, self.anchor_hash)
 
     def is_better(self, candidate: bytes, current: bytes) -> bool:
         """Fork choice: more total difficulty wins; on a tie the smaller hash wins."""
@@ -325,7 +361,7 @@ class Chain:
         self.total_difficulty[block.hash] = parent_td + block.header.difficulty
         for stx in block.transactions:
             self._holders.setdefault(stx.hash, []).append(block.hash)
-        if self.is_better(block.hash, self.head_hash):
+        if self.is_better(block.hash, self.head_hash) and self._extends_anchor(block.hash):
             self.head_hash = block.hash
             return True
         return False

@@ -381,3 +381,18 @@ class NotEnoughHistory(ForecastError):
 
 class SingularFeatures(ForecastError):
     """A regression's features are linearly dependent, so its normal equations have no single answer."""
+
+
+# --- the attack lab: finality votes and evidence (chapter 13) --------------------------
+
+class FinalityError(MinichainError):
+    """A finality vote, a piece of evidence or a finality step breaks the gadget's rules."""
+
+
+class BadFinalityVote(FinalityError):
+    """A finality vote is malformed, for another chain, not between checkpoints, or its
+    signature does not verify."""
+
+
+class InvalidEvidence(FinalityError):
+    """Two votes offered as evidence do not prove that one key broke a voting rule."""

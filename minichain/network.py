@@ -19,6 +19,15 @@ authority listens for ``SYNC_GRACE`` seconds before it seals, so that it does no
 a stale head while it catches up. ``messages_lost`` counts every message that never
 arrived: random loss, a cut link or a crashed receiver.
 
+With a ``finality`` rule (chapter 13) every node also runs the finality gadget
+(``finality.py``): authorities send their checkpoint votes over the same links as blocks,
+every node passes on votes it had not seen (and, with its head announcements, the votes
+for checkpoints above its final one), and a node asks for a voted block it does not know.
+Without one (chapters 04-05) no vote is ever sent and nothing changes. An authority's
+newest voted target is kept per node across restarts (a real node keeps it on disk), so a
+restarted authority never votes twice for one height; a key cloned onto a second node has
+no such memory, which is how it gets caught.
+
 The street's own network and the stories chapter 05 tells with it live in
 ``street_network`` (the engine knows nothing of Sunny Street).
 """
@@ -38,8 +47,9 @@ import networkx as nx
 from minichain.block import Block
 from minichain.chain import Genesis
 from minichain.crypto import PrivateKey
-from minichain.errors import InvalidBlock, InvalidTransaction, MinichainError
+from minichain.errors import BadFinalityVote, InvalidBlock, InvalidTransaction, MinichainError
 from minichain.execution import check_nonce
+from minichain.finality import Evidence, FinalityRule, Vote
 from minichain.node import Node, Received, SealPlan, transaction_counts
 from minichain.poa import Clique
 from minichain.store import ChainStore
@@ -98,6 +108,25 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class Finalized:
+    """A node's finality gadget made a checkpoint final at ``time`` (chapter 13)."""
+
+    time: float
+    node: str
+    number: int
+    block: bytes
+
+
+@dataclass(frozen=True)
+class EvidenceSeen:
+    """A node found two finality votes by one key that break a rule (chapter 13)."""
+
+    time: float
+    node: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class LogEntry:
     time: float
     node: str
@@ -118,7 +147,8 @@ class Network:
     def __init__(self, graph: nx.Graph, genesis: Genesis, keys: dict[str, PrivateKey],
                  seed: int = 0, rule: Clique | None = None, loss: float = 0.0,
                  store_dir: str | Path | None = None, rogues: dict[str, str] | None = None,
-                 status_interval: float = STATUS_INTERVAL, seal_empty: bool = True) -> None:
+                 status_interval: float = STATUS_INTERVAL, seal_empty: bool = True,
+                 finality: FinalityRule | None = None) -> None:
         self.graph = graph
         self.genesis = genesis
         self.keys = dict(keys)
@@ -129,6 +159,7 @@ class Network:
         self.rogues = dict(rogues or {})
         self.status_interval = status_interval
         self.seal_empty = seal_empty
+        self.finality = finality
         self.rng = random.Random(seed)
         self.now = 0.0
         self._queue: list[_Event] = []
@@ -147,6 +178,9 @@ class Network:
         self.reorgs: list[ReorgRecord] = []
         self.rejections: list[Rejection] = []
         self.log: list[LogEntry] = []
+        self.finalized: list[Finalized] = []
+        self.vote_evidence: list[EvidenceSeen] = []
+        self._last_targets: dict[str, int] = {}  # each authority node's newest voted target
         self.messages_sent = 0
         self.messages_lost = 0
         unknown = sorted(set(self.keys) - set(graph.nodes))
@@ -167,7 +201,8 @@ class Network:
     def _new_node(self, name: str) -> Node:
         store = ChainStore(self.store_dir / f"{name}.chain") if self.store_dir else None
         rng = random.Random(f"{self.seed}:{name}:{self._life.get(name, 0)}")
-        return Node(name, self.genesis, self.rule, self.keys.get(name), store, rng)
+        return Node(name, self.genesis, self.rule, self.keys.get(name), store, rng,
+                    self.finality, self._last_targets.get(name, 0))
 
     def _start(self, name: str, grace: float = 0.0) -> None:
         """Start a node's head announcements and, after ``grace`` seconds, its sealer."""
@@ -301,6 +336,7 @@ class Network:
         for source, target in ((a, b), (b, a)):
             if source not in self.down:
                 self._send(source, target, Envelope("status", self.nodes[source].chain.head_hash))
+                self._send_votes(source, [target])
 
     # --- links and messages ------------------------------------------------------------------
 
@@ -327,8 +363,8 @@ class Network:
         if target in self.down or not self.link_up(source, target):
             self.messages_lost += 1
             return
-        handler = {"tx": self._on_tx, "block": self._on_block,
-                   "get_block": self._on_get_block, "status": self._on_status}[message.kind]
+        handler = {"tx": self._on_tx, "block": self._on_block, "get_block": self._on_get_block,
+                   "status": self._on_status, "vote": self._on_vote}[message.kind]
         handler(target, message.payload, source)
 
     def _on_tx(self, name: str, stx: SignedTransaction, source: str | None) -> None:
@@ -370,6 +406,44 @@ class Network:
         if missing is not None:
             self._send(name, source, Envelope("get_block", missing))
 
+    def _on_vote(self, name: str, vote: Vote, source: str) -> None:
+        node = self.nodes[name]
+        try:
+            result = node.receive_vote(vote)
+        except BadFinalityVote as error:
+            self.note(name, f"refuses a finality vote: {error}")
+            return
+        if not result.new_vote:
+            return
+        self._gossip(name, Envelope("vote", vote), exclude=source)
+        if vote.link.target not in node.chain.blocks and vote.link.target not in node.orphans:
+            self._send(name, source, Envelope("get_block", vote.link.target))
+        self._after_blocks(name, result, source)
+
+    def _send_votes(self, name: str, targets: Iterable[str]) -> None:
+        """Pass on every vote for a checkpoint above this node's final one."""
+        finality = self.nodes[name].finality
+        if finality is None:
+            return
+        votes = finality.open_votes()
+        for target in targets:
+            for vote in votes:
+                self._send(name, target, Envelope("vote", vote))
+
+    def _vote(self, name: str) -> None:
+        """An authority casts the finality vote that is due, if any, and sends it out."""
+        node = self.nodes[name]
+        if self.finality is None or node.key is None or name in self.down:
+            return
+        vote, result = node.cast_vote()
+        if vote is None:
+            return
+        self._last_targets[name] = vote.link.target_number
+        self.note(name, f"votes #{vote.link.source_number} -> #{vote.link.target_number} "
+                        f"({vote.link.target.hex()[:8]})")
+        self._gossip(name, Envelope("vote", vote))
+        self._after_blocks(name, result, None)
+
     def _tick(self, name: str, life: int) -> None:
         if name in self.down or self._life[name] != life:
             return
@@ -377,6 +451,7 @@ class Network:
         self._gossip(name, Envelope("status", node.chain.head_hash))
         for stx in node.mempool.transactions():
             self._gossip(name, Envelope("tx", stx))
+        self._send_votes(name, sorted(self.graph.neighbors(name)))
         self.at(self.now + self.status_interval, self._tick, name, life)
 
     def _reject(self, name: str, block: Block, error: InvalidBlock) -> None:
@@ -402,6 +477,12 @@ class Network:
         for evidence in result.evidence:
             self.note(name, f"sees {evidence.sealer[:10]}… seal two blocks #{evidence.number} "
                             "on the same parent (double sealing)")
+        for evidence in result.vote_evidence:
+            self.vote_evidence.append(EvidenceSeen(round(self.now, 3), name, evidence))
+            self.note(name, f"holds evidence of a {evidence.kind} by {evidence.offender[:10]}…")
+        for checkpoint in result.finalized:
+            number = self.nodes[name].chain.blocks[checkpoint].number
+            self.finalized.append(Finalized(round(self.now, 3), name, number, checkpoint))
         if result.reorg is not None:
             reorg = result.reorg
             if reorg.dropped:
@@ -417,6 +498,9 @@ class Network:
             self._plan(name)
             for callback in self.watchers:
                 callback(name, self.nodes[name].chain.head)
+        if self.finality is not None and (result.added or result.reorg is not None
+                                          or result.finalized):
+            self._vote(name)
 
     # --- sealing ---------------------------------------------------------------------------
 

@@ -19,6 +19,11 @@ says what happened, and ``network.py`` decides who hears about it. What a node d
   gains nothing. The node records an ``Equivocation`` and, if it is an authority, proposes
   in its next blocks to remove the rogue; once a majority agrees, every further block the
   rogue seals is rejected as ``UnauthorisedSealer``.
+
+With a finality gadget (``finality.py``, chapter 13) a node also counts the authorities'
+checkpoint votes: its fork choice never leaves the newest justified checkpoint (so never a
+final block), an authority casts its own votes (``cast_vote``), and evidence that a key
+voted twice makes an authority propose to remove it, as double sealing does.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from dataclasses import dataclass, field
 from minichain.block import Block
 from minichain.chain import Chain, Genesis, Reorg, check_seal
 from minichain.crypto import PrivateKey
-from minichain.errors import InsufficientFunds, InvalidBlock, NonceGap
+from minichain.errors import BadFinalityVote, InsufficientFunds, InvalidBlock, NonceGap
+from minichain.finality import Evidence, Finality, FinalityRule, Vote
 from minichain.poa import Clique, vote_to_add, vote_to_remove
 from minichain.store import ChainStore
 from minichain.tx import SignedTransaction, check_signature
@@ -69,6 +75,9 @@ class Received:
     returned: list[SignedTransaction] = field(default_factory=list)  # back to the mempool
     rejected: list[tuple[Block, InvalidBlock]] = field(default_factory=list)  # orphans refused
     evidence: list[Equivocation] = field(default_factory=list)
+    finalized: list[bytes] = field(default_factory=list)     # checkpoints newly final here
+    vote_evidence: list[Evidence] = field(default_factory=list)   # finality votes broken
+    new_vote: bool = False                                   # a vote this node had not seen
 
     @property
     def head_changed(self) -> bool:
@@ -116,7 +125,8 @@ class Node:
 
     def __init__(self, name: str, genesis: Genesis, rule: Clique,
                  key: PrivateKey | None = None, store: ChainStore | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, finality: FinalityRule | None = None,
+                 last_target: int = 0) -> None:
         self.name = name
         self.genesis = genesis
         self.rule = rule
@@ -132,6 +142,9 @@ class Node:
         self._sealed_on: dict[tuple[bytes, str], bytes] = {}
         for block in self.chain.blocks.values():      # blocks reloaded from a store
             self._record(self._note_sealer(block))
+        # The finality gadget's view (chapter 13); None: Clique alone, as in chapters 04-05.
+        self.finality = (Finality(self.chain, rule, finality, key, last_target)
+                         if finality is not None else None)
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, height={self.chain.height})"
@@ -176,9 +189,39 @@ class Node:
         self.chain.add_block(block)
         self._added(block, result)
         self._connect_orphans(block.hash, result)
+        if self.finality is not None:
+            result.finalized = self.finality.recount().finalized
         if self.chain.head_hash != old_head:
             self._moved_head(old_head, result)
         return result
+
+    # --- finality votes (chapter 13) ---------------------------------------------------
+
+    def receive_vote(self, vote: Vote) -> Received:
+        """Count a finality vote; raise ``BadFinalityVote`` if it is malformed or forged.
+
+        Evidence against its voter makes an authority propose to vote the key out.
+        """
+        if self.finality is None:
+            raise BadFinalityVote(f"node {self.name} runs no finality gadget")
+        result = Received()
+        old_head = self.chain.head_hash
+        counted = self.finality.receive(vote)
+        result.new_vote, result.finalized = counted.new, counted.finalized
+        result.vote_evidence = counted.evidence
+        for evidence in counted.evidence:
+            if self.key is not None and evidence.offender != self.address:
+                self.proposals[evidence.offender] = False
+        if self.chain.head_hash != old_head:
+            self._moved_head(old_head, result)
+        return result
+
+    def cast_vote(self) -> tuple[Vote | None, Received]:
+        """This authority's finality vote if one is due, and what counting it did here."""
+        vote = self.finality.due_vote() if self.finality is not None else None
+        if vote is None:
+            return None, Received()
+        return vote, self.receive_vote(vote)
 
     def _connect_orphans(self, parent_hash: bytes, result: Received) -> None:
         waiting = [parent_hash]

@@ -13,15 +13,18 @@ and ``escrow_fixed`` (the same file with both fixed). The Sunny Street market (c
 08-10, rules in ``docs/market_rules.md``): ``identity`` (the registry of authorities,
 households and their meters), ``meter_oracle`` (signed readings per slot), ``market``
 (order book, escrow, clearing, settlement) and ``reputation`` (ratings and reliability).
-``client.py`` (``MarketClient``) is the Python that deploys and drives those four.
+``client.py`` (``MarketClient``) is the Python that deploys and drives those four. For the
+attack lab (chapter 13): ``meter_commitments`` (salted reading commitments, checked with
+``sha256``), ``payouts_buggy`` (a reentrancy bug), ``payouts_fixed`` (its two fixes) and
+``payout_drainer`` (the attacker's contract).
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from minichain.vm.compiler import CompiledContract, compile_contract
+from minichain.vm.sources import source_map
 
 SOURCES = Path(__file__).resolve().parent / "sources"
 
@@ -38,7 +41,17 @@ def source(name: str) -> str:
     return (SOURCES / f"{name}.py").read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+_COMPILED: dict[str, CompiledContract] = {}
+
+
 def compiled(name: str) -> CompiledContract:
-    """The compiled contract (compiled once per process)."""
-    return compile_contract(source(name))
+    """The compiled contract (compiled once per process).
+
+    The compiler remembers where each pc came from in a bounded cache (``vm.sources``);
+    if a long session has pushed this contract out of it, compiling again puts it back,
+    so a fault in a course contract always names its source line.
+    """
+    contract = _COMPILED.get(name)
+    if contract is None or source_map(contract.code) is None:
+        contract = _COMPILED[name] = compile_contract(source(name))
+    return contract

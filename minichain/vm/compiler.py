@@ -33,6 +33,14 @@ How a contract becomes code:
   which is what sorting wants; storage arrays are what stays on chain.
 * ``require(cond, "reason")`` jumps to a shared ``REVERT`` with that reason when ``cond``
   is false; the reason text travels in the code as words of up to 31 characters.
+* ``@nonreentrant`` (chapter 13) guards a public function's *entry*: the dispatcher
+  refuses the call if the contract's lock (storage slot ``REENTRANCY_LOCK_SLOT``, -1,
+  where no state variable can be) is set, sets it, calls the function and clears it after.
+  One lock serves every guarded function of the contract, so a callee cannot re-enter
+  through another guarded function either. A failed call rolls the lock back with
+  everything else. Internal calls (``self.f()``) do not pass the entry, so a guarded
+  function may call its helpers, guarded or not.
+* ``sha256(a, b, ...)`` pushes its words, first argument deepest, and runs ``SHA256 n``.
 * **Other contracts** (chapter 08). A source may declare interfaces next to its contract,
   ``class Registry(Interface):`` with methods whose body is ``...``; then
   ``Registry(where).is_household(who)`` pushes the address, the method's selector and the
@@ -48,8 +56,8 @@ from dataclasses import dataclass, field
 from minichain.errors import ABIError, CompileError
 from minichain.vm.abi import ArrayType, ContractABI, MapType, selector, slots_used
 from minichain.vm.assembler import Label, Op, assemble_items
-from minichain.vm.declarations import (MAX_REASON, Declarations, FunctionInfo, Kind, _error,
-                                       _is_docstring)
+from minichain.vm.declarations import (MAX_REASON, REENTRANCY_LOCK_SLOT, Declarations,
+                                       FunctionInfo, Kind, _error, _is_docstring)
 from minichain.vm.typecheck import (BINARY, COMPARE, CONTEXT, STATEMENT_CALLS, Types, check,
                                     is_list_alloc, root_name, terminates)
 from minichain.vm.opcodes import ADDRESS_LIMIT, MAX_CODE_SIZE, text_to_words
@@ -203,8 +211,26 @@ class ContractCompiler:
                     self.emit_word_check(kind, self.revert_label(
                         f"{info.name}: argument {arg} must be "
                         + ("an address" if kind == Kind.ADDRESS else "True or False"), info.node))
+            if info.nonreentrant:
+                self.take_lock(info)
             self.emit("CALL", info.label)
+            if info.nonreentrant:
+                self.emit("PUSH", 0)
+                self.emit("PUSH", REENTRANCY_LOCK_SLOT)
+                self.emit("SSTORE")
             self.emit("RETURN", len(info.outputs))
+
+    def take_lock(self, info: FunctionInfo) -> None:
+        """Refuse the call if a @nonreentrant function of this contract is running (its
+        lock slot holds 1), else set the lock; the entry clears it after the function."""
+        self.emit("PUSH", REENTRANCY_LOCK_SLOT)
+        self.emit("SLOAD")
+        self.emit("JUMPI", self.revert_label(
+            f"reentrant call: {info.name} waits until this contract's running call ends "
+            "(@nonreentrant)", info.node))
+        self.emit("PUSH", 1)
+        self.emit("PUSH", REENTRANCY_LOCK_SLOT)
+        self.emit("SSTORE")
 
     def emit_word_check(self, kind: Kind, fail: str) -> None:
         """Jump to ``fail`` unless the word on top is a ``kind`` (bool: 0 or 1; address:
@@ -765,6 +791,13 @@ class FunctionCompiler:
 
     def builtin_address(self, node: ast.Call) -> None:
         self.emit("PUSH", self.types.words[node])
+
+    def builtin_sha256(self, node: ast.Call) -> None:
+        """Push every word, first argument deepest, then one SHA256 over all of them."""
+        for arg in node.args:
+            self.expr(arg)
+        self.at(node)
+        self.emit("SHA256", len(node.args))
 
     # -- statements that are calls -----------------------------------------------------------
 

@@ -38,6 +38,10 @@ LANG_MODULE = "minichain.vm.lang"
 RESERVED = {"address", "balance"}            # self.address and self.balance are built in
 MAX_ARRAY_CAPACITY = 1_000_000
 MAX_REASON = 8 * TEXT_WORD_BYTES             # characters in a revert reason
+DECORATORS = ("public", "payable", "nonreentrant")
+# The storage slot of the @nonreentrant lock: every state variable, map entry and array
+# element lives at a slot >= 0 (maps hash into [0, 2**248)), so a negative slot is free.
+REENTRANCY_LOCK_SLOT = -1
 
 @dataclass
 class FunctionInfo:
@@ -49,6 +53,7 @@ class FunctionInfo:
     outputs: tuple[str, ...]
     public: bool
     payable: bool
+    nonreentrant: bool = False     # its entry takes the contract's reentrancy lock
 
     @property
     def label(self) -> str:
@@ -327,9 +332,20 @@ class Declarations:
     def signature(self, node: ast.FunctionDef) -> FunctionInfo:
         decorators = []
         for decorator in node.decorator_list:
-            if not (isinstance(decorator, ast.Name) and decorator.id in ("public", "payable")):
-                raise _error(decorator, "the only decorators are @public and @payable")
+            if not (isinstance(decorator, ast.Name) and decorator.id in DECORATORS):
+                raise _error(decorator, "the only decorators are @public, @payable and "
+                                        "@nonreentrant")
+            if decorator.id in decorators:
+                raise _error(decorator, f"@{decorator.id} is written twice")
             decorators.append(decorator.id)
+        if "nonreentrant" in decorators:
+            if node.name == INIT:
+                raise _error(node, "__init__ runs once, at deploy, and cannot be re-entered: "
+                                   "leave @nonreentrant out")
+            if not {"public", "payable"} & set(decorators):
+                raise _error(node, f"@nonreentrant guards a function that transactions and "
+                                   f"other contracts call: add @public (or @payable) to "
+                                   f"{node.name}, or guard the public function that calls it")
         args = node.args
         if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults:
             raise _error(node, "arguments are plain 'name: type' (no defaults, *args or "
@@ -338,7 +354,7 @@ class Declarations:
             raise _error(node, f"method {node.name} must take self first")
         if node.name.startswith("__") and node.name != INIT:
             raise _error(node, f"{node.name}: the only special method is __init__")
-        public = bool(decorators) or node.name == INIT
+        public = bool({"public", "payable"} & set(decorators)) or node.name == INIT
         params = []
         for arg in args.args[1:]:
             if arg.annotation is None:
@@ -348,7 +364,8 @@ class Declarations:
         outputs = self.return_type(node.returns, public)
         if node.name == INIT and outputs:
             raise _error(node, "__init__ returns nothing")
-        return FunctionInfo(node.name, node, params, outputs, public, "payable" in decorators)
+        return FunctionInfo(node.name, node, params, outputs, public, "payable" in decorators,
+                            "nonreentrant" in decorators)
 
     def value_type(self, node: ast.expr, allow_list: bool) -> Kind:
         if isinstance(node, ast.Name) and node.id in SCALARS:

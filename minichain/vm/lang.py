@@ -33,6 +33,8 @@ Also: ``msg.sender``, ``msg.value``, ``block.number``, ``block.timestamp``,
 ``self.a.append(v)``, ``self.a.pop()``, ``self.a.clear()``, ``len(self.a)``, and internal
 methods (no decorator) called as ``self.helper(x)``. Only whole numbers: ``//`` and ``%``
 round like Python's; results outside -2**255 .. 2**255 - 1 stop the call.
+``sha256(a, b, ...)`` hashes 1 to 255 words into an int (chapter 13: a salted commitment
+is ``sha256(reading, salt)``; ``minichain.vm.opcodes.sha256_words`` is the same in Python).
 
 Other contracts (chapter 08): declare what you call, then call it by address::
 
@@ -42,7 +44,9 @@ Other contracts (chapter 08): declare what you call, then call it by address::
     ok = Registry(self.registry).is_household(msg.sender)   # msg.sender there = this contract
 
 A call takes back one value (or none); if the other contract refuses, this call refuses
-with the same reason, and everything both did rolls back.
+with the same reason, and everything both did rolls back. While the other contract runs,
+it may call back into this one: ``@nonreentrant`` on a public function (next to
+``@public``) refuses such a call while a guarded function is running (chapter 13).
 """
 
 from __future__ import annotations
@@ -127,5 +131,16 @@ def send(to: Any, amount: int) -> None:
     raise NotImplementedError(_ON_CHAIN)
 
 
+def sha256(*words: Any) -> int:
+    """SHA-256 of 1 to 255 words (each as 32 bytes, first word first), as an int."""
+    raise NotImplementedError(_ON_CHAIN)
+
+
+def nonreentrant(function: Any) -> Any:
+    """Refuse a call to this public function while a guarded function of the same
+    contract is still running (a callee calling back in): the reentrancy lock."""
+    return function
+
+
 __all__ = ["address", "Map", "Array", "Interface", "Event", "msg", "block", "public", "payable",
-           "require", "revert", "emit", "send"]
+           "nonreentrant", "require", "revert", "emit", "send", "sha256"]

@@ -42,7 +42,8 @@ from minichain.vm.fastpath import run_fast
 from minichain.vm.opcodes import (ADDRESS_LIMIT, GAS_ALLOC_WORD, INT_MAX, INT_MIN,
                                   MAX_CALL_DEPTH, MAX_CONTRACT_DEPTH, MAX_LOCALS,
                                   MAX_MEMORY_WORDS, MAX_STACK, TABLE, address_to_word, dup,
-                                  swap, word_to_address, words_to_text)
+                                  sha256_words, swap, word_bytes, word_to_address,
+                                  words_to_text)
 from minichain.vm.program import Instruction, Program, load
 from minichain.vm.sources import locate
 
@@ -197,6 +198,14 @@ def op_hash(m: Machine, ins: Instruction) -> None:
     """The slot of a map entry: hash of the map's seed slot and the key."""
     key, seed = m.stack.pop(), m.stack.pop()
     m.stack.append(slot_of(seed, key))
+
+
+def op_sha256(m: Machine, ins: Instruction) -> None:
+    """SHA256 n: the table's ``sha256_words`` of the top n words, deepest first."""
+    cut = len(m.stack) - ins.arg
+    words = m.stack[cut:]
+    del m.stack[cut:]
+    m.stack.append(sha256_words(words))
 
 
 def op_address(m: Machine, ins: Instruction) -> None:
@@ -354,7 +363,7 @@ def op_xcall(m: Machine, ins: Instruction) -> None:
     code = m.state.code(target)
     if not code:
         raise faults.no_contract(ins.op.name, ins.pc, target)
-    data = b"".join(word.to_bytes(32, "big", signed=True) for word in words)
+    data = b"".join(word_bytes(word) for word in words)
     result = execute(m.state, code, Message(m.address, target, 0, data, m.gas, m.depth + 1),
                      m.block, m.engine, m.tracer)
     m.gas -= result.gas_used
@@ -374,9 +383,9 @@ def op_revert(m: Machine, ins: Instruction) -> None:
     raise Revert(words_to_text(m.stack[len(m.stack) - ins.arg:]), ins.op.name, ins.pc)
 
 
-OPERATIONS = {"STOP": op_stop, "HASH": op_hash, "ADDRESS": op_address, "BALANCE": op_balance,
-              "CALLER": op_caller, "CALLVALUE": op_callvalue, "CALLDATA": op_calldata,
-              "CALLDATASIZE": op_calldatasize, "NUMBER": op_number,
+OPERATIONS = {"STOP": op_stop, "HASH": op_hash, "SHA256": op_sha256, "ADDRESS": op_address,
+              "BALANCE": op_balance, "CALLER": op_caller, "CALLVALUE": op_callvalue,
+              "CALLDATA": op_calldata, "CALLDATASIZE": op_calldatasize, "NUMBER": op_number,
               "TIMESTAMP": op_timestamp, "POP": op_pop, "LOAD": op_load, "STORE": op_store,
               "SLOAD": op_sload, "SSTORE": op_sstore, "JUMP": op_jump, "JUMPI": op_jumpi,
               "CALL": op_call, "RET": op_ret, "JUMPDEST": op_jumpdest, "PUSH": op_push,

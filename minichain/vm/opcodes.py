@@ -24,18 +24,31 @@ Immediates (``n`` in the stack columns is the immediate):
 * ``PUSH``: one length byte ``k`` (1..32), then ``k`` bytes of a big-endian two's-complement
   integer, in the fewest bytes that hold it (so every program has exactly one encoding).
 * ``JUMP``, ``JUMPI``, ``CALL``: two bytes, the code offset of a ``JUMPDEST``.
-* ``DUP``, ``SWAP``, ``LOAD``, ``STORE``, ``LOG``, ``XCALL``, ``RETURN``, ``REVERT``: one byte.
+* ``DUP``, ``SWAP``, ``LOAD``, ``STORE``, ``LOG``, ``SHA256``, ``XCALL``, ``RETURN``,
+  ``REVERT``: one byte.
 
 ``CALL`` jumps to a function inside the same code; ``XCALL`` calls *another contract*
 (chapter 08): the callee runs with ``msg.sender`` = the calling contract and the caller's
 remaining gas, its effects roll back with the caller's, and if it fails the caller fails
 the same way (a revert with the same reason, a fault with the same error).
+
+``SHA256 n`` hashes words (chapter 13: sealed bids, salted meter commitments): it pops
+the top ``n`` words and pushes ``sha256_words`` of them, the one definition both engines
+and every off-chain tool use. Each word becomes 32 bytes, big-endian two's complement (the
+bytes call data carries it in), the deepest word first, so ``sha256(a, b)`` in a contract
+hashes ``a`` then ``b``; the 32-byte digest is read back the same way, as a signed word,
+so all 256 bits of it are kept and a digest computed off chain travels through call data
+unchanged. It costs ``GAS_SHA256`` plus ``GAS_SHA256_WORD`` per word. ``HASH`` is not this:
+it derives a map entry's storage slot under its own domain prefix, and contract code
+never sees it as a value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
+
+from minichain.encoding import sha256
 
 # --- the word -------------------------------------------------------------------------
 
@@ -64,6 +77,8 @@ GAS_MEMORY = 3                    # read or write one word of a memory list
 GAS_MID = 4                       # multiply, divide, jump
 GAS_CALL = 10                     # internal call and return
 GAS_HASH = 30                     # derive a storage slot (maps)
+GAS_SHA256 = 30                   # SHA-256 of words (SHA256 n) ...
+GAS_SHA256_WORD = 6               # ... plus this per word hashed
 GAS_ALLOC = 10                    # create a memory list ...
 GAS_ALLOC_WORD = 1                # ... plus this per word (charged when it runs)
 GAS_SLOAD = 100                   # read a storage slot
@@ -127,6 +142,17 @@ def swap(stack: list, n: int) -> None:
     stack[-1], stack[-1 - n] = stack[-1 - n], stack[-1]
 
 
+def word_bytes(word: int) -> bytes:
+    """A word as the 32 bytes call data carries it in: big-endian two's complement."""
+    return word.to_bytes(32, "big", signed=True)
+
+
+def sha256_words(words: Iterable[int]) -> int:
+    """SHA256 n: SHA-256 of the words' 32-byte forms, first word first, as a signed word."""
+    return int.from_bytes(sha256(b"".join(word_bytes(word) for word in words)), "big",
+                          signed=True)
+
+
 @dataclass(frozen=True)
 class Opcode:
     """One row of the instruction table."""
@@ -138,7 +164,7 @@ class Opcode:
     outputs: str        # stack words written back
     gas: int            # charged before the instruction runs
     description: str
-    gas_per_arg: int = 0   # extra gas per unit of the immediate (LOG: per data word)
+    gas_per_arg: int = 0   # extra gas per unit of the immediate (LOG, SHA256: per word)
     formula: Formula | None = None   # what it computes, for the pure rows
 
     def stack_in(self, arg: int) -> int:
@@ -173,6 +199,8 @@ _ROWS = (
     ("EQ",          0x12, 0, "2",   "1",   GAS_FAST,    "1 if a == b else 0"),
     ("ISZERO",      0x13, 0, "1",   "1",   GAS_FAST,    "1 if a == 0 else 0 (logical not)"),
     ("HASH",        0x20, 0, "2",   "1",   GAS_HASH,    "slot of key b in the map at seed slot a"),
+    ("SHA256",      0x21, 1, "n",   "1",   GAS_SHA256,
+     "SHA-256 of the top n words (deepest first)"),
     ("ADDRESS",     0x30, 0, "0",   "1",   GAS_BASE,    "this contract's address"),
     ("BALANCE",     0x31, 0, "1",   "1",   GAS_BALANCE, "token balance of address a"),
     ("CALLER",      0x32, 0, "0",   "1",   GAS_BASE,    "who sent the transaction"),
@@ -206,9 +234,11 @@ _ROWS = (
     ("REVERT",      0xFD, 1, "n",   "0",   GAS_HALT,    "refuse the call: n words of reason text"),
 )
 
+GAS_PER_WORD = {"LOG": GAS_LOG_WORD, "SHA256": GAS_SHA256_WORD}   # times the immediate n
+
 TABLE: tuple[Opcode, ...] = tuple(
     Opcode(name, code, imm, inputs, outputs, gas, description,
-           GAS_LOG_WORD if name == "LOG" else 0, FORMULAS.get(name))
+           GAS_PER_WORD.get(name, 0), FORMULAS.get(name))
     for name, code, imm, inputs, outputs, gas, description in _ROWS)
 
 BY_NAME: dict[str, Opcode] = {op.name: op for op in TABLE}

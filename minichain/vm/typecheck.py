@@ -40,7 +40,8 @@ CONTEXT = {("msg", "sender"): ("CALLER", Kind.ADDRESS), ("msg", "value"): ("CALL
            ("block", "timestamp"): ("TIMESTAMP", Kind.INT),
            ("self", "address"): ("ADDRESS", Kind.ADDRESS)}
 STATEMENT_CALLS = ("require", "revert", "emit", "send")
-BUILTINS = ("len", "min", "max", "abs", "int", "bool", "address")
+BUILTINS = ("len", "min", "max", "abs", "int", "bool", "address", "sha256")
+MAX_HASHED = 255          # words one sha256(...) takes: SHA256's immediate is one byte
 
 
 @dataclass
@@ -738,6 +739,24 @@ class FunctionChecker:
                                 "address(\"0x…\"); msg.sender is already an address")
         self.types.words[node] = word
         return Kind.ADDRESS
+
+    def builtin_sha256(self, node: ast.Call) -> Kind:
+        """``sha256(a, b, ...)``: one to 255 words (ints, bools, addresses) -> an int."""
+        if not node.args:
+            raise _error(node, "sha256(...) hashes words: give it at least one, e.g. "
+                               "sha256(reading, salt)")
+        if len(node.args) > MAX_HASHED:
+            raise _error(node, f"sha256(...) takes at most {MAX_HASHED} words, got "
+                               f"{len(node.args)}: hash a hash, sha256(sha256(...), ...)")
+        for arg in node.args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                raise _error(arg, "sha256(...) hashes words, not text: pass numbers, "
+                                  "bools or addresses")
+            kind = self.expr(arg)
+            if kind == Kind.LIST:
+                raise _error(arg, "sha256(...) hashes words, not a memory list: pass its "
+                                  "elements, sha256(xs[0], xs[1])")
+        return Kind.INT
 
     # -- statements that are calls ---------------------------------------------------------
 

@@ -1,0 +1,15 @@
+"""The attack lab: each module runs one attack on the library and says what happened (chapter 13).
+
+An attack here is a small, seeded, repeatable story: who attacks, what it needs, what it
+gets, and which defence stops it. The defences do not live here but where they belong, so
+every chapter's code is the code that was attacked: the compiler's ``@nonreentrant``
+(``vm/declarations.py``, ``vm/compiler.py``), the finality gadget (``finality.py``), the
+meter's plausibility check (``microgrid/plausibility.py``), salted commitments checked by
+``SHA256`` (``commitments.py``).
+
+* ``reentrancy``: a payout contract that calls out before it updates its books is drained
+  by a contract that calls back; the fixes; the random audit of chapter 07 finds it; why
+  the market cannot be re-entered.
+* ``cloning``: one authority key run on two nodes across a partition makes two chains that
+  Clique accepts on both sides; the finality gadget stops it and has the clone voted out.
+"""
