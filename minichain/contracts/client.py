@@ -36,7 +36,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -73,12 +73,14 @@ SIDE_NAMES = {code: side for side, code in SIDE_CODES.items()}
 
 # Identity registry statuses (``Identity.status_of``).
 NOT_REGISTERED, APPLIED, HOUSEHOLD, REVOKED = 0, 1, 2, 3
-# Market slot states (``Market.slot_state``).
+# Market slot states (``Market.slot_state``) and order statuses (``Market.status``).
 SLOT_OPEN, SLOT_CLEARED, SLOT_SETTLED = 0, 1, 2
+ORDER_OPEN, ORDER_CANCELLED, ORDER_FILLED = 1, 2, 3
 
 # The contracts' revert reasons, so tests and notebooks can name them.
 R_NOT_REGISTERED = "not a registered household"
 R_REVOKED = "household revoked"
+R_KEY_REPLACED = "that key was replaced by a new one"
 R_BAD_SIDE = "side is 1 (buy) or 2 (sell)"
 R_BAD_QUANTITY = "quantity must be positive"
 R_OUT_OF_BAND = "price outside the tariff band"
@@ -92,6 +94,10 @@ R_BOOK_FULL = "the slot's book is full"
 R_NO_OFFER = "no such open offer"
 R_OFFER_TOO_SMALL = "the offer has less left"
 R_REPUTATION_TOO_LOW = "your reputation is below the offer's minimum"
+R_NO_BID = "no such open bid"
+R_BID_TOO_SMALL = "the bid has less left"
+R_SELF_TAKE_BID = "self-trade: this is your own bid"
+R_BID_REPUTATION_TOO_LOW = "your reputation is below the bid's minimum"
 R_NOT_OWNER = "only the owner cancels"
 R_NOT_OPEN = "the order is not open"
 R_NO_SLOT = "no such slot"
@@ -112,6 +118,22 @@ R_NOT_SETTLED = "trade not settled"
 R_NOT_A_PARTY = "not a party of this trade"
 R_BAD_STARS = "stars must be 1 to 5"
 R_ALREADY_RATED = "trade already rated"
+# ... and the identity registry's: registration and profile updates.
+R_AUTHORITY_TRADES = "authorities do not trade"
+R_METER_TRADES = "a meter key cannot trade"
+R_ALREADY_REGISTERED = "already a registered household"
+R_METER_OWN_KEY = "the meter needs its own key"
+R_AUTHORITY_METER = "an authority key cannot be a meter"
+R_HOUSEHOLD_KEY = "that key belongs to a household"
+R_METER_BOUND = "meter already bound to a household"
+R_METER_RETIRED = "that meter was retired"
+R_BAD_BUS = "the feeder bus is a number >= 1"
+R_NOT_AUTHORITY_ATTEST = "only an authority attests"
+R_NOT_AUTHORITY_REVOKE = "only an authority revokes"
+R_NO_APPLICATION = "no open application"
+R_NO_CHANGE = "the update changes nothing"
+R_NO_UPDATE = "no open update"
+R_NO_KEY_APPLICATION = "no open key application"
 
 
 # --- time --------------------------------------------------------------------------------
@@ -151,7 +173,8 @@ class OrderView:
     slot: int
     min_reputation: int
     locked: int             # escrow (buy) or bond (sell) it holds now
-    status: str             # "open", "taken" (nothing left), "cancelled", "cleared"
+    status: str             # "open", "taken" (nothing left), "cancelled", "cleared", or
+                            # "filled" (a seller's order made by taking a bid)
 
     def as_order(self) -> Order:
         """The open part as an ``Order`` (for ``list_orders`` and the native auction)."""
@@ -242,7 +265,7 @@ class MarketClient:
         nonce = max(self._nonces.get(deployer.address, 0), chain.nonce(deployer.address))
         reputation_at, market_at = (contract_address(deployer.address, nonce + n)
                                     for n in range(2))
-        arguments = (("reputation", (market_at,)),
+        arguments = (("reputation", (market_at, self.contracts.identity.address)),
                      ("market", (self.contracts.identity.address, self.contracts.oracle.address,
                                  reputation_at, MECHANISM_CODES[mechanism], k_numerator,
                                  k_denominator, tariffs.feed_in, tariffs.retail,
@@ -320,6 +343,11 @@ class MarketClient:
                                 value=value, gas=gas, chain_id=self.chain.chain_id,
                                 gas_price=self.gas_price)
 
+    def transfer_tx(self, wallet: Wallet, to: str, amount: int) -> SignedTransaction:
+        """A plain transfer of the wallet's own tokens (outside the market), next nonce."""
+        return wallet.transfer(to, amount, nonce=self._next_nonce(wallet.address),
+                               chain_id=self.chain.chain_id, gas_price=self.gas_price)
+
     def seal(self, transactions: Iterable[SignedTransaction],
              at: int | None = None) -> list[Receipt]:
         """Send ``transactions`` at time ``at`` through the gateway and return their receipts
@@ -376,11 +404,8 @@ class MarketClient:
                  at: int | None = None) -> None:
         """Apply and attest in one block (both must succeed)."""
         meter_address = meter if isinstance(meter, str) else meter.address
-        receipts = self.seal([self.apply_tx(household, meter_address, bus),
-                              self.attest_tx(authority, household.address)], at=at)
-        for receipt in receipts:
-            if not receipt.success:
-                raise receipt.error
+        self._both([self.apply_tx(household, meter_address, bus),
+                    self.attest_tx(authority, household.address)], at)
 
     def status(self, who: str) -> int:
         """NOT_REGISTERED, APPLIED, HOUSEHOLD or REVOKED."""
@@ -393,6 +418,76 @@ class MarketClient:
     def bus_of(self, household: str) -> int:
         """The feeder bus a household's attestation bound."""
         return self.contracts.identity.read(self.chain.state, "bus", household)
+
+    def account_of(self, key: str) -> str:
+        """The household (account) a key signs for: itself unless rotated; zero if replaced."""
+        return self.contracts.identity.query(self.chain.state, "account_of", key)
+
+    def key_of(self, household: str) -> str:
+        """The key that signs for a household now (its own address until it rotates)."""
+        return self.contracts.identity.query(self.chain.state, "key_of", household)
+
+    # -- profile updates: each asked by the household and attested by an authority -------
+
+    def ask_update_tx(self, wallet: Wallet, meter: str, bus: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, wallet, "ask_update", meter, bus)
+
+    def attest_update_tx(self, authority: Wallet, household: str) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, authority, "attest_update", household)
+
+    def ask_update(self, wallet: Wallet, meter: str, bus: int, at: int | None = None) -> None:
+        """The household asks for a new meter and/or another bus (one of them may stay)."""
+        self._send(self.contracts.identity, wallet, "ask_update", meter, bus, at=at)
+
+    def attest_update(self, authority: Wallet, household: str, at: int | None = None) -> None:
+        """An authority attests the open update: the meter is swapped and/or the bus moved."""
+        self._send(self.contracts.identity, authority, "attest_update", household, at=at)
+
+    def update_profile(self, wallet: Wallet, authority: Wallet, meter: Wallet | str | None = None,
+                       bus: int | None = None, at: int | None = None) -> None:
+        """Ask and attest in one block (both must succeed); None keeps what is bound now."""
+        household = self.account_of(wallet.address)
+        meter = self.meter_of(household) if meter is None else meter
+        meter_address = meter if isinstance(meter, str) else meter.address
+        bus = self.bus_of(household) if bus is None else bus
+        self._both([self.ask_update_tx(wallet, meter_address, bus),
+                    self.attest_update_tx(authority, household)], at)
+
+    def swap_meter(self, wallet: Wallet, meter: Wallet | str, authority: Wallet,
+                   at: int | None = None) -> None:
+        """A new meter for the household: the old one is retired and can never report again."""
+        self.update_profile(wallet, authority, meter=meter, at=at)
+
+    def move_bus(self, wallet: Wallet, bus: int, authority: Wallet, at: int | None = None) -> None:
+        """The household's house now hangs on feeder bus ``bus``."""
+        self.update_profile(wallet, authority, bus=bus, at=at)
+
+    def apply_key_tx(self, key: Wallet, household: str) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, key, "apply_key", household)
+
+    def attest_key_tx(self, authority: Wallet, key: str) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, authority, "attest_key", key)
+
+    def apply_key(self, key: Wallet, household: str, at: int | None = None) -> None:
+        """A new key asks to sign for ``household`` (its own signature proves it is held)."""
+        self._send(self.contracts.identity, key, "apply_key", household, at=at)
+
+    def attest_key(self, authority: Wallet, key: str, at: int | None = None) -> None:
+        """An authority attests a key application: from now on that key signs for the household."""
+        self._send(self.contracts.identity, authority, "attest_key", key, at=at)
+
+    def rotate_key(self, household: str, key: Wallet, authority: Wallet,
+                   at: int | None = None) -> None:
+        """Apply and attest a new key in one block (both must succeed); the old key is replaced."""
+        self._both([self.apply_key_tx(key, household),
+                    self.attest_key_tx(authority, key.address)], at)
+
+    def _both(self, transactions: list[SignedTransaction], at: int | None) -> None:
+        receipts = self.seal(transactions, at=at)
+        self.last_receipt = receipts[-1]
+        for receipt in receipts:
+            if not receipt.success:
+                raise receipt.error
 
     # -- money ----------------------------------------------------------------------------
 
@@ -435,6 +530,16 @@ class MarketClient:
              at: int | None = None) -> int:
         """Buy ``quantity_wh`` of a listed offer at its price now; return the trade id."""
         return self._send(self.contracts.market, wallet, "take", order_id, quantity_wh, at=at)
+
+    def take_bid_tx(self, wallet: Wallet, order_id: int, quantity_wh: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "take_bid", order_id, quantity_wh)
+
+    def take_bid(self, wallet: Wallet, order_id: int, quantity_wh: int,
+                 at: int | None = None) -> int:
+        """Sell ``quantity_wh`` into a listed bid at its price now (the seller's bond is
+        locked in a sell order filled at once); return the trade id."""
+        return self._send(self.contracts.market, wallet, "take_bid", order_id, quantity_wh,
+                          at=at)
 
     def cancel_tx(self, wallet: Wallet, order_id: int) -> SignedTransaction:
         return self.call_tx(self.contracts.market, wallet, "cancel", order_id)
@@ -501,7 +606,9 @@ class MarketClient:
         read = self._market
         slot = read("slot_of", order_id)
         left = read("left", order_id)
-        if read("status", order_id) == 2:
+        if read("status", order_id) == ORDER_FILLED:
+            status = "filled"
+        elif read("status", order_id) == ORDER_CANCELLED:
             status = "cancelled"
         elif self.slot_state(slot) != SLOT_OPEN:
             status = "cleared"
@@ -621,8 +728,13 @@ class Street:
 
     market: MarketClient
     authorities: tuple[Wallet, ...]         # grid operator, municipality, energy co-op
-    households: dict[str, Wallet]           # name -> the household's wallet
-    meters: dict[str, Wallet]               # name -> its smart meter's key
+    households: dict[str, Wallet]           # name -> the key that signs for the household now
+    meters: dict[str, Wallet]               # name -> its smart meter's key now
+    accounts: dict[str, str] = field(default_factory=dict)   # name -> its account (address)
+
+    def __post_init__(self) -> None:
+        for name, wallet in self.households.items():
+            self.accounts.setdefault(name, wallet.address)
 
     @property
     def chain(self) -> Chain:
@@ -644,8 +756,25 @@ class Street:
         return self.authorities[0]
 
     def address(self, name: str) -> str:
-        """A household's address, by name."""
-        return self.households[name].address
+        """A household's address (its account: the key it first registered with), by name."""
+        return self.accounts[name]
+
+    def swap_meter(self, name: str, meter: Wallet, authority: Wallet | None = None,
+                   at: int | None = None) -> None:
+        """The household gets a new meter, attested by ``authority`` (the grid operator)."""
+        self.market.swap_meter(self.households[name], meter, authority or self.operator, at=at)
+        self.meters[name] = meter
+
+    def move_bus(self, name: str, bus: int, authority: Wallet | None = None,
+                 at: int | None = None) -> None:
+        """The household's house now hangs on feeder bus ``bus`` (attested by ``authority``)."""
+        self.market.move_bus(self.households[name], bus, authority or self.operator, at=at)
+
+    def rotate_key(self, name: str, key: Wallet, authority: Wallet | None = None,
+                   at: int | None = None) -> None:
+        """From now on ``key`` signs for the household; its account stays what it was."""
+        self.market.rotate_key(self.address(name), key, authority or self.operator, at=at)
+        self.households[name] = key
 
 
 def street_genesis(wallets: Iterable[Wallet], balance: int, authorities: Sequence[Wallet],
