@@ -48,6 +48,7 @@ from minichain.network import Network
 from minichain.poa import Clique
 from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
 from minichain.market.orders import BUY, SELL, STREET_TARIFFS, Order, Tariffs, list_orders
+from minichain.market.statement import Rating, Statement, statement as household_statement
 from minichain.market.trades import Trade
 from minichain.errors import ABIError, InvalidAuctionParameter, MarketError, Revert
 from minichain.receipts import Receipt
@@ -629,12 +630,22 @@ class MarketClient:
     def offers(self, side: str | None = None, slot: int | None = None,
                max_price: int | None = None, min_price: int | None = None,
                owner: str | None = None, min_quantity: int | None = None,
-               reputation: int | None = None) -> list[Order]:
-        """The open orders anyone can browse, filtered and sorted like ``list_orders``."""
+               reputation: int | None = None, slots: range | None = None,
+               min_owner_score: int | None = None,
+               min_owner_reliability: int | None = None) -> list[Order]:
+        """The open orders anyone can browse, filtered and sorted like ``list_orders``; the
+        owners' scores and reliabilities are read from the reputation contract."""
         open_orders = [view.as_order() for view in self.orders(slot) if view.status == "open"]
+        owners = sorted({order.owner for order in open_orders})
+        scores = ({owner: self.score(owner) for owner in owners}
+                  if min_owner_score is not None else None)
+        reliabilities = ({owner: self.reliability(owner) for owner in owners}
+                         if min_owner_reliability is not None else None)
         return list_orders(open_orders, side=side, slot=slot, max_price=max_price,
                            min_price=min_price, owner=owner, min_quantity=min_quantity,
-                           reputation=reputation)
+                           reputation=reputation, slots=slots, min_owner_score=min_owner_score,
+                           min_owner_reliability=min_owner_reliability, owner_scores=scores,
+                           owner_reliabilities=reliabilities)
 
     def trade(self, trade_id: int) -> Trade:
         """One trade, read from the market's storage."""
@@ -653,6 +664,34 @@ class MarketClient:
         """A slot's trades in trade order: direct takes first, then the auction's."""
         return [self.trade(self._market("slot_trades", slot, i))
                 for i in range(self._market("slot_trade_count", slot))]
+
+    def trades_of(self, household: str, slots: range | None = None) -> list[Trade]:
+        """A household's trades (bought or sold) by id, in ``slots`` if given; a settled
+        trade carries what its seller delivered (from the market's ``Settled`` events)."""
+        if slots is None:
+            found = [self.trade(i) for i in range(1, self._market("trades") + 1)]
+        else:
+            _check_slots(slots)
+            found = [trade for slot in slots for trade in self.trades(slot)]
+        mine = [trade for trade in found if household in (trade.buyer, trade.seller)]
+        delivered = {event["trade"]: event["delivered_wh"]
+                     for event in self.chain_events("Settled")} if mine else {}
+        return sorted((trade.settled(delivered[trade.id]) if trade.id in delivered else trade
+                       for trade in mine), key=lambda trade: trade.id)
+
+    def statement(self, household: str, slots: range) -> Statement:
+        """The household's records over ``slots``: its trades with what was delivered, its
+        bills, penalties and ratings (``market.statement``), all read from the chain."""
+        _check_slots(slots)
+        trades = self.trades_of(household, slots)
+        bid_takes = {trade.id for trade in trades
+                     if not trade.is_take and self.order(trade.sell_order).status == "filled"}
+        readings = {slot: reading for slot in slots
+                    if (reading := self.reading(household, slot)) is not None}
+        ratings = [Rating(e["trade"], e["rater"], e["rated"], e["stars"])
+                   for e in self.chain_events("Rated")]
+        return household_statement(household, slots, trades, readings, ratings, self.tariffs,
+                                   bid_takes)
 
     def slot_state(self, slot: int) -> int:
         """SLOT_OPEN, SLOT_CLEARED or SLOT_SETTLED."""
@@ -696,6 +735,14 @@ class MarketClient:
                 "total": free + escrow + bonds + in_trades,
                 "contract": self.chain.balance(self.contracts.market.address)}
 
+    def chain_events(self, name: str | None = None) -> list[DecodedEvent]:
+        """Every event of the four contracts on the chain this client reads, oldest first:
+        what any wallet can rebuild from the blocks, whoever sent the transactions."""
+        chain = self.chain
+        receipts = (receipt for block in chain.canonical_chain()
+                    for receipt in chain.receipts.get(block.hash, ()))
+        return self.events(receipts, name)
+
     def events(self, receipts: Iterable[Receipt] | None = None,
                name: str | None = None) -> list[DecodedEvent]:
         """The contracts' events in the given receipts (default: all this client sealed)."""
@@ -715,6 +762,12 @@ class MarketClient:
         if not receipt.success:
             raise ABIError(f"the call failed: {receipt.explain()}")
         return contract.output(name, receipt)
+
+
+def _check_slots(slots: range) -> None:
+    if not isinstance(slots, range) or slots.step != 1 or slots.start < 0:
+        raise MarketError(f"slots must be a range of consecutive slots from 0 on, e.g. "
+                          f"range(40, 48), got {slots!r}")
 
 
 # --- a whole street in one call ----------------------------------------------------------

@@ -324,6 +324,13 @@ def test_a_low_score_keeps_a_household_out_of_partner_conditioned_trades():
     market.post(h["carol"], SELL, 1_000, 15, later)
     market.post(h["dave"], BUY, 1_000, 20, later, min_reputation=3_000)
     market.post(h["bob"], BUY, 1_000, 18, later)
+    # a buyer browsing for sellers: Alice scores 2666 and delivered half of what she sold
+    alice, carol = street.address("alice"), street.address("carol")
+    assert [o.owner for o in market.offers(side=SELL)] == [alice, carol]
+    assert [o.owner for o in market.offers(side=SELL, min_owner_score=3_000)] == [carol]
+    assert [o.owner for o in market.offers(side=SELL, min_owner_reliability=600)] == [carol]
+    assert [o.price for o in market.offers(slots=range(later, later + 4))] == [9, 15, 20, 18]
+    assert market.offers(slots=range(later + 1, later + 4)) == []
     market.clear(later, by=h["bob"], at=market.gate_closure(later))
     assert [(t.buyer, t.seller, t.price) for t in market.trades(later)] == [
         (street.address("dave"), street.address("carol"), 20),
