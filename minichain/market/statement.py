@@ -112,7 +112,7 @@ class Statement:
 
     household: str
     slots: range
-    trades: tuple[TradeLine, ...]           # by trade id
+    trades: tuple[TradeLine, ...]           # by slot, then trade id (the settlement's order)
     bills: tuple[SlotBill, ...]             # by slot
     ratings_given: tuple[RatingLine, ...]   # by trade id
     ratings_received: tuple[RatingLine, ...]
@@ -211,7 +211,7 @@ def statement(household: str, slots: range, trades: Sequence[Trade],
         raise MarketError(f"slots must be a range of consecutive slots, e.g. range(40, 48), "
                           f"got {slots!r}")
     mine = sorted((t for t in trades if t.slot in slots and household in (t.buyer, t.seller)),
-                  key=lambda t: t.id)
+                  key=lambda t: (t.slot, t.id))
     lines = tuple(trade_line(t, household, t.id in bid_takes, tariffs.retail) for t in mine)
     by_slot: dict[int, list[TradeLine]] = {}
     for line in lines:
