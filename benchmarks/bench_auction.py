@@ -34,6 +34,7 @@ from minichain.market.orders import BUY, SELL, Order, Tariffs, ask_priority, bid
 from minichain.market.settlement import market_trades
 from minichain.execution import apply_transaction
 from minichain.receipts import BlockContext
+from minichain.wallet import Wallet
 
 SIZES = (1_000, 10_000, 100_000)
 REPEATS = {1_000: 9, 10_000: 5, 100_000: 2}
@@ -66,7 +67,7 @@ def n_log_n(n: int) -> float:
 
 ON_CHAIN_SIZES = (100, 1_000)
 ON_CHAIN_REPEATS = 3
-POST_GAS = 150_000              # gas limit of one order transaction (it uses ~55,000)
+POST_GAS = 150_000              # gas limit of one order transaction (it uses ~57,000)
 BENCH_GAS_LIMIT = 300_000_000   # a roomy chain, so a clearing over 30M can still be measured
 SLOT = 10
 
@@ -77,7 +78,8 @@ def measure_on_chain(orders: list[Order], mechanism: str = UNIFORM_PRICE) -> dic
     owners = sorted({(order.side, order.owner) for order in orders})
     names = [f"bench-{i}" for i in range(len(owners))]
     street = sunny_street(names, mechanism=mechanism, tariffs=TARIFFS, balance=10 ** 12,
-                          deposit=10 ** 11, gas_limit=BENCH_GAS_LIMIT, max_orders=len(orders), nodes=False)
+                          deposit=10 ** 11, gas_limit=BENCH_GAS_LIMIT, max_orders=len(orders),
+                          nodes=False, keys={name: Wallet.from_seed(name) for name in names})
     market = street.market
     wallet_of = {owner: street.households[name] for owner, name in zip(owners, names)}
     posts = [market.call_tx(market.contracts.market, wallet_of[(o.side, o.owner)], "post",

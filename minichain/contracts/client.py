@@ -38,7 +38,7 @@ import tempfile
 import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from minichain import cast
 from minichain.chain import BLOCK_GAS_LIMIT, Chain, Genesis
@@ -839,20 +839,20 @@ def street_genesis(wallets: Iterable[Wallet], balance: int, authorities: Sequenc
                    gas_limit=gas_limit)
 
 
-def node_choices(names: Sequence[str]) -> dict[str, str]:
+def node_choices(households: Sequence[Wallet], meters: Sequence[Wallet]) -> dict[str, str]:
     """Each wallet's node on the street: an authority uses its own; household i hands its
     transactions to authority i mod 3 (grid operator, municipality, energy co-op), and its
     meter uses the same node."""
     choices = {cast.wallet(name).address: name for name in cast.AUTHORITIES}
-    for n, name in enumerate(names):
+    for n, (household, meter) in enumerate(zip(households, meters)):
         node = cast.AUTHORITIES[n % len(cast.AUTHORITIES)]
-        choices[cast.wallet(name).address] = node
-        choices[cast.meter(name).address] = node
+        choices[household.address] = node
+        choices[meter.address] = node
     return choices
 
 
-def street_gateway(genesis: Genesis, names: Sequence[str], store_dir: str | Path | None = None,
-                   seed: int = 0, nodes: bool = True,
+def street_gateway(genesis: Genesis, households: Sequence[Wallet], meters: Sequence[Wallet],
+                   store_dir: str | Path | None = None, seed: int = 0, nodes: bool = True,
                    sealers: Sequence[Wallet] = ()) -> Gateway:
     """The way in: the three authorities' nodes (each with a store in ``store_dir``, a new
     temporary folder when None) or, with ``nodes=False``, one chain sealed by ``sealers``."""
@@ -865,7 +865,7 @@ def street_gateway(genesis: Genesis, names: Sequence[str], store_dir: str | Path
         weakref.finalize(network, shutil.rmtree, store_dir, True)
     else:
         network = street_nodes(genesis, store_dir, seed=seed)
-    return NetworkGateway(network, node_choices(names))
+    return NetworkGateway(network, node_choices(households, meters))
 
 
 def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
@@ -874,7 +874,7 @@ def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
                  deposit: int = 20_000_000, gas_limit: int = BLOCK_GAS_LIMIT,
                  gas_price: int = 0, max_orders: int = MAX_ORDERS_PER_SLOT, *,
                  nodes: bool = True, store_dir: str | Path | None = None,
-                 seed: int = 0) -> Street:
+                 seed: int = 0, keys: Mapping[str, Wallet] | None = None) -> Street:
     """A registered street with its market open, in three steps as chapter 08 takes them.
 
     By default the street runs on its three authorities' nodes (``gateway.street_nodes``;
@@ -883,13 +883,19 @@ def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
     household holds ``balance`` µ€ (the authorities too), applies with its own key naming
     its meter and its feeder bus (house i on bus i // 2 + 1), is attested by authority
     i mod 3, and deposits ``deposit`` at the market. With a ``gas_price`` every sender
-    needs enough for gas x price of its transactions."""
+    needs enough for gas x price of its transactions. Households come from the cast
+    (``cast.wallet``, ``cast.meter``); ``keys`` names others (a benchmark's hundreds):
+    name -> key, its meter's key seeded ``<name>-meter``."""
     authorities = tuple(cast.wallet(name) for name in AUTHORITY_NAMES)
-    households = {name: cast.wallet(name) for name in names}
-    meters = {name: cast.meter(name) for name in names}
+    outside = keys or {}
+    households = {name: outside[name] if name in outside else cast.wallet(name)
+                  for name in names}
+    meters = {name: Wallet.from_seed(cast.meter_seed(name)) if name in outside
+              else cast.meter(name) for name in names}
     signers = authorities if nodes else authorities[:1]
     genesis = street_genesis([*households.values(), *authorities], balance, signers, gas_limit)
-    gateway = street_gateway(genesis, names, store_dir, seed, nodes, sealers=signers)
+    gateway = street_gateway(genesis, list(households.values()), list(meters.values()),
+                             store_dir, seed, nodes, sealers=signers)
     operator = authorities[0]
     market = MarketClient.deploy_registry(gateway, operator,
                                           [wallet.address for wallet in authorities],
