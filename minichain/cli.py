@@ -254,12 +254,6 @@ def simulate(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def slot_clock(slot: int) -> str:
-    """When a slot starts on the chain's clock (slot 0 at midnight of the genesis day)."""
-    minutes = (slot % 96) * 15
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _stars(milli: int) -> str:
     return f"{milli // 1000}.{milli % 1000:03d} stars"
 
@@ -285,6 +279,7 @@ def statement_text(journey, household: str, settings: str) -> str:
     """The statement as text for a terminal: who, the settings, four tables and the totals."""
     from minichain.market.units import format_money, format_price
     from minichain.teach import table
+    from minichain.viz.identity import slot_clock
 
     street, market = journey.street, journey.street.market
     account = street.address(household)
@@ -362,6 +357,8 @@ def statement_csv(journey, household: str) -> str:
     in Wh, prices in µ€/kWh; an empty cell is a figure not known yet (or not its record's)."""
     import csv
     import io
+
+    from minichain.viz.identity import slot_clock
 
     street, market = journey.street, journey.street.market
     mine = market.statement(street.address(household), journey.slots)
@@ -473,6 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         top.error("--client applies to --format clique only; a QBFT genesis is for Besu")
     if arguments.command == "statement":
         from minichain import cast
+        from minichain.viz.identity import slot_clock
 
         street = cast.HOUSEHOLDS[:arguments.households]
         if arguments.household not in street:
