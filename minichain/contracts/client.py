@@ -11,6 +11,8 @@ you ask for, and reads the contracts' storage back as plain Python objects::
     market.deposit(alice, 5_000)
     offer = market.post(alice, SELL, 2_000, price=12, slot=8)     # the order id
     market.take(bob, offer, 500)                                   # a direct trade
+    bid = market.post(bob, BUY, 1_000, price=20, slot=8)
+    market.take_bid(alice, bid, 400)                               # and the other way
     market.clear(8, by=bob, at=market.gate_closure(8))
     market.submit_reading(alice_meter, 8, export_wh=1_800, import_wh=0, at=market.slot_end(8))
     market.settle(8, by=bob, at=market.window_end(8))
@@ -23,8 +25,18 @@ its ``where`` names the contract, function and source line that refused.
 To put many transactions in one block, build them with the ``*_tx`` methods and pass
 them to ``seal``, which returns the receipts without raising.
 
-Reading is free: ``orders``, ``offers`` (filtered like ``orders.list_orders``), ``trades``,
-``free``, ``score``, ``reliability``, ``reading``, ``slot_state``, ``events``.
+A household keeps its profile true the same way it registered, asking from its key and
+attested by an authority: ``swap_meter``, ``move_bus`` (both ``update_profile``) and
+``rotate_key``, each one block of two transactions (``ask_update`` / ``attest_update``,
+``apply_key`` / ``attest_key`` one at a time). A household is named by its *account*, the
+address it first registered with; ``account_of(key)`` and ``key_of(household)`` say which
+key signs for it now.
+
+Reading is free: ``orders``, ``offers`` (filtered like ``orders.list_orders``, with the
+owners' scores and reliabilities read from the reputation contract), ``trades``,
+``trades_of`` (one household's, with what was delivered), ``statement`` (its records over
+a range of slots), ``free``, ``score``, ``reliability``, ``reading``, ``slot_state``,
+``events`` (of the receipts this client sealed) and ``chain_events`` (of every block).
 
 ``sunny_street(names)`` sets up a whole street in one call: a chain sealed by the grid
 operator, the three authorities, every household registered with its own meter key and

@@ -374,3 +374,16 @@ def test_with_fees_every_token_stays_accounted_for_in_every_block(orders, readin
     accounted()
     held = market.held(accounts)
     assert held["escrow"] == held["bonds"] == held["in_trades"] == 0
+
+
+def test_a_street_of_households_outside_the_cast_needs_their_keys():
+    from minichain.errors import UnknownCastMember
+    from minichain.wallet import Wallet
+
+    with pytest.raises(UnknownCastMember, match="'bench-0' is not in Sunny Street's cast"):
+        toy_street(("alice", "bench-0"))
+    keys = {"bench-0": Wallet.from_seed("bench-0")}
+    street = toy_street(("alice", "bench-0"), keys=keys)
+    assert street.address("bench-0") == keys["bench-0"].address
+    assert street.meters["bench-0"].address == Wallet.from_seed("bench-0-meter").address
+    assert street.market.status(keys["bench-0"].address) == HOUSEHOLD
