@@ -182,8 +182,8 @@ class Market:
 
     @payable
     def deposit(self):
-        require(msg.value > 0, "send tokens to deposit")
         who = self.trader()
+        require(msg.value > 0, "send tokens to deposit")
         self.free[who] += msg.value
         emit(Deposited(who, msg.value, self.free[who]))
 
