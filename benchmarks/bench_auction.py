@@ -7,8 +7,8 @@ Python's ``sorted`` of the same 10k orders in merit order: sorting is the one st
 mechanism can skip, so "clearing / sorting" says how much the rest costs on any machine.
 
 On chain (``measure_on_chain``): the same books (100 and 1,000 orders) are posted to the
-market contract on a street like ``sunny_street``'s (``bench_street``), one household per (owner, side) of the book so
-that no one trades with itself, and the clearing transaction is timed as a node runs it
+market contract on a ``sunny_street`` chain of households outside the cast, one household
+per (owner, side) of the book so that no one trades with itself, and the clearing transaction is timed as a node runs it
 (``apply_transaction`` on a copy of the state; best of a few runs, the code already
 loaded). Its trades must equal the native clearing's. Printed: gas, time, the ratio
 on-chain / native time from this run, and how many orders one 30,000,000-gas block can
@@ -29,9 +29,7 @@ import time
 from benchmarks.timing import best_time
 from minichain.chain import BLOCK_GAS_LIMIT
 from minichain.market.auction import MECHANISMS, UNIFORM_PRICE, clear
-from minichain import cast
-from minichain.contracts.client import (AUTHORITY_NAMES, MAX_ORDERS_PER_SLOT, SIDE_CODES,
-                                        MarketClient, Street, street_gateway, street_genesis)
+from minichain.contracts.client import MAX_ORDERS_PER_SLOT, SIDE_CODES, sunny_street
 from minichain.market.orders import BUY, SELL, Order, Tariffs, ask_priority, bid_priority
 from minichain.market.settlement import market_trades
 from minichain.execution import apply_transaction
@@ -70,34 +68,9 @@ def n_log_n(n: int) -> float:
 
 ON_CHAIN_SIZES = (100, 1_000)
 ON_CHAIN_REPEATS = 3
-POST_GAS = 150_000              # gas limit of one order transaction (it uses ~55,000)
+POST_GAS = 150_000              # gas limit of one order transaction (it uses ~57,000)
 BENCH_GAS_LIMIT = 300_000_000   # a roomy chain, so a clearing over 30M can still be measured
 SLOT = 10
-
-
-def bench_street(count: int, mechanism: str, gas_limit: int, max_orders: int) -> Street:
-    """A registered street of ``count`` households "bench-0", "bench-1", ... (more than the
-    cast has), each with 10**12 µ€ and 10**11 of it deposited, sealed by the grid operator
-    alone: ``sunny_street``'s three steps for households outside the cast."""
-    authorities = tuple(cast.wallet(name) for name in AUTHORITY_NAMES)
-    households = {f"bench-{i}": Wallet.from_seed(f"bench-{i}") for i in range(count)}
-    meters = {name: Wallet.from_seed(f"{name}-meter") for name in households}
-    operator = authorities[0]
-    genesis = street_genesis([*households.values(), *authorities], 10 ** 12, [operator],
-                             gas_limit)
-    gateway = street_gateway(genesis, list(households), nodes=False, sealers=[operator])
-    market = MarketClient.deploy_registry(gateway, operator,
-                                          [wallet.address for wallet in authorities])
-    market.open_market(operator, mechanism, TARIFFS, max_orders=max_orders)
-    transactions = []
-    for n, (name, wallet) in enumerate(households.items()):
-        transactions.append(market.apply_tx(wallet, meters[name].address, n // 2 + 1))
-        transactions.append(market.attest_tx(authorities[n % 3], wallet.address))
-        transactions.append(market.deposit_tx(wallet, 10 ** 11))
-    for start in range(0, len(transactions), 1_000):
-        if not all(r.success for r in market.seal(transactions[start:start + 1_000])):
-            raise RuntimeError("setting up the benchmark street failed")
-    return Street(market, authorities, households, meters)
 
 
 def measure_on_chain(orders: list[Order], mechanism: str = UNIFORM_PRICE) -> dict[str, float]:
@@ -105,7 +78,9 @@ def measure_on_chain(orders: list[Order], mechanism: str = UNIFORM_PRICE) -> dic
     the native clearing's, and return gas, seconds (best of a few) and the native time."""
     owners = sorted({(order.side, order.owner) for order in orders})
     names = [f"bench-{i}" for i in range(len(owners))]
-    street = bench_street(len(owners), mechanism, BENCH_GAS_LIMIT, max_orders=len(orders))
+    street = sunny_street(names, mechanism=mechanism, tariffs=TARIFFS, balance=10 ** 12,
+                          deposit=10 ** 11, gas_limit=BENCH_GAS_LIMIT, max_orders=len(orders),
+                          nodes=False, keys={name: Wallet.from_seed(name) for name in names})
     market = street.market
     wallet_of = {owner: street.households[name] for owner, name in zip(owners, names)}
     posts = [market.call_tx(market.contracts.market, wallet_of[(o.side, o.owner)], "post",

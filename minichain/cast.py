@@ -61,11 +61,17 @@ def meter_seed(household: str) -> str:
     return f"{household}-meter"
 
 
+def new_key_seed(household: str) -> str:
+    """The key a household rotates to when it replaces its own (chapter 08)."""
+    return f"{household}-new-key"
+
+
 def seeds() -> tuple[str, ...]:
     """Every seed the story uses, each exactly once (for checking chapters against the cast)."""
     people = AUTHORITIES + HOUSEHOLDS + (ATTACKER, UTILITY, COMMUNITY_FUND, NEW_AUTHORITY,
                                          SPARE_METER)
-    return people + tuple(meter_seed(name) for name in HOUSEHOLDS + (ATTACKER,))
+    return (people + tuple(meter_seed(name) for name in HOUSEHOLDS + (ATTACKER,))
+            + tuple(new_key_seed(name) for name in HOUSEHOLDS))
 
 
 def wallet(seed: str) -> "Wallet":
@@ -80,3 +86,8 @@ def wallet(seed: str) -> "Wallet":
 def meter(household: str) -> "Wallet":
     """The key pair of a household's smart meter."""
     return wallet(meter_seed(household))
+
+
+def new_key(household: str) -> "Wallet":
+    """The key pair a household rotates to."""
+    return wallet(new_key_seed(household))

@@ -1,13 +1,22 @@
-"""The ``minichain`` command: simulate a day on chain (chapter 11), export the street's genesis (chapter 14).
+"""The ``minichain`` command: a day on chain (chapter 11), a household's statement
+(chapter 10), the street's genesis (chapter 14).
 
     minichain simulate --households 12 --date 2026-06-21 --mechanism uniform \\
                        --seed 1 --output report.html
 
 runs the day on the three authorities' nodes with ``day.onchain.run_on_chain`` (a ``tqdm``
-progress bar per slot on stderr) and writes one self-contained HTML file: the key figures
-as a table
-(``viz.app.kpi_html``) and the dashboard's figures, with plotly.js embedded once (in
-the first figure) so the report opens without a network.
+progress bar per slot on stderr) and writes one self-contained HTML file: its settings,
+the key figures and what they mean, tables of trades and bills, and the dashboard's
+figures, with plotly.js embedded once so the report opens without a network.
+
+    minichain statement --household alice --households 4 --start 12:00 --slots 4 \\
+                        --seed 1 --output alice.csv
+
+runs a few seeded slots of Sunny Street on the three authorities' nodes
+(``contracts.journey``: orders, direct takes both ways, clearing, readings, settlement,
+ratings, and profile updates half-way) and prints one household's statement
+(``MarketClient.statement``): its trades, a bill per slot, its ratings and totals; with
+``--output`` it writes it instead, as text or, for a ``.csv`` file, one row per record.
 
     minichain genesis --format clique --client geth --output genesis.json
 
@@ -26,13 +35,15 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
+from minichain.market.auction import MCAFEE, MECHANISM_NAMES, PAY_AS_BID, UNIFORM_PRICE
 from minichain.errors import MinichainError
 from minichain.realworld.genesis import (BLOCK_PERIOD, CHAIN_ID, CLIENTS, CLIQUE, FORMATS, GETH,
                                          QBFT)
 
 MECHANISMS = {"uniform": UNIFORM_PRICE, "pay-as-bid": PAY_AS_BID, "mcafee": MCAFEE}
 AGENTS = ("truthful", "price-ramp", "battery-aware", "mixed")
+JOURNEY_HOUSEHOLDS = (3, 26)     # a journey's street: at least 3 homes, at most the cast's
+JOURNEY_SLOTS = 12
 
 
 def _households(text: str) -> int:
@@ -114,6 +125,31 @@ def _whole(text: str, least: int, most: int, what: str) -> int:
         raise argparse.ArgumentTypeError(f"expected {what} from {least:,} to {most:,}, "
                                          f"got {value}")
     return value
+
+
+def _start_time(text: str) -> int:
+    """A time of day on a quarter hour, HH:MM, as the slot it starts (01:00 is slot 4)."""
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a time as HH:MM, got {text!r}") from None
+    if not (0 <= hours < 24 and minutes in (0, 15, 30, 45)):
+        raise argparse.ArgumentTypeError(f"expected a quarter hour from 01:00 to 23:45 "
+                                         f"(slots are 15 minutes), got {text!r}")
+    slot = hours * 4 + minutes // 15
+    if slot < 4:
+        raise argparse.ArgumentTypeError(f"expected 01:00 or later: the street opens at "
+                                         f"midnight and takes orders 45 minutes ahead, "
+                                         f"got {text!r}")
+    return slot
+
+
+def _journey_households(text: str) -> int:
+    return _whole(text, *JOURNEY_HOUSEHOLDS, "households")
+
+
+def _journey_slots(text: str) -> int:
+    return _whole(text, 1, JOURNEY_SLOTS, "slots")
 
 
 def _chain_id(text: str) -> int:
@@ -201,6 +237,41 @@ def parser() -> argparse.ArgumentParser:
     written.add_argument("--csv", type=_folder, default=None, metavar="FOLDER",
                          help="also write trades.csv and bills.csv into this folder")
     written.add_argument("--quiet", action="store_true", help="no progress bar")
+    statement = commands.add_parser(
+        "statement", help="run a few slots of the street on chain and print one "
+        "household's statement",
+        description="Run a few slots of Sunny Street's market on the three authorities' "
+        "nodes (seeded: orders, direct takes of offers and bids, clearing, meter readings, "
+        "settlement, ratings; half-way, one household rotates its key, one gets a new meter "
+        "and one moves to another feeder bus), then print one household's statement: its "
+        "trades, a bill per slot (the market's money and the utility's bill for energy "
+        "outside the market), its ratings and the totals, all read back from the chain.")
+    statement.add_argument("--household", required=True, metavar="NAME",
+                           help="whose statement: one of the street's households, in the "
+                           "cast's order (alice, bob, carol, dave, ...)")
+    statement.add_argument("--households", type=_journey_households, default=4, metavar="N",
+                           help=f"how many homes on the street, {JOURNEY_HOUSEHOLDS[0]} to "
+                           f"{JOURNEY_HOUSEHOLDS[1]}; the first, third, ... sell, the others "
+                           "buy (default: 4)")
+    statement.add_argument("--start", type=_start_time, default=48, metavar="HH:MM",
+                           help="when the first traded slot starts on the chain's clock, a "
+                           "quarter hour from 01:00 (default: 12:00)")
+    statement.add_argument("--slots", type=_journey_slots, default=4, metavar="K",
+                           help=f"how many slots of 15 minutes to trade, 1 to {JOURNEY_SLOTS} "
+                           "(default: 4)")
+    statement.add_argument("--mechanism", choices=sorted(MECHANISMS), default="uniform",
+                           help="how the market clears each slot (default: uniform)")
+    statement.add_argument("--seed", type=_seed, default=1, metavar="S",
+                           help="seed for the orders, takes and readings; the same seed gives "
+                           "the same chain (default: 1)")
+    statement.add_argument("--one-chain", action="store_true",
+                           help="run on one chain sealed by the grid operator instead of the "
+                           "three authorities' nodes (the same statement, a little faster)")
+    statement.add_argument("--output", type=_output_path, default=None, metavar="FILE",
+                           help="write the statement to FILE instead of printing it: CSV for "
+                           "a .csv file (amounts in µ€, prices in µ€/kWh), else text; its "
+                           "folder must exist")
+    statement.add_argument("--quiet", action="store_true", help="no progress bar")
     genesis = commands.add_parser(
         "genesis", help="write Sunny Street's authorities as a Clique or QBFT genesis file",
         description="Write the genesis file of a real proof-of-authority network sealed by "
@@ -257,7 +328,8 @@ def settings_rows(scenario, how: str) -> list[tuple[str, str]]:
 def trade_rows(day) -> list[tuple]:
     """Every trade of the day: slot, time, seller, buyer, Wh, ct/kWh, paid, delivered."""
     from minichain.market.units import format_money, format_price
-    return [(t.slot, _clock(t.slot), t.seller, t.buyer, t.quantity_wh,
+    from minichain.viz.identity import slot_clock
+    return [(t.slot, slot_clock(t.slot), t.seller, t.buyer, t.quantity_wh,
              format_price(t.price), format_money(t.amount), t.delivered_wh)
             for t in day.trades]
 
@@ -276,10 +348,6 @@ TRADE_HEADERS = ("slot", "from", "seller", "buyer", "Wh", "price", "paid", "deli
 BILL_HEADERS = ("household", "agent", "bill", "without trading", "saved")
 
 
-def _clock(slot: int) -> str:
-    return f"{slot * 15 // 60:02d}:{slot * 15 % 60:02d}"
-
-
 def _table(headers, rows) -> str:
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row)
@@ -290,7 +358,6 @@ def _table(headers, rows) -> str:
 
 def report_html(scenario, day, how: str = "on the street's three nodes") -> str:
     """The report: settings, key figures and what they mean, trades, bills, every figure."""
-    from minichain.market.auction import MECHANISM_NAMES
     from minichain.viz.app import KEY_FIGURES, chain_html, kpi_html, scenario_figures
 
     figures = scenario_figures(scenario, day)
@@ -359,6 +426,173 @@ def simulate(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _stars(milli: int) -> str:
+    return f"{milli // 1000}.{milli % 1000:03d} stars"
+
+
+def _per_mille(value: int) -> str:
+    return f"{value // 10}.{value % 10} %"
+
+
+def _kwh(wh: int) -> str:
+    return f"{wh / 1000:,.3f} kWh"
+
+
+def party_names(journey) -> dict[str, str]:
+    """Addresses as people say them: the households' names, the utility, the fund."""
+    street = journey.street
+    names = {street.address(name): name.capitalize() for name in street.households}
+    names[street.market.utility] = "utility"
+    names[street.market.community_fund] = "community fund"
+    return names
+
+
+def statement_text(journey, household: str, settings: str) -> str:
+    """The statement as text for a terminal: who, the settings, four tables and the totals."""
+    from minichain.market.units import format_money, format_price
+    from minichain.teach import table
+    from minichain.viz.identity import slot_clock
+
+    street, market = journey.street, journey.street.market
+    account = street.address(household)
+    mine = market.statement(account, journey.slots)
+    names = party_names(journey)
+    key = market.key_of(account)
+    slots = journey.slots
+    lines = [f"Statement of {household.capitalize()}, Sunny Street, slots {slots[0]} to "
+             f"{slots[-1]} ({slot_clock(slots[0])} to {slot_clock(slots[-1] + 1)} on the "
+             "chain's clock)",
+             f"run: {settings}",
+             f"account {account}, signed for by "
+             + ("its own key" if key == account else f"the key {key} (rotated)")
+             + f"; meter {market.meter_of(account)}, feeder bus {market.bus_of(account)}",
+             f"now: free deposit {format_money(market.free(account))}, score "
+             f"{_stars(market.score(account))}, delivered {_per_mille(market.reliability(account))}"
+             " of what it sold", ""]
+    money = format_money
+    trades = [(line.slot, slot_clock(line.slot), line.trade_id,
+               "bought" if line.side == "buy" else "sold", names.get(line.partner, line.partner),
+               line.how, f"{line.quantity_wh:,}", format_price(line.price), money(line.amount),
+               "pending" if line.delivered_wh is None else f"{line.delivered_wh:,}",
+               f"{line.shortfall_wh:,}", money(line.penalty)) for line in mine.trades]
+    lines += ["Trades", table(trades, ["slot", "time", "trade", "side", "partner", "how", "Wh",
+                                       "price", "amount", "delivered Wh", "short Wh",
+                                       "penalty"]).text if trades else "(none)", ""]
+    bills = []
+    for bill in mine.bills:
+        export_wh, import_wh = bill.reading if bill.reading is not None else ("-", "-")
+        grid = bill.grid
+        bills.append((bill.slot, slot_clock(bill.slot), export_wh, import_wh, bill.bought_wh,
+                       bill.sold_wh, money(bill.paid), money(bill.received),
+                       money(bill.penalties),
+                       "pending" if grid is None else money(grid.pays),
+                       "pending" if grid is None else money(grid.receives),
+                       "pending" if bill.net is None else money(bill.net)))
+    lines += ["Bills per slot (the market's money, then the utility's bill for energy "
+              "outside the market)",
+              table(bills, ["slot", "time", "export Wh", "import Wh", "bought Wh", "sold Wh",
+                            "paid", "received", "penalties", "utility bills", "utility pays",
+                            "net"]).text if bills else "(none)", ""]
+    ratings = ([(r.trade_id, "given to", names.get(r.partner, r.partner), r.stars)
+                for r in mine.ratings_given]
+               + [(r.trade_id, "received from", names.get(r.partner, r.partner), r.stars)
+                  for r in mine.ratings_received])
+    lines += ["Ratings", table(sorted(ratings), ["trade", "", "partner", "stars"]).text
+              if ratings else "(none)", ""]
+    pending = ", ".join(str(slot) for slot in mine.pending) or "none"
+    lines += ["Totals",
+              f"  bought {_kwh(mine.bought_wh)} for {money(mine.paid)}; sold "
+              f"{_kwh(mine.sold_wh)} for {money(mine.received)}",
+              f"  penalties {money(mine.penalties)} for {_kwh(mine.shortfall_wh)} sold and "
+              "not delivered",
+              f"  the utility billed {money(mine.grid_pays)} for imports beyond the market and "
+              f"paid {money(mine.grid_receives)} for exports beyond it",
+              f"  net {money(mine.net)} (slots whose bills are pending: {pending})", "",
+              "How the figures are made: an amount is Wh x price / 1000, rounded down to a "
+              "whole µ€; a penalty is the Wh sold and not delivered at the retail tariff, "
+              "paid to the utility from the seller's bond; the utility bills imports beyond "
+              "what was bought at retail and pays exports beyond what was delivered at "
+              "feed-in; net = received - paid - penalties + what the utility pays - what it "
+              "bills."]
+    return "\n".join(lines) + "\n"
+
+
+STATEMENT_COLUMNS = ("record", "slot", "time", "trade", "side", "partner", "how",
+                     "quantity_wh", "price_ueur_per_kwh", "amount_ueur", "delivered_wh",
+                     "shortfall_wh", "penalty_ueur", "export_wh", "import_wh", "bought_wh",
+                     "sold_wh", "paid_ueur", "received_ueur", "penalties_ueur",
+                     "utility_bills_ueur", "utility_pays_ueur", "net_ueur", "stars")
+
+
+def statement_csv(journey, household: str) -> str:
+    """The statement as CSV: one row per trade, slot bill and rating; money in µ€, energy
+    in Wh, prices in µ€/kWh; an empty cell is a figure not known yet (or not its record's)."""
+    import csv
+    import io
+
+    from minichain.viz.identity import slot_clock
+
+    street, market = journey.street, journey.street.market
+    mine = market.statement(street.address(household), journey.slots)
+    names = party_names(journey)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, STATEMENT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for line in mine.trades:
+        writer.writerow({"record": "trade", "slot": line.slot, "time": slot_clock(line.slot),
+                         "trade": line.trade_id, "side": line.side,
+                         "partner": names.get(line.partner, line.partner), "how": line.how,
+                         "quantity_wh": line.quantity_wh, "price_ueur_per_kwh": line.price,
+                         "amount_ueur": line.amount, "delivered_wh": line.delivered_wh,
+                         "shortfall_wh": line.shortfall_wh if line.settled else None,
+                         "penalty_ueur": line.penalty if line.settled else None})
+    for bill in mine.bills:
+        reading = bill.reading or (None, None)
+        grid = bill.grid
+        writer.writerow({"record": "bill", "slot": bill.slot, "time": slot_clock(bill.slot),
+                         "export_wh": reading[0], "import_wh": reading[1],
+                         "bought_wh": bill.bought_wh, "sold_wh": bill.sold_wh,
+                         "paid_ueur": bill.paid, "received_ueur": bill.received,
+                         "penalties_ueur": bill.penalties,
+                         "utility_bills_ueur": None if grid is None else grid.pays,
+                         "utility_pays_ueur": None if grid is None else grid.receives,
+                         "net_ueur": bill.net})
+    for rating in mine.ratings_given + mine.ratings_received:
+        writer.writerow({"record": "rating given" if rating.given else "rating received",
+                         "trade": rating.trade_id,
+                         "partner": names.get(rating.partner, rating.partner),
+                         "stars": rating.stars})
+    return out.getvalue()
+
+
+def statement(arguments: argparse.Namespace) -> int:
+    """Run the journey with a progress bar, then print or write one household's statement."""
+    from tqdm.auto import tqdm
+
+    from minichain.contracts.journey import street_journey
+
+    nodes = not arguments.one_chain
+    with tqdm(desc="blocks on chain", unit="block", disable=arguments.quiet) as bar:
+        journey = street_journey(arguments.households, arguments.start, arguments.slots,
+                                 arguments.seed, MECHANISMS[arguments.mechanism], nodes=nodes,
+                                 progress=bar.update)
+    homes = f"{arguments.households} homes"
+    where = "the three authorities' nodes" if nodes else "one chain sealed by the grid operator"
+    mechanism = MECHANISM_NAMES[MECHANISMS[arguments.mechanism]]
+    settings = (f"{homes}, {mechanism}, seed {arguments.seed}, "
+                f"on {where}; minichain {version()}")
+    if arguments.output is None:
+        print(statement_text(journey, arguments.household, settings), end="")
+        return 0
+    if arguments.output.suffix.lower() == ".csv":
+        text = statement_csv(journey, arguments.household)
+    else:
+        text = statement_text(journey, arguments.household, settings)
+    arguments.output.write_text(text, encoding="utf-8")
+    print(f"wrote {arguments.output}")
+    return 0
+
+
 def genesis(arguments: argparse.Namespace) -> int:
     """Write the street's authorities as a Clique or QBFT genesis file."""
     from minichain import cast
@@ -402,7 +636,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             scenario_of(arguments)                 # a scenario that cannot run: before any work
         except MinichainError as error:
             top.error(str(error))
-    command = genesis if arguments.command == "genesis" else simulate
+    if arguments.command == "statement":
+        from minichain import cast
+        from minichain.viz.identity import slot_clock
+
+        street = cast.HOUSEHOLDS[:arguments.households]
+        if arguments.household not in street:
+            top.error(f"--household must be one of the street's {arguments.households} "
+                      f"households ({', '.join(street)}), got {arguments.household!r}")
+        if arguments.start + arguments.slots > 96:
+            top.error(f"{arguments.slots} slots from {slot_clock(arguments.start)} run past "
+                      "midnight; start earlier or trade fewer slots")
+    command = {"genesis": genesis, "simulate": simulate,
+               "statement": statement}[arguments.command]
     try:
         return command(arguments)
     except (MinichainError, OSError) as error:

@@ -347,6 +347,11 @@ class RatingRejected(MarketError):
     """A rating breaks the rules: trade not settled, not a party, stars out of 1..5, or twice."""
 
 
+class TakeRefused(MarketError):
+    """A direct take breaks the rules (no such open order, too much, its own order, a partner
+    below the order's minimum, not enough free deposit); the message is the contract's reason."""
+
+
 class UnknownCastMember(MinichainError):
     """A name that is not in Sunny Street's cast (``minichain.cast``)."""
 

@@ -30,7 +30,9 @@ def genesis():
 
 
 def network_gateway(tmp_path) -> NetworkGateway:
-    return NetworkGateway(street_nodes(genesis(), tmp_path), node_choices(["alice", "bob", "carol"]))
+    meters = [cast.meter(name) for name in ("alice", "bob", "carol")]
+    return NetworkGateway(street_nodes(genesis(), tmp_path),
+                          node_choices([ALICE, BOB, CAROL], meters))
 
 
 def payments(count: int, start_nonce: int = 0):

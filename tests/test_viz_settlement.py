@@ -110,8 +110,9 @@ def test_events_that_do_not_add_up_are_refused(chapter):
 
 @st.composite
 def slot_stories(draw):
-    """Orders, takes, cancels and meter readings for one slot of four households: Alice
-    and Bob sell, Carol and Dave buy, at prices that often cross."""
+    """Orders, takes (buyers of offers, sellers of bids), cancels and meter readings for
+    one slot of four households: Alice and Bob sell, Carol and Dave buy, at prices that
+    often cross."""
     orders = []
     for _ in range(draw(st.integers(1, 8))):
         who = draw(st.integers(0, 3))
@@ -119,10 +120,12 @@ def slot_stories(draw):
                        draw(st.integers(8, 22) if who < 2 else st.integers(14, 30))))
     takes = draw(st.lists(st.tuples(st.integers(2, 3), st.integers(1, 8),
                                     st.integers(1, 2_000)), max_size=3))
+    bid_takes = draw(st.lists(st.tuples(st.integers(0, 1), st.integers(1, 8),
+                                        st.integers(1, 2_000)), max_size=3))
     cancels = draw(st.lists(st.integers(1, 8), max_size=2))
     readings = draw(st.lists(st.one_of(st.none(), st.integers(0, 4_000)), min_size=4,
                              max_size=4))
-    return orders, takes, cancels, readings
+    return orders, (takes, bid_takes), cancels, readings
 
 
 @settings(max_examples=10, deadline=None, derandomize=True,
@@ -137,7 +140,11 @@ def test_every_households_flows_add_up_to_the_change_of_its_free_deposit(story, 
     before = {a: market.free(a) for a in accounts}
     market.seal([market.post_tx(h[names[who]], side, wh, price, SLOT)
                  for who, side, wh, price in orders])           # refused ones change nothing
+    takes, bid_takes = takes
     market.seal([market.take_tx(h[names[who]], order, wh) for who, order, wh in takes])
+    bids = [view.id for view in market.orders(SLOT) if view.side == BUY]
+    market.seal([market.take_bid_tx(h[names[who]], bids[n % len(bids)], wh)
+                 for who, n, wh in bid_takes] if bids else [])
     known = market.orders(SLOT)
     market.seal([market.cancel_tx(h[names[[street.address(n) for n in names].index(
         known[i % len(known)].owner)]], known[i % len(known)].id) for i in cancels]

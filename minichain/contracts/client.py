@@ -11,6 +11,8 @@ you ask for, and reads the contracts' storage back as plain Python objects::
     market.deposit(alice, 5_000)
     offer = market.post(alice, SELL, 2_000, price=12, slot=8)     # the order id
     market.take(bob, offer, 500)                                   # a direct trade
+    bid = market.post(bob, BUY, 1_000, price=20, slot=8)
+    market.take_bid(alice, bid, 400)                               # and the other way
     market.clear(8, by=bob, at=market.gate_closure(8))
     market.submit_reading(alice_meter, 8, export_wh=1_800, import_wh=0, at=market.slot_end(8))
     market.settle(8, by=bob, at=market.window_end(8))
@@ -23,8 +25,18 @@ its ``where`` names the contract, function and source line that refused.
 To put many transactions in one block, build them with the ``*_tx`` methods and pass
 them to ``seal``, which returns the receipts without raising.
 
-Reading is free: ``orders``, ``offers`` (filtered like ``orders.list_orders``), ``trades``,
-``free``, ``score``, ``reliability``, ``reading``, ``slot_state``, ``events``.
+A household keeps its profile true the same way it registered, asking from its key and
+attested by an authority: ``swap_meter``, ``move_bus`` (both ``update_profile``) and
+``rotate_key``, each one block of two transactions (``ask_update`` / ``attest_update``,
+``apply_key`` / ``attest_key`` one at a time). A household is named by its *account*, the
+address it first registered with; ``account_of(key)`` and ``key_of(household)`` say which
+key signs for it now.
+
+Reading is free: ``orders``, ``offers`` (filtered like ``orders.list_orders``, with the
+owners' scores and reliabilities read from the reputation contract), ``trades``,
+``trades_of`` (one household's, with what was delivered), ``statement`` (its records over
+a range of slots), ``free``, ``score``, ``reliability``, ``reading``, ``slot_state``,
+``events`` (of the receipts this client sealed) and ``chain_events`` (of every block).
 
 ``sunny_street(names)`` sets up a whole street in one call: a chain sealed by the grid
 operator, the three authorities, every household registered with its own meter key and
@@ -36,9 +48,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from minichain import cast
 from minichain.chain import BLOCK_GAS_LIMIT, Chain, Genesis
@@ -48,6 +60,7 @@ from minichain.network import Network
 from minichain.poa import Clique
 from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
 from minichain.market.orders import BUY, SELL, STREET_TARIFFS, Order, Tariffs, list_orders
+from minichain.market.statement import Rating, Statement, statement as household_statement
 from minichain.market.trades import Trade
 from minichain.errors import ABIError, InvalidAuctionParameter, MarketError, Revert
 from minichain.receipts import Receipt
@@ -73,12 +86,14 @@ SIDE_NAMES = {code: side for side, code in SIDE_CODES.items()}
 
 # Identity registry statuses (``Identity.status_of``).
 NOT_REGISTERED, APPLIED, HOUSEHOLD, REVOKED = 0, 1, 2, 3
-# Market slot states (``Market.slot_state``).
+# Market slot states (``Market.slot_state``) and order statuses (``Market.status``).
 SLOT_OPEN, SLOT_CLEARED, SLOT_SETTLED = 0, 1, 2
+ORDER_OPEN, ORDER_CANCELLED, ORDER_FILLED = 1, 2, 3
 
 # The contracts' revert reasons, so tests and notebooks can name them.
 R_NOT_REGISTERED = "not a registered household"
 R_REVOKED = "household revoked"
+R_KEY_REPLACED = "that key was replaced by a new one"
 R_BAD_SIDE = "side is 1 (buy) or 2 (sell)"
 R_BAD_QUANTITY = "quantity must be positive"
 R_OUT_OF_BAND = "price outside the tariff band"
@@ -92,6 +107,10 @@ R_BOOK_FULL = "the slot's book is full"
 R_NO_OFFER = "no such open offer"
 R_OFFER_TOO_SMALL = "the offer has less left"
 R_REPUTATION_TOO_LOW = "your reputation is below the offer's minimum"
+R_NO_BID = "no such open bid"
+R_BID_TOO_SMALL = "the bid has less left"
+R_SELF_TAKE_BID = "self-trade: this is your own bid"
+R_BID_REPUTATION_TOO_LOW = "your reputation is below the bid's minimum"
 R_NOT_OWNER = "only the owner cancels"
 R_NOT_OPEN = "the order is not open"
 R_NO_SLOT = "no such slot"
@@ -112,6 +131,22 @@ R_NOT_SETTLED = "trade not settled"
 R_NOT_A_PARTY = "not a party of this trade"
 R_BAD_STARS = "stars must be 1 to 5"
 R_ALREADY_RATED = "trade already rated"
+# ... and the identity registry's: registration and profile updates.
+R_AUTHORITY_TRADES = "authorities do not trade"
+R_METER_TRADES = "a meter key cannot trade"
+R_ALREADY_REGISTERED = "already a registered household"
+R_METER_OWN_KEY = "the meter needs its own key"
+R_AUTHORITY_METER = "an authority key cannot be a meter"
+R_HOUSEHOLD_KEY = "that key belongs to a household"
+R_METER_BOUND = "meter already bound to a household"
+R_METER_RETIRED = "that meter was retired"
+R_BAD_BUS = "the feeder bus is a number >= 1"
+R_NOT_AUTHORITY_ATTEST = "only an authority attests"
+R_NOT_AUTHORITY_REVOKE = "only an authority revokes"
+R_NO_APPLICATION = "no open application"
+R_NO_CHANGE = "the update changes nothing"
+R_NO_UPDATE = "no open update"
+R_NO_KEY_APPLICATION = "no open key application"
 
 
 # --- time --------------------------------------------------------------------------------
@@ -151,7 +186,8 @@ class OrderView:
     slot: int
     min_reputation: int
     locked: int             # escrow (buy) or bond (sell) it holds now
-    status: str             # "open", "taken" (nothing left), "cancelled", "cleared"
+    status: str             # "open", "taken" (nothing left), "cancelled", "cleared", or
+                            # "filled" (a seller's order made by taking a bid)
 
     def as_order(self) -> Order:
         """The open part as an ``Order`` (for ``list_orders`` and the native auction)."""
@@ -248,7 +284,7 @@ class MarketClient:
         nonce = max(self._nonces.get(deployer.address, 0), chain.nonce(deployer.address))
         reputation_at, market_at = (contract_address(deployer.address, nonce + n)
                                     for n in range(2))
-        arguments = (("reputation", (market_at,)),
+        arguments = (("reputation", (market_at, self.contracts.identity.address)),
                      ("market", (self.contracts.identity.address, self.contracts.oracle.address,
                                  reputation_at, MECHANISM_CODES[mechanism], k_numerator,
                                  k_denominator, tariffs.feed_in, tariffs.retail,
@@ -326,6 +362,11 @@ class MarketClient:
                                 value=value, gas=gas, chain_id=self.chain.chain_id,
                                 gas_price=self.gas_price)
 
+    def transfer_tx(self, wallet: Wallet, to: str, amount: int) -> SignedTransaction:
+        """A plain transfer of the wallet's own tokens (outside the market), next nonce."""
+        return wallet.transfer(to, amount, nonce=self._next_nonce(wallet.address),
+                               chain_id=self.chain.chain_id, gas_price=self.gas_price)
+
     def seal(self, transactions: Iterable[SignedTransaction],
              at: int | None = None) -> list[Receipt]:
         """Send ``transactions`` at time ``at`` through the gateway and return their receipts
@@ -382,11 +423,8 @@ class MarketClient:
                  at: int | None = None) -> None:
         """Apply and attest in one block (both must succeed)."""
         meter_address = meter if isinstance(meter, str) else meter.address
-        receipts = self.seal([self.apply_tx(household, meter_address, bus),
-                              self.attest_tx(authority, household.address)], at=at)
-        for receipt in receipts:
-            if not receipt.success:
-                raise receipt.error
+        self._both([self.apply_tx(household, meter_address, bus),
+                    self.attest_tx(authority, household.address)], at)
 
     def status(self, who: str) -> int:
         """NOT_REGISTERED, APPLIED, HOUSEHOLD or REVOKED."""
@@ -399,6 +437,76 @@ class MarketClient:
     def bus_of(self, household: str) -> int:
         """The feeder bus a household's attestation bound."""
         return self.contracts.identity.read(self.chain.state, "bus", household)
+
+    def account_of(self, key: str) -> str:
+        """The household (account) a key signs for: itself unless rotated; zero if replaced."""
+        return self.contracts.identity.query(self.chain.state, "account_of", key)
+
+    def key_of(self, household: str) -> str:
+        """The key that signs for a household now (its own address until it rotates)."""
+        return self.contracts.identity.query(self.chain.state, "key_of", household)
+
+    # -- profile updates: each asked by the household and attested by an authority -------
+
+    def ask_update_tx(self, wallet: Wallet, meter: str, bus: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, wallet, "ask_update", meter, bus)
+
+    def attest_update_tx(self, authority: Wallet, household: str) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, authority, "attest_update", household)
+
+    def ask_update(self, wallet: Wallet, meter: str, bus: int, at: int | None = None) -> None:
+        """The household asks for a new meter and/or another bus (one of them may stay)."""
+        self._send(self.contracts.identity, wallet, "ask_update", meter, bus, at=at)
+
+    def attest_update(self, authority: Wallet, household: str, at: int | None = None) -> None:
+        """An authority attests the open update: the meter is swapped and/or the bus moved."""
+        self._send(self.contracts.identity, authority, "attest_update", household, at=at)
+
+    def update_profile(self, wallet: Wallet, authority: Wallet, meter: Wallet | str | None = None,
+                       bus: int | None = None, at: int | None = None) -> None:
+        """Ask and attest in one block (both must succeed); None keeps what is bound now."""
+        household = self.account_of(wallet.address)
+        meter = self.meter_of(household) if meter is None else meter
+        meter_address = meter if isinstance(meter, str) else meter.address
+        bus = self.bus_of(household) if bus is None else bus
+        self._both([self.ask_update_tx(wallet, meter_address, bus),
+                    self.attest_update_tx(authority, household)], at)
+
+    def swap_meter(self, wallet: Wallet, meter: Wallet | str, authority: Wallet,
+                   at: int | None = None) -> None:
+        """A new meter for the household: the old one is retired and can never report again."""
+        self.update_profile(wallet, authority, meter=meter, at=at)
+
+    def move_bus(self, wallet: Wallet, bus: int, authority: Wallet, at: int | None = None) -> None:
+        """The household's house now hangs on feeder bus ``bus``."""
+        self.update_profile(wallet, authority, bus=bus, at=at)
+
+    def apply_key_tx(self, key: Wallet, household: str) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, key, "apply_key", household)
+
+    def attest_key_tx(self, authority: Wallet, key: str) -> SignedTransaction:
+        return self.call_tx(self.contracts.identity, authority, "attest_key", key)
+
+    def apply_key(self, key: Wallet, household: str, at: int | None = None) -> None:
+        """A new key asks to sign for ``household`` (its own signature proves it is held)."""
+        self._send(self.contracts.identity, key, "apply_key", household, at=at)
+
+    def attest_key(self, authority: Wallet, key: str, at: int | None = None) -> None:
+        """An authority attests a key application: from now on that key signs for the household."""
+        self._send(self.contracts.identity, authority, "attest_key", key, at=at)
+
+    def rotate_key(self, household: str, key: Wallet, authority: Wallet,
+                   at: int | None = None) -> None:
+        """Apply and attest a new key in one block (both must succeed); the old key is replaced."""
+        self._both([self.apply_key_tx(key, household),
+                    self.attest_key_tx(authority, key.address)], at)
+
+    def _both(self, transactions: list[SignedTransaction], at: int | None) -> None:
+        receipts = self.seal(transactions, at=at)
+        self.last_receipt = receipts[-1]
+        for receipt in receipts:
+            if not receipt.success:
+                raise receipt.error
 
     # -- money ----------------------------------------------------------------------------
 
@@ -441,6 +549,16 @@ class MarketClient:
              at: int | None = None) -> int:
         """Buy ``quantity_wh`` of a listed offer at its price now; return the trade id."""
         return self._send(self.contracts.market, wallet, "take", order_id, quantity_wh, at=at)
+
+    def take_bid_tx(self, wallet: Wallet, order_id: int, quantity_wh: int) -> SignedTransaction:
+        return self.call_tx(self.contracts.market, wallet, "take_bid", order_id, quantity_wh)
+
+    def take_bid(self, wallet: Wallet, order_id: int, quantity_wh: int,
+                 at: int | None = None) -> int:
+        """Sell ``quantity_wh`` into a listed bid at its price now (the seller's bond is
+        locked in a sell order filled at once); return the trade id."""
+        return self._send(self.contracts.market, wallet, "take_bid", order_id, quantity_wh,
+                          at=at)
 
     def cancel_tx(self, wallet: Wallet, order_id: int) -> SignedTransaction:
         return self.call_tx(self.contracts.market, wallet, "cancel", order_id)
@@ -507,7 +625,9 @@ class MarketClient:
         read = self._market
         slot = read("slot_of", order_id)
         left = read("left", order_id)
-        if read("status", order_id) == 2:
+        if read("status", order_id) == ORDER_FILLED:
+            status = "filled"
+        elif read("status", order_id) == ORDER_CANCELLED:
             status = "cancelled"
         elif self.slot_state(slot) != SLOT_OPEN:
             status = "cleared"
@@ -528,12 +648,22 @@ class MarketClient:
     def offers(self, side: str | None = None, slot: int | None = None,
                max_price: int | None = None, min_price: int | None = None,
                owner: str | None = None, min_quantity: int | None = None,
-               reputation: int | None = None) -> list[Order]:
-        """The open orders anyone can browse, filtered and sorted like ``list_orders``."""
+               reputation: int | None = None, slots: range | None = None,
+               min_owner_score: int | None = None,
+               min_owner_reliability: int | None = None) -> list[Order]:
+        """The open orders anyone can browse, filtered and sorted like ``list_orders``; the
+        owners' scores and reliabilities are read from the reputation contract."""
         open_orders = [view.as_order() for view in self.orders(slot) if view.status == "open"]
+        owners = sorted({order.owner for order in open_orders})
+        scores = ({owner: self.score(owner) for owner in owners}
+                  if min_owner_score is not None else None)
+        reliabilities = ({owner: self.reliability(owner) for owner in owners}
+                         if min_owner_reliability is not None else None)
         return list_orders(open_orders, side=side, slot=slot, max_price=max_price,
                            min_price=min_price, owner=owner, min_quantity=min_quantity,
-                           reputation=reputation)
+                           reputation=reputation, slots=slots, min_owner_score=min_owner_score,
+                           min_owner_reliability=min_owner_reliability, owner_scores=scores,
+                           owner_reliabilities=reliabilities)
 
     def trade(self, trade_id: int) -> Trade:
         """One trade, read from the market's storage."""
@@ -552,6 +682,34 @@ class MarketClient:
         """A slot's trades in trade order: direct takes first, then the auction's."""
         return [self.trade(self._market("slot_trades", slot, i))
                 for i in range(self._market("slot_trade_count", slot))]
+
+    def trades_of(self, household: str, slots: range | None = None) -> list[Trade]:
+        """A household's trades (bought or sold) by id, in ``slots`` if given; a settled
+        trade carries what its seller delivered (from the market's ``Settled`` events)."""
+        if slots is None:
+            found = [self.trade(i) for i in range(1, self._market("trades") + 1)]
+        else:
+            _check_slots(slots)
+            found = [trade for slot in slots for trade in self.trades(slot)]
+        mine = [trade for trade in found if household in (trade.buyer, trade.seller)]
+        delivered = {event["trade"]: event["delivered_wh"]
+                     for event in self.chain_events("Settled")} if mine else {}
+        return sorted((trade.settled(delivered[trade.id]) if trade.id in delivered else trade
+                       for trade in mine), key=lambda trade: trade.id)
+
+    def statement(self, household: str, slots: range) -> Statement:
+        """The household's records over ``slots``: its trades with what was delivered, its
+        bills, penalties and ratings (``market.statement``), all read from the chain."""
+        _check_slots(slots)
+        trades = self.trades_of(household, slots)
+        bid_takes = {trade.id for trade in trades
+                     if not trade.is_take and self.order(trade.sell_order).status == "filled"}
+        readings = {slot: reading for slot in slots
+                    if (reading := self.reading(household, slot)) is not None}
+        ratings = [Rating(e["trade"], e["rater"], e["rated"], e["stars"])
+                   for e in self.chain_events("Rated")]
+        return household_statement(household, slots, trades, readings, ratings, self.tariffs,
+                                   bid_takes)
 
     def slot_state(self, slot: int) -> int:
         """SLOT_OPEN, SLOT_CLEARED or SLOT_SETTLED."""
@@ -595,6 +753,14 @@ class MarketClient:
                 "total": free + escrow + bonds + in_trades,
                 "contract": self.chain.balance(self.contracts.market.address)}
 
+    def chain_events(self, name: str | None = None) -> list[DecodedEvent]:
+        """Every event of the four contracts on the chain this client reads, oldest first:
+        what any wallet can rebuild from the blocks, whoever sent the transactions."""
+        chain = self.chain
+        receipts = (receipt for block in chain.canonical_chain()
+                    for receipt in chain.receipts.get(block.hash, ()))
+        return self.events(receipts, name)
+
     def events(self, receipts: Iterable[Receipt] | None = None,
                name: str | None = None) -> list[DecodedEvent]:
         """The contracts' events in the given receipts (default: all this client sealed)."""
@@ -616,6 +782,12 @@ class MarketClient:
         return contract.output(name, receipt)
 
 
+def _check_slots(slots: range) -> None:
+    if not isinstance(slots, range) or slots.step != 1 or slots.start < 0:
+        raise MarketError(f"slots must be a range of consecutive slots from 0 on, e.g. "
+                          f"range(40, 48), got {slots!r}")
+
+
 # --- a whole street in one call ----------------------------------------------------------
 
 AUTHORITY_NAMES = cast.AUTHORITIES
@@ -627,8 +799,13 @@ class Street:
 
     market: MarketClient
     authorities: tuple[Wallet, ...]         # grid operator, municipality, energy co-op
-    households: dict[str, Wallet]           # name -> the household's wallet
-    meters: dict[str, Wallet]               # name -> its smart meter's key
+    households: dict[str, Wallet]           # name -> the key that signs for the household now
+    meters: dict[str, Wallet]               # name -> its smart meter's key now
+    accounts: dict[str, str] = field(default_factory=dict)   # name -> its account (address)
+
+    def __post_init__(self) -> None:
+        for name, wallet in self.households.items():
+            self.accounts.setdefault(name, wallet.address)
 
     @property
     def chain(self) -> Chain:
@@ -650,8 +827,25 @@ class Street:
         return self.authorities[0]
 
     def address(self, name: str) -> str:
-        """A household's address, by name."""
-        return self.households[name].address
+        """A household's address (its account: the key it first registered with), by name."""
+        return self.accounts[name]
+
+    def swap_meter(self, name: str, meter: Wallet, authority: Wallet | None = None,
+                   at: int | None = None) -> None:
+        """The household gets a new meter, attested by ``authority`` (the grid operator)."""
+        self.market.swap_meter(self.households[name], meter, authority or self.operator, at=at)
+        self.meters[name] = meter
+
+    def move_bus(self, name: str, bus: int, authority: Wallet | None = None,
+                 at: int | None = None) -> None:
+        """The household's house now hangs on feeder bus ``bus`` (attested by ``authority``)."""
+        self.market.move_bus(self.households[name], bus, authority or self.operator, at=at)
+
+    def rotate_key(self, name: str, key: Wallet, authority: Wallet | None = None,
+                   at: int | None = None) -> None:
+        """From now on ``key`` signs for the household; its account stays what it was."""
+        self.market.rotate_key(self.address(name), key, authority or self.operator, at=at)
+        self.households[name] = key
 
 
 def street_genesis(wallets: Iterable[Wallet], balance: int, authorities: Sequence[Wallet],
@@ -663,20 +857,20 @@ def street_genesis(wallets: Iterable[Wallet], balance: int, authorities: Sequenc
                    gas_limit=gas_limit)
 
 
-def node_choices(names: Sequence[str]) -> dict[str, str]:
+def node_choices(households: Sequence[Wallet], meters: Sequence[Wallet]) -> dict[str, str]:
     """Each wallet's node on the street: an authority uses its own; household i hands its
     transactions to authority i mod 3 (grid operator, municipality, energy co-op), and its
     meter uses the same node."""
     choices = {cast.wallet(name).address: name for name in cast.AUTHORITIES}
-    for n, name in enumerate(names):
+    for n, (household, meter) in enumerate(zip(households, meters)):
         node = cast.AUTHORITIES[n % len(cast.AUTHORITIES)]
-        choices[Wallet.from_seed(name).address] = node
-        choices[Wallet.from_seed(cast.meter_seed(name)).address] = node
+        choices[household.address] = node
+        choices[meter.address] = node
     return choices
 
 
-def street_gateway(genesis: Genesis, names: Sequence[str], store_dir: str | Path | None = None,
-                   seed: int = 0, nodes: bool = True,
+def street_gateway(genesis: Genesis, households: Sequence[Wallet], meters: Sequence[Wallet],
+                   store_dir: str | Path | None = None, seed: int = 0, nodes: bool = True,
                    sealers: Sequence[Wallet] = ()) -> Gateway:
     """The way in: the three authorities' nodes (each with a store in ``store_dir``, a new
     temporary folder when None) or, with ``nodes=False``, one chain sealed by ``sealers``."""
@@ -689,7 +883,7 @@ def street_gateway(genesis: Genesis, names: Sequence[str], store_dir: str | Path
         weakref.finalize(network, shutil.rmtree, store_dir, True)
     else:
         network = street_nodes(genesis, store_dir, seed=seed)
-    return NetworkGateway(network, node_choices(names))
+    return NetworkGateway(network, node_choices(households, meters))
 
 
 def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
@@ -698,7 +892,7 @@ def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
                  deposit: int = 20_000_000, gas_limit: int = BLOCK_GAS_LIMIT,
                  gas_price: int = 0, max_orders: int = MAX_ORDERS_PER_SLOT, *,
                  nodes: bool = True, store_dir: str | Path | None = None,
-                 seed: int = 0) -> Street:
+                 seed: int = 0, keys: Mapping[str, Wallet] | None = None) -> Street:
     """A registered street with its market open, in three steps as chapter 08 takes them.
 
     By default the street runs on its three authorities' nodes (``gateway.street_nodes``;
@@ -707,13 +901,19 @@ def sunny_street(names: Sequence[str] = ("alice", "bob", "carol", "dave"),
     household holds ``balance`` µ€ (the authorities too), applies with its own key naming
     its meter and its feeder bus (house i on bus i // 2 + 1), is attested by authority
     i mod 3, and deposits ``deposit`` at the market. With a ``gas_price`` every sender
-    needs enough for gas x price of its transactions."""
+    needs enough for gas x price of its transactions. Households come from the cast
+    (``cast.wallet``, ``cast.meter``); ``keys`` names others (a benchmark's hundreds):
+    name -> key, its meter's key seeded ``<name>-meter``."""
     authorities = tuple(cast.wallet(name) for name in AUTHORITY_NAMES)
-    households = {name: cast.wallet(name) for name in names}
-    meters = {name: cast.meter(name) for name in names}
+    outside = keys or {}
+    households = {name: outside[name] if name in outside else cast.wallet(name)
+                  for name in names}
+    meters = {name: Wallet.from_seed(cast.meter_seed(name)) if name in outside
+              else cast.meter(name) for name in names}
     signers = authorities if nodes else authorities[:1]
     genesis = street_genesis([*households.values(), *authorities], balance, signers, gas_limit)
-    gateway = street_gateway(genesis, names, store_dir, seed, nodes, sealers=signers)
+    gateway = street_gateway(genesis, list(households.values()), list(meters.values()),
+                             store_dir, seed, nodes, sealers=signers)
     operator = authorities[0]
     market = MarketClient.deploy_registry(gateway, operator,
                                           [wallet.address for wallet in authorities],

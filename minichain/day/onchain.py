@@ -122,8 +122,8 @@ class ChainMarket:
             raise EnergyModelError("the day's owners must be the households' own wallets")
         genesis = street_genesis(self.wallets + self.authorities, BALANCE, self.authorities,
                                  timestamp=plan.start - LEAD_SLOTS * SLOT_SECONDS)
-        self.gateway = street_gateway(genesis, plan.names, self.store_dir, self.seed,
-                                      self.nodes, sealers=self.authorities)
+        self.gateway = street_gateway(genesis, self.wallets, self.meters, self.store_dir,
+                                      self.seed, self.nodes, sealers=self.authorities)
         self._schedule_faults(genesis.timestamp)
         self.operator = self.authorities[0]
         self.market = MarketClient.deploy(

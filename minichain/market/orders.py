@@ -23,12 +23,13 @@ orders in any input order give the same priority.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from minichain import cast
 from minichain.crypto import is_address
 from minichain.errors import (DuplicateOrder, InvalidOrder, InvalidTariffs, MixedSlots,
                               PriceOutOfBand)
+from minichain.market.reputation import FULL_RELIABILITY, NEWCOMER_SCORE
 
 BUY = "buy"
 SELL = "sell"
@@ -156,27 +157,52 @@ def book_order_key(order: Order) -> tuple[int, int, int, int]:
 def list_orders(orders: Iterable[Order], side: str | None = None, slot: int | None = None,
                 max_price: int | None = None, min_price: int | None = None,
                 owner: str | None = None, min_quantity: int | None = None,
-                reputation: int | None = None) -> list[Order]:
+                reputation: int | None = None, slots: range | None = None,
+                min_owner_score: int | None = None, min_owner_reliability: int | None = None,
+                owner_scores: Mapping[str, int] | None = None,
+                owner_reliabilities: Mapping[str, int] | None = None) -> list[Order]:
     """Anyone can list and filter offers: the matching orders, in a fixed listing order.
 
     Every filter left as ``None`` lets all orders through; prices and quantities are
-    inclusive bounds. ``reputation`` is the viewer's own reputation: only orders that
-    accept a partner with that reputation (``min_reputation <= reputation``) are listed.
+    inclusive bounds, ``slots`` a range of delivery slots (``range(40, 48)``: 40 to 47).
+    ``reputation`` is the viewer's own reputation: only orders that accept a partner with
+    that reputation (``min_reputation <= reputation``) are listed. ``min_owner_score`` and
+    ``min_owner_reliability`` ask the same of the order's owner: its score in milli-stars
+    and its delivery reliability in per mille, looked up in ``owner_scores`` and
+    ``owner_reliabilities`` (an owner missing from them is a newcomer: 3000 and 1000).
     The result is sorted by ``book_order_key`` (slot; sell offers, cheapest first; then buy
     bids, highest first; ties by id), so it never depends on the input order.
     """
     if side is not None and side not in SIDES:
         raise InvalidOrder(f"side filter must be 'buy', 'sell' or None, got {side!r}")
     for name, value in (("slot", slot), ("max_price", max_price), ("min_price", min_price),
-                        ("min_quantity", min_quantity), ("reputation", reputation)):
+                        ("min_quantity", min_quantity), ("reputation", reputation),
+                        ("min_owner_score", min_owner_score),
+                        ("min_owner_reliability", min_owner_reliability)):
         if value is not None and not _is_int(value):
             raise InvalidOrder(f"filter {name} must be a whole number or None, got {value!r}")
+    if slots is not None and not isinstance(slots, range):
+        raise InvalidOrder(f"filter slots must be a range of slots (e.g. range(40, 48)) or "
+                           f"None, got {slots!r}")
+    for name, value, lookup in (("min_owner_score", min_owner_score, owner_scores),
+                                ("min_owner_reliability", min_owner_reliability,
+                                 owner_reliabilities)):
+        if value is not None and lookup is None:
+            raise InvalidOrder(f"filter {name} needs the owners' figures: give "
+                               f"owner_{'scores' if 'score' in name else 'reliabilities'}=")
+    scores = owner_scores or {}
+    reliabilities = owner_reliabilities or {}
     chosen = [order for order in orders
               if (side is None or order.side == side)
               and (slot is None or order.slot == slot)
+              and (slots is None or order.slot in slots)
               and (max_price is None or order.price <= max_price)
               and (min_price is None or order.price >= min_price)
               and (owner is None or order.owner == owner)
               and (min_quantity is None or order.quantity_wh >= min_quantity)
-              and (reputation is None or order.min_reputation <= reputation)]
+              and (reputation is None or order.min_reputation <= reputation)
+              and (min_owner_score is None
+                   or scores.get(order.owner, NEWCOMER_SCORE) >= min_owner_score)
+              and (min_owner_reliability is None
+                   or reliabilities.get(order.owner, FULL_RELIABILITY) >= min_owner_reliability)]
     return sorted(chosen, key=book_order_key)

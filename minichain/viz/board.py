@@ -20,9 +20,9 @@ from minichain.contracts.client import SLOT_OPEN, SLOT_SECONDS, MarketClient
 from minichain.market.clearing import price_of_trades
 from minichain.market.orders import BUY
 from minichain.market.trades import Trade
-from minichain.market.units import WH_PER_KWH, format_price
+from minichain.market.units import MICRO_PER_CENT, WH_PER_KWH, format_price
 from minichain.microgrid.profiles import SUNNY_STREET
-from minichain.viz.dashboard import FONT, TITLE_FONT
+from minichain.viz.style import COLOURS, lay_out
 
 RECENT_SLOTS = 12          # cleared slots the board shows
 RECENT_TRADES = 5
@@ -94,17 +94,17 @@ def _clock(board: PriceBoard, slot: int, genesis_time: int) -> str:
 def board_figure(board: PriceBoard, genesis_time: int) -> go.Figure:
     """Recent prices in the tariff band (left) and the open book's depth (right), in ct/kWh."""
     figure = go.Figure()
-    ct = 10_000
+    ct = MICRO_PER_CENT
     labels = [_clock(board, slot, genesis_time) for slot, _ in board.prices]
     figure.add_trace(go.Scatter(x=labels, y=[None if p is None else p / ct for _, p in board.prices],
                                 mode="lines+markers", name="clearing price", xaxis="x",
-                                line={"color": "#1b7837", "width": 4}, connectgaps=False))
-    for value, label, colour in ((board.retail, "retail", "#d73027"),
-                                 (board.feed_in, "feed-in", "#4575b4")):
+                                line={"color": COLOURS["price"], "width": 4}, connectgaps=False))
+    for value, label, colour in ((board.retail, "retail", COLOURS["retail"]),
+                                 (board.feed_in, "feed-in", COLOURS["feed_in"])):
         figure.add_trace(go.Scatter(x=labels, y=[value / ct] * len(labels), mode="lines",
                                     name=label, line={"color": colour, "dash": "dash"}))
-    for levels, name, colour in ((board.bids, "bids (buy)", "#4575b4"),
-                                 (board.asks, "asks (sell)", "#d73027")):
+    for levels, name, colour in ((board.bids, "bids (buy)", COLOURS["bought"]),
+                                 (board.asks, "asks (sell)", COLOURS["sold"])):
         total, xs, ys = 0, [], []
         for price, wh in levels:
             total += wh
@@ -114,15 +114,12 @@ def board_figure(board: PriceBoard, genesis_time: int) -> go.Figure:
                                     line={"shape": "hv", "color": colour}, xaxis="x2"))
     open_at = "no open book" if board.open_slot is None else \
         f"book for {_clock(board, board.open_slot, genesis_time)}"
+    last = format_price(board.last_price, 1) if board.last_price else "none yet"
+    lay_out(figure, f"Price board at block #{board.block}: last price {last}", height=460)
     figure.update_layout(
-        title={"text": f"Price board at block #{board.block}: last price "
-                       f"{format_price(board.last_price, 1) if board.last_price else 'none yet'}",
-               "font": TITLE_FONT, "x": 0.02},
-        font=FONT, height=420, margin={"l": 70, "r": 30, "t": 70, "b": 60},
         xaxis={"domain": [0, 0.55], "title": "slot"},
         xaxis2={"domain": [0.62, 1], "title": f"kWh ({open_at})", "anchor": "y"},
-        yaxis={"title": "ct/kWh", "range": [0, board.retail / ct * 1.1]},
-        legend={"orientation": "h", "y": -0.25})
+        yaxis={"title": "ct/kWh", "range": [0, board.retail / ct * 1.1]})
     return figure
 
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from minichain.market.auction import MCAFEE, MECHANISMS, PAY_AS_BID, UNIFORM_PRICE, clear
 from minichain.contracts.client import (HOUSEHOLD, R_ALREADY_CLEARED, R_ALREADY_SETTLED,
                                      R_BOOK_FULL, R_GATE_CLOSED, R_GATE_OPEN, R_NO_SLOT,
-                                     R_NOT_CLEARED, R_NOT_OPEN, R_NOT_OWNER, R_OFFER_TOO_SMALL,
+                                     R_NO_BID, R_NOT_CLEARED, R_NOT_OPEN, R_NOT_OWNER,
+                                     R_OFFER_TOO_SMALL,
                                      R_REPUTATION_TOO_LOW, R_WINDOW_OPEN, SLOT_CLEARED,
                                      SLOT_OPEN, SLOT_SETTLED, Street, sunny_street)
 from minichain.market.orders import BUY, SELL, Order, Tariffs
@@ -87,7 +88,7 @@ def test_a_direct_take_trades_at_once_at_the_offers_own_price(street):
     picky = market.post(carol, SELL, 1_000, 10, SLOT, min_reputation=3_500)
     assert market.take(bob, offer, 300) == 1
     assert events(street) == [
-        f"Taken(order={offer}, buyer={bob.address}, quantity_wh=300, left_wh=1700)",
+        f"Taken(order={offer}, taker={bob.address}, quantity_wh=300, left_wh=1700)",
         f"Trade(trade=1, slot={SLOT}, buy_order=0, sell_order={offer}, buyer={bob.address}, "
         f"seller={alice.address}, quantity_wh=300, price=12, seller_price=12)"]
     assert market.free(bob.address) == D - 3                  # 0.3 kWh x 12 = 3.6 -> 3
@@ -102,6 +103,59 @@ def test_a_direct_take_trades_at_once_at_the_offers_own_price(street):
         market.take(bob, picky, 100)
     market.take(bob, offer, 1_700)
     assert market.order(offer).status == "taken" and market.offers(side=SELL)[0].id == picky
+
+
+def test_a_seller_takes_a_bid_as_a_buyer_takes_an_offer_and_it_settles_like_any_sale():
+    street = toy_street(("alice", "bob", "carol"))
+    market, h = street.market, street.households
+    alice, bob, carol = (street.address(n) for n in ("alice", "bob", "carol"))
+    bid = market.post(h["bob"], BUY, 1_500, 25, SLOT)           # escrow 1.5 kWh x 25 = 37
+    # Alice sells 0.6 kWh into Bob's bid at his price: her bond, 0.6 kWh at retail 30 = 18,
+    # sits in a sell order of her own that the take fills at once
+    assert market.take_bid(h["alice"], bid, 600) == 1
+    assert events(street) == [
+        f"OrderPosted(order=2, owner={alice}, side=2, quantity_wh=600, price=25, slot={SLOT}, "
+        "min_reputation=0, locked=18)",
+        f"Taken(order={bid}, taker={alice}, quantity_wh=600, left_wh=900)",
+        f"Trade(trade=1, slot={SLOT}, buy_order={bid}, sell_order=2, buyer={bob}, "
+        f"seller={alice}, quantity_wh=600, price=25, seller_price=25)"]
+    # the trade holds 0.6 x 25 = 15 of Bob's escrow; the rest, 22, stays with his bid
+    assert (market.order(bid).left_wh, market.order(bid).locked) == (900, 22)
+    filled = market.order(2)
+    assert (filled.side, filled.left_wh, filled.locked, filled.status) == (SELL, 0, 18, "filled")
+    assert [market.free(a) for a in (alice, bob)] == [D - 18, D - 37]
+    assert market.offers(side=BUY) == [Order(bid, bob, BUY, 900, 25, SLOT)]
+    # the rest of the bid meets Carol's offer in the auction: 0.9 kWh at (10 + 25) // 2 = 17
+    market.post(h["carol"], SELL, 1_000, 10, SLOT)
+    market.clear(SLOT, by=h["carol"], at=market.gate_closure(SLOT))
+    assert [(t.id, t.buy_order, t.sell_order, t.quantity_wh, t.price)
+            for t in market.trades(SLOT)] == [(1, bid, 2, 600, 25), (2, bid, 3, 900, 17)]
+    assert market.order(2).status == "filled"
+    # Alice's meter shows 0.4 kWh: 0.2 kWh short, 6 from her bond to the utility, 12 back
+    market.submit_reading(street.meters["alice"], SLOT, 400, 0, at=market.slot_end(SLOT))
+    market.submit_reading(street.meters["carol"], SLOT, 900, 0)
+    market.settle(SLOT, by=h["bob"], at=market.window_end(SLOT))
+    assert [(e["trade"], e["delivered_wh"], e["shortfall_wh"], e["paid"], e["penalty"])
+            for e in market.events(market.receipts[-1:], "Settled")] == [
+        (1, 400, 200, 15, 6), (2, 900, 0, 15, 0)]
+    # Bob paid 15 + 15; Alice got 15 and 12 of her 18 back; Carol 15, her bond whole
+    assert [market.free(a) for a in (alice, bob, carol, market.utility)] == [
+        D + 9, D - 30, D + 15, 6]
+    assert market.reliability(alice) == 666
+    held = market.held([alice, bob, carol, market.utility, market.community_fund])
+    assert held["total"] == held["contract"] == 3 * D
+
+
+def test_cancelling_a_partly_taken_bid_frees_what_its_escrow_still_holds(street):
+    market, h = street.market, street.households
+    bid = market.post(h["bob"], BUY, 1_500, 25, SLOT)
+    market.take_bid(h["alice"], bid, 600)
+    market.cancel(h["bob"], bid)
+    assert events(street) == [f"Cancelled(order={bid}, owner={street.address('bob')}, "
+                              "released=22)"]
+    assert market.free(street.address("bob")) == D - 15      # what the trade holds
+    with pytest.raises(Revert, match=f"^{R_NO_BID}$"):
+        market.take_bid(h["carol"], bid, 100)
 
 
 def test_cancelling_before_gate_closure_frees_the_escrow_or_the_unsold_part_of_the_bond(street):
@@ -270,6 +324,13 @@ def test_a_low_score_keeps_a_household_out_of_partner_conditioned_trades():
     market.post(h["carol"], SELL, 1_000, 15, later)
     market.post(h["dave"], BUY, 1_000, 20, later, min_reputation=3_000)
     market.post(h["bob"], BUY, 1_000, 18, later)
+    # a buyer browsing for sellers: Alice scores 2666 and delivered half of what she sold
+    alice, carol = street.address("alice"), street.address("carol")
+    assert [o.owner for o in market.offers(side=SELL)] == [alice, carol]
+    assert [o.owner for o in market.offers(side=SELL, min_owner_score=3_000)] == [carol]
+    assert [o.owner for o in market.offers(side=SELL, min_owner_reliability=600)] == [carol]
+    assert [o.price for o in market.offers(slots=range(later, later + 4))] == [9, 15, 20, 18]
+    assert market.offers(slots=range(later + 1, later + 4)) == []
     market.clear(later, by=h["bob"], at=market.gate_closure(later))
     assert [(t.buyer, t.seller, t.price) for t in market.trades(later)] == [
         (street.address("dave"), street.address("carol"), 20),
@@ -313,3 +374,16 @@ def test_with_fees_every_token_stays_accounted_for_in_every_block(orders, readin
     accounted()
     held = market.held(accounts)
     assert held["escrow"] == held["bonds"] == held["in_trades"] == 0
+
+
+def test_a_street_of_households_outside_the_cast_needs_their_keys():
+    from minichain.errors import UnknownCastMember
+    from minichain.wallet import Wallet
+
+    with pytest.raises(UnknownCastMember, match="'bench-0' is not in Sunny Street's cast"):
+        toy_street(("alice", "bench-0"))
+    keys = {"bench-0": Wallet.from_seed("bench-0")}
+    street = toy_street(("alice", "bench-0"), keys=keys)
+    assert street.address("bench-0") == keys["bench-0"].address
+    assert street.meters["bench-0"].address == Wallet.from_seed("bench-0-meter").address
+    assert street.market.status(keys["bench-0"].address) == HOUSEHOLD

@@ -5,14 +5,19 @@ contracts, one chain. Every hypothesis example trades one new delivery slot on i
 start to end, in five blocks:
 
 1. a block of random actions: deposits, withdrawals, orders (random sides, sizes, prices
-   across the tariff band, minimum partner reputations), direct takes and cancellations,
-   some of which break a rule on purpose (self-trade, a take of a closed offer, too much,
-   a partner below the offer's minimum, a withdrawal above the free deposit);
+   across the tariff band, minimum partner reputations), direct takes in both directions
+   (a buyer takes an offer, a seller takes a bid) and cancellations, some of which break a
+   rule on purpose (self-trade, a take of a closed order or of the wrong side, too much, a
+   partner below the order's minimum, a withdrawal above the free deposit); now and then a
+   household rotates its key (the new key applies, an authority attests) and its old key
+   tries to act again;
 2. clearing at gate closure; 3. meter readings, some missing; 4. settlement after the
    reading window; 5. ratings, some refused (twice, not a party, bad stars).
 
-A ``Model`` computes the same slot with the native code only (``energy.auction``,
-``energy.settlement``, ``energy.reputation``) and predicts every receipt. After every
+A ``Model`` computes the same slot with the native code only (``market.auction``,
+``market.takes``, ``market.settlement``, ``market.reputation``) and predicts every receipt.
+The model keeps everything under the households' accounts and knows nothing of keys: a
+rotation changes no figure of it, which is the rule (``identity.py``). After every
 block the test demands *identical* results: each transaction's success and revert reason,
 order and trade ids, the trades (parties, Wh, buyer and seller prices, in trade order),
 the clearing price, every free deposit, every order's escrow or bond, every settlement
@@ -30,15 +35,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE, clear
-from minichain.contracts.client import (R_NO_FUNDS, R_NO_OFFER, R_NOT_OPEN, R_NOT_OWNER,
-                                     R_OFFER_TOO_SMALL, R_REPUTATION_TOO_LOW, R_SELF_TAKE,
-                                     R_SELF_TRADE_BUY, R_SELF_TRADE_SELL, Street, sunny_street)
+from minichain.contracts.client import (R_KEY_REPLACED, R_NO_FUNDS, R_NOT_OPEN, R_NOT_OWNER,
+                                     R_SELF_TRADE_BUY, R_SELF_TRADE_SELL, Street,
+                                     sunny_street)
+from minichain.errors import TakeRefused
 from minichain.market.orders import BUY, SELL, Order, Tariffs
 from minichain.market.reputation import (Record, RatingRejected, rating_target,
                                          reliability, score, with_delivery, with_rating)
 from minichain.market.settlement import after_clearing, locked_for, market_trades, settle_slot
+from minichain.market.takes import take_bid, take_offer
 from minichain.market.trades import Trade
 from minichain.market.units import amount_for
+from minichain.wallet import Wallet
 
 pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
 
@@ -95,26 +103,44 @@ class Model:
                                   locked=lock)
         return "", order
 
-    def take(self, who: str, order: int, quantity: int) -> tuple[str, int | None]:
+    def open_order(self, order: int) -> Order | None:
+        """The order with the Wh it still has open, if it is open."""
         o = self.orders.get(order)
-        if o is None or o["side"] != SELL or o["status"] != "open" or o["left"] == 0:
-            return R_NO_OFFER, None
-        if quantity > o["left"]:
-            return R_OFFER_TOO_SMALL, None
-        if o["owner"] == who:
-            return R_SELF_TAKE, None
-        if self.score(who) < o["min"]:
-            return R_REPUTATION_TOO_LOW, None
-        amount = amount_for(quantity, o["price"])
-        if amount > self.free[who]:
-            return R_NO_FUNDS, None
-        self.free[who] -= amount
-        o["left"] -= quantity
-        trade = len(self.trades) + 1
-        self.trades[trade] = Trade(id=trade, slot=o["slot"], buyer=who, seller=o["owner"],
-                                   buy_order=0, sell_order=order, quantity_wh=quantity,
-                                   price=o["price"], seller_price=o["price"])
-        return "", trade
+        if o is None or o["status"] != "open" or o["left"] == 0:
+            return None
+        return Order(order, o["owner"], o["side"], o["left"], o["price"], o["slot"], o["min"])
+
+    def take(self, who: str, order: int, quantity: int) -> tuple[str, int | None]:
+        try:
+            take = take_offer(self.open_order(order), who, quantity, gate_open=True,
+                              buyer_score=self.score(who), buyer_free=self.free[who])
+        except TakeRefused as refused:
+            return str(refused), None
+        self.free[who] -= take.from_free
+        self.orders[order]["left"] = take.left_wh
+        return "", self.record(take.trade)
+
+    def take_bid(self, who: str, order: int, quantity: int) -> tuple[str, int | None]:
+        sell = len(self.orders) + 1
+        try:
+            take = take_bid(self.open_order(order), who, quantity, gate_open=True,
+                            seller_score=self.score(who), seller_free=self.free[who],
+                            tariffs=TARIFFS, sell_order=sell)
+        except TakeRefused as refused:
+            return str(refused), None
+        bid = self.orders[order]
+        self.free[who] -= take.from_free
+        self.orders[sell] = dict(owner=who, side=SELL, quantity=quantity, left=0,
+                                 price=bid["price"], slot=bid["slot"], min=0, status="filled",
+                                 locked=take.from_free)
+        bid["locked"] -= take.from_escrow
+        bid["left"] = take.left_wh
+        return "", self.record(take.trade)
+
+    def record(self, trade: Trade) -> int:
+        number = len(self.trades) + 1
+        self.trades[number] = trade.numbered(number)
+        return number
 
     def cancel(self, who: str, order: int) -> tuple[str, None]:
         o = self.orders.get(order)
@@ -218,6 +244,11 @@ DEAR_BUY = st.tuples(st.just("post"), PEOPLE, st.just(BUY),
                      st.sampled_from([0, 0, 3_000]))
 OTHER = {
     "take": st.tuples(st.just("take"), PEOPLE, st.integers(0, 30), st.integers(1, 120)),
+    "take_bid": st.tuples(st.just("take_bid"), PEOPLE, st.integers(0, 30), st.integers(1, 120)),
+    "rotate": st.tuples(st.just("rotate"), PEOPLE),
+    "stale": st.tuples(st.just("stale"), PEOPLE,
+                       st.sampled_from(["deposit", "withdraw", "post", "take", "take_bid",
+                                        "cancel"])),
     "cancel": st.tuples(st.just("cancel"), PEOPLE, st.integers(0, 30), st.booleans()),
     "withdraw": st.tuples(st.just("withdraw"), PEOPLE, st.sampled_from([1, 500, 10 ** 6])),
     "deposit": st.tuples(st.just("deposit"), PEOPLE, st.sampled_from([1, 700])),
@@ -225,7 +256,8 @@ OTHER = {
 KINDS = {"any": ANY_POST, "sell": CHEAP_SELL, "buy": DEAR_BUY, **OTHER}
 # how often each kind of action comes up: mostly orders, so that books cross
 ACTION = st.sampled_from(["sell"] * 4 + ["buy"] * 4 + ["any"] * 2 + ["take"] * 2
-                         + ["cancel", "withdraw", "deposit"]).flatmap(KINDS.__getitem__)
+                         + ["take_bid"] * 2 + ["cancel", "withdraw", "deposit", "stale"]
+                         + ["rotate"]).flatmap(KINDS.__getitem__)
 PLAN = st.fixed_dictionaries({
     "actions": st.lists(ACTION, min_size=8, max_size=30),
     "readings": st.lists(st.one_of(st.none(), st.integers(0, 4_000)),
@@ -243,6 +275,8 @@ class Run:
     model: Model
     supply: int
     mechanism: str
+    replaced: dict[int, Wallet] = field(default_factory=dict)   # person -> its last old key
+    rotations: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -289,40 +323,79 @@ def check_state(run: Run) -> None:
 
 def play_slot(run: Run, plan: dict) -> None:
     street, market, model = run.street, run.street.market, run.model
-    who = [street.households[name] for name in NAMES]
+    who = [street.households[name] for name in NAMES]          # the keys that sign now
+    accounts = [street.address(name) for name in NAMES]         # the households, for good
     slot = market.slot_at(market.now + 10) + 2
     # 1. actions, all in one block before gate closure
     transactions, expected = [], []
     slot_orders: list[int] = []
+
+    def pick(n: int) -> int:
+        return slot_orders[n % len(slot_orders)] if slot_orders else 10 ** 6
+
     for action in plan["actions"]:
-        kind, person = action[0], who[action[1]]
+        kind, p = action[0], action[1]
+        person, account = who[p], accounts[p]
         if kind == "post":
             _, _, side, quantity, price, minimum = action
             transactions.append(market.post_tx(person, side, quantity, price, slot, minimum))
-            outcome = model.post(person.address, side, quantity, price, slot, minimum)
+            outcome = model.post(account, side, quantity, price, slot, minimum)
             if outcome[1] is not None:
                 slot_orders.append(outcome[1])
-        elif kind == "take":
-            _, _, pick, percent = action
-            order = slot_orders[pick % len(slot_orders)] if slot_orders else 10 ** 6
+        elif kind in ("take", "take_bid"):
+            _, _, n, percent = action
+            order = pick(n)
             left = model.orders[order]["left"] if order in model.orders else 1
             quantity = max(1, left * percent // 100)
-            transactions.append(market.take_tx(person, order, quantity))
-            outcome = model.take(person.address, order, quantity)
+            if kind == "take":
+                transactions.append(market.take_tx(person, order, quantity))
+                outcome = model.take(account, order, quantity)
+            else:
+                transactions.append(market.take_bid_tx(person, order, quantity))
+                outcome = model.take_bid(account, order, quantity)
+                if outcome[1] is not None:
+                    slot_orders.append(len(model.orders))       # the seller's filled order
         elif kind == "cancel":
-            _, _, pick, by_owner = action
-            order = slot_orders[pick % len(slot_orders)] if slot_orders else 10 ** 6
+            _, _, n, by_owner = action
+            order = pick(n)
             if by_owner and order in model.orders:
-                person = next(w for w in who if w.address == model.orders[order]["owner"])
+                p = accounts.index(model.orders[order]["owner"])
+                person, account = who[p], accounts[p]
             transactions.append(market.cancel_tx(person, order))
-            outcome = model.cancel(person.address, order)
+            outcome = model.cancel(account, order)
         elif kind == "withdraw":
             transactions.append(market.call_tx(market.contracts.market, person, "withdraw",
                                                action[2]))
-            outcome = model.withdraw(person.address, action[2])
-        else:
+            outcome = model.withdraw(account, action[2])
+        elif kind == "deposit":
             transactions.append(market.deposit_tx(person, action[2]))
-            outcome = model.deposit(person.address, action[2])
+            outcome = model.deposit(account, action[2])
+        elif kind == "rotate":
+            # the new key applies to sign for the household and an authority attests; it
+            # gets tokens of its own to deposit from (a plain transfer, outside the market)
+            run.rotations += 1
+            key = Wallet.from_seed(f"{NAMES[p]}-key-{run.rotations}")
+            authority = street.authorities[p % 3]
+            transactions += [market.transfer_tx(authority, key.address, 100_000),
+                             market.apply_key_tx(key, account),
+                             market.attest_key_tx(authority, key.address)]
+            expected += [("", None), ("", None)]
+            outcome = ("", None)
+            run.replaced[p], who[p] = person, key
+            street.households[NAMES[p]] = key
+        else:                                       # an old key tries once more
+            old = run.replaced.get(p)
+            if old is None:
+                continue
+            stale = {"deposit": lambda: market.deposit_tx(old, 700),
+                     "withdraw": lambda: market.call_tx(market.contracts.market, old,
+                                                        "withdraw", 1),
+                     "post": lambda: market.post_tx(old, SELL, 100, 20, slot),
+                     "take": lambda: market.take_tx(old, pick(p), 1),
+                     "take_bid": lambda: market.take_bid_tx(old, pick(p), 1),
+                     "cancel": lambda: market.cancel_tx(old, pick(p))}[action[2]]
+            transactions.append(stale())
+            outcome = (R_KEY_REPLACED, None)
         expected.append(outcome)
     receipts = market.seal(transactions)
     check_receipts(receipts, expected)
@@ -360,18 +433,16 @@ def play_slot(run: Run, plan: dict) -> None:
     # 5. ratings of recent trades, by a party or not
     transactions, expected = [], []
     recent = sorted(model.trades)[-12:]
-    for person, pick, stars in plan["ratings"]:
-        trade = recent[pick % len(recent)] if recent else 1
-        rater = who[person]
+    for p, n, stars in plan["ratings"]:
+        trade = recent[n % len(recent)] if recent else 1
         t = model.trades.get(trade)
-        if t is not None and pick % 3:                    # mostly a party of the trade
-            rater = next(w for w in who if w.address == (t.buyer if pick % 2 else t.seller))
-        transactions.append(market.rate_tx(rater, trade, stars))
-        expected.append(model.rate(rater.address, trade, stars))
+        if t is not None and n % 3:                       # mostly a party of the trade
+            p = accounts.index(t.buyer if n % 2 else t.seller)
+        transactions.append(market.rate_tx(who[p], trade, stars))
+        expected.append(model.rate(accounts[p], trade, stars))
     if transactions:
         check_receipts(market.seal(transactions), expected)
-    for name in NAMES:
-        address = street.address(name)
+    for address in accounts:
         record = model.records.get(address, Record())
         assert market.score(address) == score(record)
         assert market.reliability(address) == reliability(record)
@@ -402,8 +473,8 @@ def test_mcafee_on_chain_equals_the_native_reference(runs, plan):
 
 def test_the_runs_exercised_what_they_claim(runs):
     """The random slots reached the interesting cases (needs the three tests above first)."""
-    seen = {"trades": 0, "takes": 0, "conditioned": 0, "shortfalls": 0, "ratings": 0,
-            "surplus": 0, "refusals": 0}
+    seen = {"trades": 0, "takes": 0, "bid takes": 0, "conditioned": 0, "shortfalls": 0,
+            "ratings": 0, "surplus": 0, "refusals": 0, "rotations": 0, "old keys refused": 0}
     for mechanism in (UNIFORM_PRICE, PAY_AS_BID, MCAFEE):
         run = runs(mechanism)
         if not run.model.orders:
@@ -411,6 +482,11 @@ def test_the_runs_exercised_what_they_claim(runs):
         events = run.street.market.events()
         seen["trades"] += sum(1 for e in events if e.name == "Trade")
         seen["takes"] += sum(1 for e in events if e.name == "Taken")
+        seen["bid takes"] += sum(1 for o in run.model.orders.values() if o["status"] == "filled")
+        seen["rotations"] += sum(1 for e in events if e.name == "KeyRotated")
+        seen["old keys refused"] += sum(1 for r in run.street.market.receipts
+                                        if r.error is not None
+                                        and r.error.describe() == f"Revert: {R_KEY_REPLACED}")
         seen["conditioned"] += sum(1 for o in run.model.orders.values() if o["min"] > 0)
         seen["shortfalls"] += sum(1 for e in events
                                   if e.name == "Settled" and e["shortfall_wh"] > 0)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 
 from minichain.contracts.client import (R_ALREADY_RATED, R_ALREADY_SETTLED, R_BAD_CURTAIL,
+                                     R_BID_REPUTATION_TOO_LOW, R_BID_TOO_SMALL, R_BOOK_FULL,
+                                     R_NO_BID, R_SELF_TAKE_BID,
                                      R_DUPLICATE_READING, R_GATE_CLOSED, R_NO_TRADE,
                                      R_NOT_AUTHORITY_CURTAIL, R_NOT_CLEARED,
                                      R_NO_FUNDS, R_NO_SLOT, R_NOT_REGISTERED, R_NOT_SETTLED,
@@ -20,12 +22,8 @@ from minichain.contracts.client import (R_ALREADY_RATED, R_ALREADY_SETTLED, R_BA
                                      R_WINDOW_CLOSED, SIDE_CODES, Street, sunny_street)
 from minichain.market.orders import BUY, SELL, Tariffs
 from minichain.market.settlement import after_curtailment
-from minichain.errors import Revert
-from minichain.receipts import BlockContext
-from minichain.state import State
-from minichain.vm.interface import ContractInterface
 from minichain.wallet import Wallet
-from market_fixtures import toy_street
+from market_fixtures import fund, refused, toy_street
 
 pytestmark = pytest.mark.usefixtures("each_crypto_backend")   # both backends
 
@@ -38,45 +36,6 @@ STRANGER = Wallet.from_seed("stranger")
 def street() -> Street:
     return toy_street(("alice", "bob", "carol"), gas_price=PRICE, balance=10 ** 9,
                         deposit=50_000)
-
-
-def only_fee_and_nonce(street: Street, before: State, stx, gas_used: int) -> bytes:
-    """The root after a transaction that changed nothing but its fee and its nonce."""
-    expected = before.copy()
-    expected.sub_balance(stx.tx.sender, gas_used * stx.tx.gas_price)
-    expected.add_balance(street.operator.address, gas_used * stx.tx.gas_price)
-    expected.increment_nonce(stx.tx.sender)
-    return expected.root()
-
-
-def refused(street: Street, contract: ContractInterface, wallet: Wallet, name: str, *args,
-            reason: str, at: int | None = None, value: int = 0) -> None:
-    """Send ``name(*args)``: it must fail with ``reason`` and change only fee and nonce;
-    as a query at the same time it must raise ``Revert(reason)`` and change nothing."""
-    market = street.market
-    timestamp = market.now + market.gateway.block_step if at is None else at
-    block = BlockContext(street.chain.chain_id, street.chain.height + 1, timestamp,
-                         street.operator.address)
-    root = street.chain.state.root()
-    with pytest.raises(Revert) as error:
-        contract.query(street.chain.state, name, *args, caller=wallet.address, value=value,
-                       block=block)
-    assert str(error.value) == reason
-    assert street.chain.state.root() == root
-    before = street.chain.state.copy()
-    stx = market.call_tx(contract, wallet, name, *args, value=value, gas=300_000)
-    receipt, = market.seal([stx], at=timestamp)
-    assert not receipt.success and receipt.error.describe() == f"Revert: {reason}"
-    assert receipt.logs == () and 0 < receipt.gas_used < stx.tx.gas
-    assert street.chain.state.root() == only_fee_and_nonce(street, before, stx,
-                                                           receipt.gas_used)
-
-
-def fund(street: Street, wallet: Wallet) -> None:
-    """Give a key outside the street tokens for fees (one transfer from the operator)."""
-    market = street.market
-    market.seal([street.operator.transfer(wallet.address, 10 ** 8,
-                                          nonce=market.chain.nonce(street.operator.address))])
 
 
 def test_an_unregistered_party_cannot_deposit_or_post(street):
@@ -138,6 +97,45 @@ def test_a_household_cannot_trade_with_itself(street):
     market.post(alice, BUY, 500, 20, SLOT + 1)
     refused(street, market.contracts.market, alice, "post", SIDE_CODES[SELL], 500, 12,
             SLOT + 1, 0, reason=R_SELF_TRADE_SELL)
+
+
+# --- a seller taking a bid ------------------------------------------------------------------
+
+def test_a_seller_can_take_only_an_open_bid_of_someone_else(street):
+    market, h = street.market, street.households
+    bid = market.post(h["bob"], BUY, 1_000, 20, SLOT)
+    offer = market.post(h["carol"], SELL, 1_000, 12, SLOT)
+    take = market.contracts.market
+    refused(street, take, h["alice"], "take_bid", offer, 100, reason=R_NO_BID)   # an offer
+    refused(street, take, h["alice"], "take_bid", 99, 100, reason=R_NO_BID)
+    refused(street, take, h["alice"], "take_bid", bid, 0, reason=R_BAD_QUANTITY)
+    refused(street, take, h["alice"], "take_bid", bid, 1_001, reason=R_BID_TOO_SMALL)
+    refused(street, take, h["bob"], "take_bid", bid, 100, reason=R_SELF_TAKE_BID)
+    refused(street, take, h["alice"], "take_bid", bid, 100, reason=R_GATE_CLOSED,
+            at=market.gate_closure(SLOT))
+    fund(street, STRANGER)
+    refused(street, take, STRANGER, "take_bid", bid, 100, reason=R_NOT_REGISTERED)
+    market.revoke(street.operator, street.address("carol"))
+    refused(street, take, h["carol"], "take_bid", bid, 100, reason=R_REVOKED)
+
+
+def test_a_seller_below_the_bids_minimum_or_without_a_bond_is_refused(street):
+    market, h = street.market, street.households
+    picky = market.post(h["bob"], BUY, 1_000, 20, SLOT, min_reputation=3_500)
+    refused(street, market.contracts.market, h["alice"], "take_bid", picky, 100,
+            reason=R_BID_REPUTATION_TOO_LOW)
+    big = market.post(h["carol"], BUY, 2_000_000, 8, SLOT + 1)    # escrow 16,000
+    # a bond for 1,700 kWh at retail 30 is 51,000: more than Alice's 50,000
+    refused(street, market.contracts.market, h["alice"], "take_bid", big, 1_700_000,
+            reason=R_NO_FUNDS)
+
+
+def test_a_take_of_a_bid_needs_room_in_the_book_for_the_sellers_order():
+    street = toy_street(("alice", "bob"), max_orders=1)
+    market = street.market
+    bid = market.post(street.households["bob"], BUY, 1_000, 20, SLOT)
+    refused(street, market.contracts.market, street.households["alice"], "take_bid", bid, 100,
+            reason=R_BOOK_FULL)
 
 
 def test_a_reading_from_an_unregistered_meter_is_refused(street):

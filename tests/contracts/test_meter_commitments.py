@@ -160,7 +160,7 @@ def test_gas_of_a_commitment_and_a_reveal():
     assert (commit.gas_used, reveal.gas_used) == (COMMIT_GAS, REVEAL_GAS)
 
 
-COMMIT_GAS = 28_308     # 21,000 + call data + the registry call + four storage writes
+COMMIT_GAS = 28_356     # 21,000 + call data + the registry call + four storage writes
 REVEAL_GAS = 31_352     # 21,000 + call data + the hash check + four storage writes
 
 

@@ -165,3 +165,43 @@ def test_bad_filters_are_refused():
         list_orders(STREET, side="offers")
     with pytest.raises(InvalidOrder, match="filter max_price must be a whole number or None"):
         list_orders(STREET, max_price=12.5)
+    with pytest.raises(InvalidOrder, match=r"filter slots must be a range of slots \(e.g. "
+                                           r"range\(40, 48\)\) or None, got \[40, 41\]"):
+        list_orders(STREET, slots=[40, 41])
+    with pytest.raises(InvalidOrder, match="filter min_owner_score must be a whole number"):
+        list_orders(STREET, min_owner_score="3 stars", owner_scores={})
+    with pytest.raises(InvalidOrder, match="filter min_owner_score needs the owners' figures: "
+                                           "give owner_scores="):
+        list_orders(STREET, min_owner_score=3_000)
+    with pytest.raises(InvalidOrder, match="needs the owners' figures: give "
+                                           "owner_reliabilities="):
+        list_orders(STREET, min_owner_reliability=900)
+
+
+# Carol has been rated well (4,200 milli-stars) but delivered only 70 % of what she sold;
+# Alice is rated 2,500 and delivered all; Bob is a newcomer (3,000 and 1,000).
+SCORES = {ALICE: 2_500, CAROL: 4_200}
+RELIABILITY = {ALICE: 1_000, CAROL: 700}
+
+
+def test_a_buyer_can_ask_for_sellers_with_a_good_score_or_a_good_delivery_record():
+    well_rated = list_orders(STREET, side=SELL, min_owner_score=3_000, owner_scores=SCORES)
+    assert ids(well_rated) == [2, 5]                          # Carol's offers
+    reliable = list_orders(STREET, side=SELL, min_owner_reliability=900,
+                           owner_reliabilities=RELIABILITY)
+    assert ids(reliable) == [1]                               # Alice's
+    assert list_orders(STREET, side=SELL, min_owner_score=3_000, owner_scores=SCORES,
+                       min_owner_reliability=900, owner_reliabilities=RELIABILITY) == []
+    # a newcomer meets the prior: 3000 milli-stars and full reliability
+    assert ids(list_orders(STREET, side=BUY, min_owner_score=3_000, owner_scores=SCORES,
+                           min_owner_reliability=1_000, owner_reliabilities=RELIABILITY)) \
+        == [3, 4]
+    # the bounds are inclusive
+    assert ids(list_orders(STREET, min_owner_score=4_200, owner_scores=SCORES)) == [2, 5]
+
+
+def test_a_range_of_slots_keeps_the_orders_of_those_slots():
+    assert ids(list_orders(STREET, slots=range(41, 48))) == [4]
+    assert ids(list_orders(STREET, slots=range(40, 41))) == [2, 1, 5, 3, 6]
+    assert ids(list_orders(STREET, slots=range(40, 42), side=BUY)) == [3, 6, 4]
+    assert list_orders(STREET, slots=range(42, 40)) == []

@@ -8,9 +8,11 @@ rules; ``minichain.market`` has them in plain Python (``auction``, ``settlement`
   its escrow, ``amount_for(q, price)``; a sell order locks a delivery bond,
   ``amount_for(q, retail)``. The utility and the community fund are accounts here too.
 * **Book.** ``post`` an order for a delivery slot (side, Wh, limit price, minimum partner
-  reputation); ``take`` part of a listed offer at its price (a direct trade); ``cancel``
-  before gate closure, one slot before delivery. A slot takes at most ``max_orders``
-  orders (fixed at deploy), so that clearing it always fits in one block.
+  reputation); ``take`` part of a listed offer, or ``take_bid`` part of a listed bid, at
+  its price (a direct trade; the seller's side of a taken bid is a sell order filled at
+  once, which holds its bond); ``cancel`` before gate closure, one slot before delivery.
+  A slot takes at most ``max_orders`` orders (fixed at deploy), so that clearing it
+  always fits in one block.
 * **Clearing.** After gate closure anyone may ``clear`` the slot: the open book clears
   with the mechanism fixed at deploy (1 uniform price with k, 2 pay-as-bid, 3 McAfee),
   in merit order, with the partner rule when an order sets a minimum reputation. Escrow
@@ -20,8 +22,11 @@ rules; ``minichain.market`` has them in plain Python (``auction``, ``settlement`
   window anyone may ``settle``: each seller's metered export is shared over its trades in
   trade order; the seller is paid, pays any shortfall from its bond; reputation records it.
 
-Every step asks the other contracts through an interface: the identity registry (may this
-household trade?), the meter oracle (what did it export?) and reputation (score, record).
+Every step asks the other contracts through an interface: the identity registry (which
+household does this key sign for, and may it trade?), the meter oracle (what did it
+export?) and reputation (score, record). Money, orders and trades are kept under the
+household's account, not the key that signed, so a household that rotates its key keeps
+them all (``identity.py``).
 """
 
 from minichain.vm.lang import *
@@ -35,6 +40,7 @@ PAY_AS_BID = 2
 MCAFEE = 3
 OPEN = 1                    # order status
 CANCELLED = 2
+FILLED = 3                  # a seller's order made by taking a bid: filled at once
 CLEARED = 1                 # slot state
 SETTLED = 2
 HOUSEHOLD = 2               # identity registry: attested household
@@ -44,6 +50,7 @@ POSITION = 2 ** 32          # sort keys are price * POSITION + position in the s
 
 
 class Identity(Interface):
+    def account_of(self, key: address) -> address: ...
     def status_of(self, who: address) -> int: ...
     def is_authority(self, who: address) -> bool: ...
 
@@ -83,7 +90,7 @@ class Market:
     price: Map[int, int]                # limit price, token units per kWh
     slot_of: Map[int, int]
     min_reputation: Map[int, int]       # the least score a partner must have
-    status: Map[int, int]               # OPEN or CANCELLED
+    status: Map[int, int]               # OPEN, CANCELLED or FILLED
     locked: Map[int, int]               # escrow (buy) or bond (sell) the order holds
 
     slot_orders: Map[int, Map[int, int]]        # slot -> i -> order id, in arrival order
@@ -110,7 +117,7 @@ class Market:
     OrderPosted = Event(order=int, owner=address, side=int, quantity_wh=int, price=int,
                         slot=int, min_reputation=int, locked=int)
     Cancelled = Event(order=int, owner=address, released=int)
-    Taken = Event(order=int, buyer=address, quantity_wh=int, left_wh=int)
+    Taken = Event(order=int, taker=address, quantity_wh=int, left_wh=int)
     Trade = Event(trade=int, slot=int, buy_order=int, sell_order=int, buyer=address,
                   seller=address, quantity_wh=int, price=int, seller_price=int)
     Released = Event(order=int, owner=address, amount=int)
@@ -146,10 +153,19 @@ class Market:
 
     # --- who may trade, and when --------------------------------------------------------
 
-    def check_household(self, who: address):
+    def account(self) -> address:
+        # the account msg.sender signs for: its household once it rotated its key
+        who = Identity(self.registry).account_of(msg.sender)
+        require(who != address(0), "that key was replaced by a new one")
+        return who
+
+    def trader(self) -> address:
+        # the household msg.sender signs for, if it may trade
+        who = self.account()
         status = Identity(self.registry).status_of(who)
         require(status != REVOKED, "household revoked")
         require(status == HOUSEHOLD, "not a registered household")
+        return who
 
     def gate(self, slot: int) -> int:
         return self.genesis_time + SLOT * (slot - 1)
@@ -166,25 +182,26 @@ class Market:
 
     @payable
     def deposit(self):
+        who = self.trader()
         require(msg.value > 0, "send tokens to deposit")
-        self.check_household(msg.sender)
-        self.free[msg.sender] += msg.value
-        emit(Deposited(msg.sender, msg.value, self.free[msg.sender]))
+        self.free[who] += msg.value
+        emit(Deposited(who, msg.value, self.free[who]))
 
     @public
     def withdraw(self, amount: int):
+        who = self.account()
         require(amount > 0, "withdraw a positive amount")
-        require(amount <= self.free[msg.sender], "not enough free deposit")
-        self.free[msg.sender] -= amount
+        require(amount <= self.free[who], "not enough free deposit")
+        self.free[who] -= amount
         send(msg.sender, amount)
-        emit(Withdrawn(msg.sender, amount, self.free[msg.sender]))
+        emit(Withdrawn(who, amount, self.free[who]))
 
     # --- the book -----------------------------------------------------------------------
 
     @public
     def post(self, side: int, quantity_wh: int, price: int, slot: int,
              min_reputation: int) -> int:
-        self.check_household(msg.sender)
+        who = self.trader()
         require(side == BUY or side == SELL, "side is 1 (buy) or 2 (sell)")
         require(quantity_wh > 0, "quantity must be positive")
         require(price >= self.feed_in and price <= self.retail, "price outside the tariff band")
@@ -193,40 +210,44 @@ class Market:
         require(block.timestamp < self.gate(slot), "the slot's gate has closed")
         lock = 0
         if side == BUY:
-            require(self.open_sells[slot][msg.sender] == 0,
-                    "self-trade: you sell in this slot")
+            require(self.open_sells[slot][who] == 0, "self-trade: you sell in this slot")
             lock = quantity_wh * price // 1000
-            self.open_buys[slot][msg.sender] += 1
+            self.open_buys[slot][who] += 1
         else:
-            require(self.open_buys[slot][msg.sender] == 0, "self-trade: you buy in this slot")
+            require(self.open_buys[slot][who] == 0, "self-trade: you buy in this slot")
             lock = quantity_wh * self.retail // 1000
-            self.open_sells[slot][msg.sender] += 1
-        require(lock <= self.free[msg.sender], "not enough free deposit")
+            self.open_sells[slot][who] += 1
+        require(lock <= self.free[who], "not enough free deposit")
+        if min_reputation > self.slot_conditions[slot]:
+            self.slot_conditions[slot] = min_reputation
+        return self.add_order(who, side, quantity_wh, quantity_wh, price, slot, min_reputation,
+                              OPEN, lock)
+
+    def add_order(self, who: address, side: int, quantity_wh: int, left: int, price: int,
+                  slot: int, min_reputation: int, status: int, lock: int) -> int:
+        # the order joins the slot's book, its escrow or bond locked from the free deposit
         count = self.slot_order_count[slot]
         require(count < self.max_orders, "the slot's book is full")
-        self.free[msg.sender] -= lock
+        self.free[who] -= lock
         order = self.orders + 1
         self.orders = order
-        self.owner[order] = msg.sender
+        self.owner[order] = who
         self.side[order] = side
         self.quantity[order] = quantity_wh
-        self.left[order] = quantity_wh
+        self.left[order] = left
         self.price[order] = price
         self.slot_of[order] = slot
         self.min_reputation[order] = min_reputation
-        self.status[order] = OPEN
+        self.status[order] = status
         self.locked[order] = lock
         self.slot_orders[slot][count] = order
         self.slot_order_count[slot] = count + 1
-        if min_reputation > self.slot_conditions[slot]:
-            self.slot_conditions[slot] = min_reputation
-        emit(OrderPosted(order, msg.sender, side, quantity_wh, price, slot, min_reputation,
-                         lock))
+        emit(OrderPosted(order, who, side, quantity_wh, price, slot, min_reputation, lock))
         return order
 
     @public
     def take(self, order: int, quantity_wh: int) -> int:
-        self.check_household(msg.sender)
+        buyer = self.trader()
         require(self.side[order] == SELL and self.status[order] == OPEN
                 and self.left[order] > 0, "no such open offer")
         slot = self.slot_of[order]
@@ -235,46 +256,81 @@ class Market:
         left = self.left[order]
         require(quantity_wh <= left, "the offer has less left")
         seller = self.owner[order]
-        require(seller != msg.sender, "self-trade: this is your own offer")
+        require(seller != buyer, "self-trade: this is your own offer")
         minimum = self.min_reputation[order]
         if minimum > 0:
-            require(Reputation(self.reputation).score(msg.sender) >= minimum,
+            require(Reputation(self.reputation).score(buyer) >= minimum,
                     "your reputation is below the offer's minimum")
         price = self.price[order]
         amount = quantity_wh * price // 1000
-        require(amount <= self.free[msg.sender], "not enough free deposit")
-        self.free[msg.sender] -= amount
+        require(amount <= self.free[buyer], "not enough free deposit")
+        self.free[buyer] -= amount
         left -= quantity_wh
         self.left[order] = left
         if left == 0:
             self.open_sells[slot][seller] -= 1
+        emit(Taken(order, buyer, quantity_wh, left))
+        return self.record_take(slot, buyer, 0, order, quantity_wh, price)
+
+    @public
+    def take_bid(self, order: int, quantity_wh: int) -> int:
+        seller = self.trader()
+        require(self.side[order] == BUY and self.status[order] == OPEN
+                and self.left[order] > 0, "no such open bid")
+        slot = self.slot_of[order]
+        require(block.timestamp < self.gate(slot), "the slot's gate has closed")
+        require(quantity_wh > 0, "quantity must be positive")
+        left = self.left[order]
+        require(quantity_wh <= left, "the bid has less left")
+        buyer = self.owner[order]
+        require(buyer != seller, "self-trade: this is your own bid")
+        minimum = self.min_reputation[order]
+        if minimum > 0:
+            require(Reputation(self.reputation).score(seller) >= minimum,
+                    "your reputation is below the bid's minimum")
+        bond = quantity_wh * self.retail // 1000
+        require(bond <= self.free[seller], "not enough free deposit")
+        price = self.price[order]
+        sell = self.add_order(seller, SELL, quantity_wh, 0, price, slot, 0, FILLED, bond)
+        self.locked[order] -= quantity_wh * price // 1000      # from escrow into the trade
+        left -= quantity_wh
+        self.left[order] = left
+        if left == 0:
+            self.open_buys[slot][buyer] -= 1
+        emit(Taken(order, seller, quantity_wh, left))
+        return self.record_take(slot, buyer, order, sell, quantity_wh, price)
+
+    def record_take(self, slot: int, buyer: address, buy_order: int, sell_order: int,
+                    quantity_wh: int, price: int) -> int:
+        # a direct trade is recorded at once, before the auction's trades of its slot
         trade = self.trades + 1
         self.trades = trade
-        self.record_trade(trade, slot, self.slot_trade_count[slot], msg.sender, 0, order,
-                          quantity_wh, price, price)
+        self.record_trade(trade, slot, self.slot_trade_count[slot], buyer, buy_order,
+                          sell_order, quantity_wh, price, price)
         self.slot_trade_count[slot] += 1
-        emit(Taken(order, msg.sender, quantity_wh, left))
-        emit(Trade(trade, slot, 0, order, msg.sender, seller, quantity_wh, price, price))
+        emit(Trade(trade, slot, buy_order, sell_order, buyer, self.owner[sell_order],
+                   quantity_wh, price, price))
         return trade
 
     @public
     def cancel(self, order: int):
-        require(self.owner[order] == msg.sender, "only the owner cancels")
+        who = self.account()
+        require(self.owner[order] == who, "only the owner cancels")
         require(self.status[order] == OPEN and self.left[order] > 0, "the order is not open")
         slot = self.slot_of[order]
         require(block.timestamp < self.gate(slot), "the slot's gate has closed")
         release = 0
         if self.side[order] == BUY:
             release = self.locked[order]
-            self.open_buys[slot][msg.sender] -= 1
+            self.open_buys[slot][who] -= 1
         else:
             release = self.left[order] * self.retail // 1000
-            self.open_sells[slot][msg.sender] -= 1
+            self.open_sells[slot][who] -= 1
         self.locked[order] -= release
-        self.free[msg.sender] += release
+        self.free[who] += release
         self.left[order] = 0
         self.status[order] = CANCELLED
-        emit(Cancelled(order, msg.sender, release))
+        emit(Cancelled(order, who, release))
 
     def record_trade(self, trade: int, slot: int, index: int, buyer: address, buy_order: int,
                      sell_order: int, quantity_wh: int, price: int, seller_price: int):

@@ -10,6 +10,8 @@ plain Python.
 
 The market's address is given at deploy: the deployer works it out in advance with
 ``contract_address(deployer, nonce)``, because the market in turn needs this contract's.
+The identity registry's too: a household rates from whichever key signs for it now
+(``account_of``), and its ratings count for its account.
 """
 
 from minichain.vm.lang import *
@@ -18,8 +20,13 @@ PRIOR_SCORE = 3000
 PRIOR_WEIGHT = 5
 
 
+class Identity(Interface):
+    def account_of(self, key: address) -> address: ...
+
+
 class Reputation:
     market: address
+    registry: address
     buyer: Map[int, address]            # settled trade -> its buyer (zero: not settled)
     seller: Map[int, address]
     rated_by_buyer: Map[int, bool]
@@ -32,8 +39,9 @@ class Reputation:
     Recorded = Event(trade=int, buyer=address, seller=address, delivered_wh=int, traded_wh=int)
     Rated = Event(trade=int, rater=address, rated=address, stars=int, score=int)
 
-    def __init__(self, market: address):
+    def __init__(self, market: address, registry: address):
         self.market = market
+        self.registry = registry
 
     @public
     def record(self, trade: int, buyer: address, seller: address, delivered_wh: int,
@@ -48,18 +56,20 @@ class Reputation:
 
     @public
     def rate(self, trade: int, stars: int):
+        rater = Identity(self.registry).account_of(msg.sender)
+        require(rater != address(0), "that key was replaced by a new one")
         buyer = self.buyer[trade]
         seller = self.seller[trade]
         require(buyer != address(0), "trade not settled")
         rated = address(0)
-        if msg.sender == buyer:
+        if rater == buyer:
             rated = seller
-        elif msg.sender == seller:
+        elif rater == seller:
             rated = buyer
         else:
             revert("not a party of this trade")
         require(stars >= 1 and stars <= 5, "stars must be 1 to 5")
-        if msg.sender == buyer:
+        if rater == buyer:
             require(not self.rated_by_buyer[trade], "trade already rated")
             self.rated_by_buyer[trade] = True
         else:
@@ -67,7 +77,7 @@ class Reputation:
             self.rated_by_seller[trade] = True
         self.stars[rated] += stars
         self.ratings[rated] += 1
-        emit(Rated(trade, msg.sender, rated, stars, self.score(rated)))
+        emit(Rated(trade, rater, rated, stars, self.score(rated)))
 
     @public
     def score(self, who: address) -> int:
