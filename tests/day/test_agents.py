@@ -25,8 +25,7 @@ MIDSUMMER = date(2026, 6, 21)
 
 def view(pv=0, load=0, stored=None, slot=40, prices=(), seed=0, spec=TEN_KWH) -> SlotView:
     battery = None if stored is None else Battery(spec, stored)
-    return SlotView("alice", slot, pv, load, battery, TARIFFS, tuple(prices),
-                    random.Random(seed))
+    return SlotView.sketch("alice", slot, pv, load, battery, TARIFFS, prices, seed)
 
 
 def sides(intents):
@@ -47,7 +46,7 @@ def test_an_order_intent_is_whole_numbers_checked_when_built():
 
 def test_a_view_knows_the_slot_net_position_and_what_self_consumption_leaves():
     sunny = view(pv=2000, load=300, stored=0, prices=(20, None))
-    assert (sunny.net_wh, sunny.band, sunny.last_price) == (1700, 24, None)
+    assert (sunny.forecast_net_wh, sunny.band, sunny.last_price) == (1700, 24, None)
     left = sunny.residual()
     assert (left.charged_wh, left.export_wh, left.import_wh) == (1250, 450, 0)
     assert view(prices=()).last_price is None and view(prices=(19, 21)).last_price == 21
@@ -106,7 +105,7 @@ def test_battery_aware_sells_from_its_battery_when_the_price_is_high():
     evening = view(pv=0, load=300, stored=5000, prices=(25,))
     # 3,000 Wh above the reserve, 1,250 can leave this slot: 300 for itself, 950 to sell.
     assert sides(agent.orders(evening)) == [(SELL, 950, 24)]
-    home = dispatch(evening.battery, 0, 300, bought_wh=0, sold_wh=950)
+    home = dispatch(evening.expected_battery(), 0, 300, bought_wh=0, sold_wh=950)
     assert (home.discharged_wh, home.import_wh, home.battery.stored_wh) == (1250, 0, 3750)
     # No trade last slot: buyers pay retail, so that counts as high too.
     assert agent.orders(view(pv=0, load=300, stored=5000, prices=(20, None))) == \
@@ -169,8 +168,7 @@ def test_whatever_part_of_its_orders_fills_the_home_can_keep_its_word(
         fill_permille, seed):
     spec = BatterySpec(capacity, power, efficiency)
     battery = Battery.at_soc(spec, soc) if has_battery else None
-    sample = SlotView("alice", slot, pv, load, battery, TARIFFS, tuple(prices),
-                      random.Random(seed))
+    sample = SlotView.sketch("alice", slot, pv, load, battery, TARIFFS, prices, seed)
     intents = orders_for(agent, sample)
     assert len({i.side for i in intents}) <= 1 and all(TARIFFS.in_band(i.price) for i in intents)
     wanted = sum(i.quantity_wh for i in intents)
@@ -198,8 +196,8 @@ def test_whatever_part_of_its_orders_fills_the_home_can_keep_its_word(
 
 def greedy_seller(view):
     """Offer the whole surplus one unit below retail; never buy."""
-    if view.net_wh > 0:
-        return [OrderIntent(SELL, view.net_wh, view.tariffs.retail - 1)]
+    if view.forecast_net_wh > 0:
+        return [OrderIntent(SELL, view.forecast_net_wh, view.tariffs.retail - 1)]
     return []
 
 
@@ -209,9 +207,9 @@ class HalfBand:
     name = "half-band"
 
     def orders(self, view):
-        if view.net_wh >= 0:
+        if view.forecast_net_wh >= 0:
             return []
-        return [OrderIntent(BUY, -view.net_wh, band_price(view.tariffs, 500))]
+        return [OrderIntent(BUY, -view.forecast_net_wh, band_price(view.tariffs, 500))]
 
 
 def tiny_street():
