@@ -183,9 +183,10 @@ class SlotView:
         return self_consume(self.expected_battery(), self.forecast_pv_wh,
                             self.forecast_load_wh, self.slot_seconds)
 
-    def knowing(self, truth: HouseholdDay) -> "SlotView":
-        """The same view with ``truth`` in place of the forecast (``PerfectForesight`` only)."""
-        return dataclasses.replace(self, forecast=truth)
+    def with_forecast(self, forecast: HouseholdDay) -> "SlotView":
+        """The same view with another forecast: one an agent updated, or the truth
+        (``PerfectForesight`` alone has that)."""
+        return dataclasses.replace(self, forecast=forecast)
 
 
 class Agent(Protocol):
@@ -394,7 +395,7 @@ class PerfectForesight:
     """For comparison only: the agent it wraps sees the truth of its day instead of a forecast.
 
     It is handed ``truth`` (the household's real PV and use, slot by slot) when it is
-    built, and shows it to ``agent`` in place of the forecast (``SlotView.knowing``): its
+    built, and shows it to ``agent`` in place of the forecast (``SlotView.with_forecast``): its
     battery as the slot starts is then exactly right too. No household has this; it says
     how much better bidding could be with a crystal ball, so no scenario uses it.
     """
@@ -407,7 +408,7 @@ class PerfectForesight:
         if len(self.truth.pv_wh) != len(view.forecast.pv_wh):
             raise EnergyModelError(f"perfect foresight was handed {len(self.truth.pv_wh)} slots "
                                    f"of truth for a day of {len(view.forecast.pv_wh)} slots")
-        return orders_for(self.agent, view.knowing(self.truth))
+        return orders_for(self.agent, view.with_forecast(self.truth))
 
 
 # --- after the clearing ---------------------------------------------------------------

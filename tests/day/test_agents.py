@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from minichain.day.agents import (BatteryAware, OrderIntent, PriceRamp, SlotView, Truthful,
                                      agent_name, band_price, dispatch, orders_for)
+from minichain.day.planner import Planner
 from minichain.microgrid.grid import make_feeder
 from minichain.microgrid.household import Battery, BatterySpec, Household, HouseholdDay, \
     self_consume
@@ -153,7 +154,7 @@ def test_dispatch_serves_commitments_then_the_battery_then_the_utility():
         dispatch(None, 0, 0, 0, -1)
 
 
-AGENTS = [Truthful(), PriceRamp(jitter_permille=200), BatteryAware()]
+AGENTS = [Truthful(), PriceRamp(jitter_permille=200), BatteryAware(), Planner()]
 
 
 @settings(deadline=None, max_examples=200)
@@ -171,6 +172,7 @@ def test_whatever_part_of_its_orders_fills_the_home_can_keep_its_word(
     sample = SlotView.sketch("alice", slot, pv, load, battery, TARIFFS, prices, seed)
     intents = orders_for(agent, sample)
     assert len({i.side for i in intents}) <= 1 and all(TARIFFS.in_band(i.price) for i in intents)
+    assert all(i.quantity_wh > 0 for i in intents)
     wanted = sum(i.quantity_wh for i in intents)
     filled = wanted * fill_permille // 1000
     bought = filled if intents and intents[0].side == BUY else 0
@@ -186,7 +188,7 @@ def test_whatever_part_of_its_orders_fills_the_home_can_keep_its_word(
         assert home.import_wh == 0               # what it offers it can deliver, filled or not
     if buying:
         assert home.import_wh <= wanted - filled  # at most the unfilled rest from the utility
-    if not isinstance(agent, BatteryAware):      # truthful quantities: battery as self-use
+    if isinstance(agent, (Truthful, PriceRamp)):  # truthful quantities: battery as self-use
         assert home.battery == self_consume(battery, pv, load).battery
         if buying:
             assert home.import_wh == wanted - filled
