@@ -7,6 +7,11 @@ before it. No forecast ever sees its own day, nor any later one. A *random* spli
 cheat: a day's neighbours (in the training set) would tell the model what its weather
 and habits were, which no household knows a day ahead.
 
+``random_split_error`` shows the cheat in numbers: split the slots of some days at
+random, and guess each held-out slot from the training slots just before and after it
+on the same day. The guess scores far better than any honest forecast, and it could
+never be made at gate closure: it reads the day it forecasts.
+
 **Held-out weeks** (``HELD_OUT_WEEKS``): fixed before any forecaster was scored, the
 week from the second Monday of each month from March to November 2026, and two December
 weeks, from the 7th and from the 21st (Christmas), grouped by meteorological season.
@@ -29,6 +34,7 @@ forecast than any one home.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Mapping, Sequence
@@ -164,3 +170,34 @@ def aggregation(history: History, quantity: str, days: Sequence[date],
                 for name, forecast in zip(names, forecasts)}
     return Aggregation(street.mae("f"), mae(street.truth, aggregate(forecasts)),
                        relative_mae(street.truth, street.forecasts["f"]), relative)
+
+
+def random_split_error(history: History, quantity: str, names: Sequence[str],
+                       days: Sequence[date], test_permille: int = 200, seed: int = 0) -> float:
+    """The MAE of a cheat that a random split of slots allows: each held-out slot guessed as
+    the mean of the nearest training slots before and after it on the same day.
+
+    About ``test_permille`` per mille of the slots (every home in ``names``, every day in
+    ``days``) are held out at random (``random.Random(seed)``); the rest are training.
+    """
+    if not 0 < test_permille < 1000:
+        raise ForecastError(f"test_permille is the share held out, 1..999 per mille, got "
+                            f"{test_permille!r}")
+    rng = random.Random(seed)
+    misses: list[float] = []
+    for day in days:
+        for name in names:
+            values = history.on(day, history.series(quantity, name))
+            held = [rng.randrange(1000) < test_permille for _ in values]
+            for slot, value in enumerate(values):
+                if not held[slot]:
+                    continue
+                before = next((values[s] for s in range(slot - 1, -1, -1) if not held[s]), None)
+                after = next((values[s] for s in range(slot + 1, len(values)) if not held[s]),
+                             None)
+                known = [v for v in (before, after) if v is not None]
+                guess = math.fsum(known) / len(known) if known else 0.0
+                misses.append(abs(value - guess))
+    if not misses:
+        raise ForecastError("no slot was held out: ask for more days or a larger share")
+    return math.fsum(misses) / len(misses)
