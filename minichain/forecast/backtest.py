@@ -24,6 +24,11 @@ between. The class is the day's truth (known only afterwards): it sorts days to 
 it is never a forecaster's input. Kasten-Czeplak's clear-sky index runs from 0.25
 (overcast) to 1 (clear); partly cloudy is roughly its middle half.
 
+**The day's own readings** (``intraday_run``): the PV a home's agent expects for the
+slot it bids for, ``lead`` slots ahead of the slot that starts as it bids, from the
+day-ahead forecast alone and from the same forecast corrected by the readings of the
+slots that have ended (``intraday.updated_pv``).
+
 **Aggregation** (``aggregation``): the street's total forecast two ways, by one model on
 the street's own series and as the sum of every home's forecast, each against the truth;
 and every forecast's error relative to the mean of what it forecasts, home by home and
@@ -40,7 +45,9 @@ from datetime import date, timedelta
 from typing import Mapping, Sequence
 
 from minichain.errors import ForecastError
+from minichain.forecast.dayahead import HOME_FORECASTER, HomeForecaster, forecasts_from_history
 from minichain.forecast.history import PV, STREET, History
+from minichain.forecast.intraday import updated_pv
 from minichain.forecast.metrics import mae, relative_mae, rmse, skill
 from minichain.forecast.past import Forecaster, forecast_day
 from minichain.microgrid.profiles import SLOTS_PER_DAY
@@ -129,6 +136,30 @@ def run(history: History, quantity: str, names: Sequence[str], days: Sequence[da
             for label, forecaster in forecasters.items():
                 out[label].extend(forecast_day(forecaster, past))
     return Run(quantity, tuple(names), tuple(days), tuple(truth),
+               {label: tuple(values) for label, values in out.items()})
+
+
+DAY_AHEAD, CORRECTED = "day-ahead", "corrected by the readings"
+
+
+def intraday_run(history: History, days: Sequence[date],
+                 forecaster: HomeForecaster = HOME_FORECASTER, lead: int = 2) -> Run:
+    """Every PV home's slots as its agent sees them when it bids, ``lead`` slots ahead: the
+    day-ahead forecast, and the same corrected by the readings of the slots that have ended
+    (the day runner bids two slots ahead, ``day.runner.BID_AHEAD``)."""
+    names = pv_homes(history)
+    truth: list[float] = []
+    out: dict[str, list[float]] = {DAY_AHEAD: [], CORRECTED: []}
+    for day in days:
+        forecasts = dict(zip(history.names, forecasts_from_history(history, day, forecaster)))
+        for name in names:
+            real = history.on(day, history.pv_wh[name])
+            forecast = forecasts[name].pv_wh
+            truth.extend(real)
+            out[DAY_AHEAD].extend(forecast)
+            out[CORRECTED].extend(updated_pv(forecast, real[:max(0, slot - lead)])[slot]
+                                  for slot in range(len(real)))
+    return Run(PV, names, tuple(days), tuple(truth),
                {label: tuple(values) for label, values in out.items()})
 
 

@@ -43,23 +43,19 @@ def test_the_ratio_stays_within_what_a_sky_can_do():
 def test_on_real_days_the_corrected_forecast_of_two_slots_ahead_misses_by_less():
     from datetime import date, timedelta
 
+    from minichain.day.runner import BID_AHEAD
     from minichain.day.scenario import Scenario
-    from minichain.forecast.dayahead import HOME_FORECASTER, forecasts_from_history
+    from minichain.forecast import backtest as bt
     from minichain.forecast.history import make_history
-    from minichain.forecast.metrics import mae, skill
     from minichain.microgrid.household import make_street
 
     first = date(2026, 4, 20)
     history = make_history(make_street(8, 0.5, 0.25, 4), Scenario().tariffs, first, 36, seed=4)
-    truth, day_ahead, corrected = [], [], []
-    for day in (first + timedelta(days=n) for n in range(28, 36)):
-        forecasts = forecasts_from_history(history, day, HOME_FORECASTER)
-        for home, forecast in zip(history.homes, forecasts):
-            if not home.has_pv:
-                continue
-            real = history.on(day, history.pv_wh[home.name])
-            for slot in range(2, 96):              # bid as slot - 2 starts: slots < slot - 2 read
-                truth.append(real[slot])
-                day_ahead.append(forecast.pv_wh[slot])
-                corrected.append(updated_pv(forecast.pv_wh, real[:slot - 2])[slot])
-    assert skill(mae(truth, corrected), mae(truth, day_ahead)) > 0.3     # 46 %
+    run = bt.intraday_run(history, [first + timedelta(days=n) for n in range(28, 36)],
+                          lead=BID_AHEAD)
+    assert run.names == bt.pv_homes(history) and len(run.truth) == 8 * len(run.names) * 96
+    assert run.skill(bt.CORRECTED, bt.DAY_AHEAD) > 0.3         # 46 %
+    # before the first reading the corrected forecast is the day-ahead one
+    first_slots = [n for n in range(len(run.truth)) if n % 96 < BID_AHEAD + 1]
+    assert all(run.forecasts[bt.CORRECTED][n] == run.forecasts[bt.DAY_AHEAD][n]
+               for n in first_slots)
