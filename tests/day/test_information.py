@@ -126,3 +126,15 @@ def test_perfect_foresight_alone_sees_the_truth_and_then_its_battery_is_exactly_
     with pytest.raises(Exception, match="handed 3 slots of truth for a day of 96 slots"):
         run_day(dataclasses.replace(whole, agents=(PerfectForesight(
             HouseholdDay((0,) * 3, (0,) * 3)),) * 6), NativeMarket())
+
+
+def test_the_default_day_with_forecasts_against_the_same_day_with_a_crystal_ball():
+    from minichain.day import kpis as k
+    whole = plan(Scenario())                           # the dashboard's default day
+    honest = run_day(whole, NativeMarket())
+    crystal = run_day(dataclasses.replace(whole, forecasts=whole.days), NativeMarket())
+    assert k.permille(k.self_sufficiency(honest)) == 716
+    assert k.permille(k.self_sufficiency(crystal)) == 767
+    assert (k.summary(honest).traded_wh, k.summary(crystal).traded_wh) == (35_472, 34_112)
+    assert sum(r.shortfall_paid for r in crystal.records) == 0
+    assert sum(r.shortfall_paid for r in honest.records) > 0
