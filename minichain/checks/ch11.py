@@ -61,9 +61,17 @@ def self_sufficiency_reference(slots: list[tuple[int, int]]) -> int | None:
 
 
 def street_pairs(day: DayRecord) -> list[tuple[int, int]]:
-    """The street's (load_wh, utility_import_wh) per slot, summed over the homes."""
+    """The street's (load_wh, Wh from the utility) per slot, summed over the homes.
+
+    From the utility: what the homes imported, and what it supplied to buyers whose seller
+    did not deliver (agents bid on forecasts, so a seller can fall short), as
+    ``kpis.self_sufficiency`` counts it.
+    """
+    short = [0] * day.n_slots
+    for trade in day.trades:
+        short[trade.slot] += trade.quantity_wh - trade.delivered_wh
     return [(sum(r.load_wh for r in day.slot_records(slot)),
-             sum(r.utility_import_wh for r in day.slot_records(slot)))
+             sum(r.utility_import_wh for r in day.slot_records(slot)) + short[slot])
             for slot in range(day.n_slots)]
 
 
@@ -325,8 +333,10 @@ def check_my_agent(fn: Callable) -> None:
                        "return orders: [OrderIntent(SELL, wh, price)] for a surplus "
                        "(view.residual().export_wh), [OrderIntent(BUY, wh, price)] for a "
                        "shortfall (view.residual().import_wh)")
-    if sold == 0 and bought == 0:
-        raise Mismatch(what + f"; your agent posted {len(posted)} orders and none traded",
+    offered = sum(intent.quantity_wh for intent in posted)
+    if 10 * (sold + bought) <= offered:
+        raise Mismatch(what + f"; your agent posted {len(posted)} orders for {offered:,} Wh and "
+                       f"only {sold + bought:,} Wh traded",
                        "ask too much and nobody buys (bid too little and nobody sells), so "
                        "the utility takes your surplus at feed-in: stay just below the last "
                        "clearing price (view.last_price) when you sell")

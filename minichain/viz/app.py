@@ -109,7 +109,7 @@ KEY_FIGURES = {
     "max_loading": ("fullest cable",
                     "the highest load any cable of the feeder carried, physically (from the "
                     "meters), against its rating"),
-    "books": ("energy balances, tokens conserved",
+    "books": ("energy balances, money conserved",
               "every home's energy adds up in every slot, and no token was made or lost"),
 }
 
