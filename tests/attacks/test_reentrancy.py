@@ -132,8 +132,8 @@ def test_the_market_calls_only_the_three_contracts_fixed_at_deploy():
     for variable in ("registry", "oracle", "reputation"):
         assert writers(source("market"), variable) == ["__init__"]
     assert {(c.interface, c.method) for c in calls["market"]} == {
-        ("Identity", "status_of"), ("Identity", "is_authority"), ("MeterOracle", "export_of"),
-        ("Reputation", "score"), ("Reputation", "record")}
+        ("Identity", "status_of"), ("Identity", "is_authority"), ("Identity", "account_of"),
+        ("MeterOracle", "export_of"), ("Reputation", "score"), ("Reputation", "record")}
 
 
 def test_none_of_them_calls_anything_that_could_call_the_market():
