@@ -5,7 +5,7 @@ they actually made. Each test writes one plausible wrong answer and names the hi
 get. The checkers' own reference answers are held against the library: the stack model
 against a trace of the real machine, the selector against ``abi.selector``, and the
 planted bug in the prepaid contract against a real call that takes another household's
-tokens.
+money, and a rollback against the state root.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ import pytest
 from checks_kit import failed_with, named
 
 from minichain.checks import PASSED, check
-from minichain.checks.ch06 import (COST_CASES, STACK_CASES, cost_trace, machine_stack,
-                                   model_stack)
+from minichain.checks.ch06 import (CALLER, CONTRACT, COST_CASES, ENDING_CASES, ENDING_GAS,
+                                   STACK_CASES, cost_trace, machine_stack, model_stack,
+                                   reference_ending)
 from minichain.checks.ch07 import (ALICE, BOB, PREPAID_BUGGY, SELECTOR_NAMES, START,
                                    Deployed, prepaid_buggy)
 from minichain.encoding import sha256
 from minichain.errors import OutOfGas
 from minichain.vm.abi import selector
+from minichain.vm.assembler import assemble
+from minichain.vm.machine import Message, execute
 
 
 def returning(name, value):
@@ -76,7 +79,7 @@ def test_a_correct_interpreter_passes():
 
 
 def test_popping_the_operands_in_the_wrong_order_gets_the_a_minus_b_hint():
-    failed_with(interpreter(order=True), "(Alice's payment): expected [300], got [0]",
+    failed_with(interpreter(order=True), "(Alice's payment): expected [240000], got [0]",
                 "SUB pushes a - b")
 
 
@@ -438,8 +441,80 @@ def test_only_the_first_payment_gets_the_every_one_hint():
 def test_inventing_payments_for_a_failed_call_gets_the_rolled_back_hint():
     @named("payments")
     def remembers(result):
-        return payments_reader()(result) or [("0x" + "a1" * 20, 1_200, 300)]
+        return payments_reader()(result) or [("0x" + "a1" * 20, 1_200, 240_000)]
     failed_with(remembers, "failed keeps none of its events")
+
+
+# --- how_it_ended: revert or halt, proven by the state root ----------------------------------
+
+def ending_reader(root_after=False, assumed=False, one_slot=False, revert_for_all=False,
+                  gas_left=False):
+    """A learner's how_it_ended() with (at most) the mistakes switched on."""
+    @named("how_it_ended")
+    def how_it_ended(state, code, gas):
+        before, slot = state.root(), state.storage_get(CONTRACT, 0)
+        result = execute(state, code, Message(CALLER, CONTRACT, gas=gas))
+        if result.success:
+            ending = "success"
+        else:
+            ending = "revert" if result.reverted or revert_for_all else "halt"
+        unchanged = state.root() == before
+        if root_after:
+            before = state.root()
+            unchanged = state.root() == before
+        if assumed:
+            unchanged = not result.success
+        if one_slot:
+            unchanged = state.storage_get(CONTRACT, 0) == slot
+        used = gas - result.gas_used if gas_left else result.gas_used
+        return ending, used, unchanged
+    return how_it_ended
+
+
+def test_measuring_the_root_before_and_after_passes():
+    assert check(ending_reader()).status == PASSED
+
+
+def test_the_reference_sees_a_revert_and_a_halt_roll_back_and_a_write_stand():
+    endings = {what: reference_ending(assemble(text), ENDING_GAS)
+               for what, text in ENDING_CASES}
+    assert endings["writes 42 to slot 0, then stops"] == ("success", 2_002, False)
+    assert endings["writes 42 to slot 0, then refuses"] == ("revert", 2_003, True)
+    assert endings["writes 42 to slot 0, then loops for ever"] == ("halt", 10_000, True)
+    assert endings["only emits an event"] == ("success", 122, True)     # events are not state
+    assert endings["writes 5 to slot 1"] == ("success", 2_002, False)
+
+
+def test_a_root_taken_after_the_call_gets_the_before_hint():
+    failed_with(ending_reader(root_after=True), "root BEFORE the call")
+
+
+def test_a_rollback_assumed_from_success_gets_the_event_hint():
+    failed_with(ending_reader(assumed=True), "measure, don't assume", "events live in")
+
+
+def test_comparing_one_slot_gets_the_whole_state_hint():
+    failed_with(ending_reader(one_slot=True), "root of the whole state")
+
+
+def test_calling_every_failure_a_revert_gets_the_exceptional_halt_hint():
+    failed_with(ending_reader(revert_for_all=True), "exceptional halt", "burns all the gas")
+
+
+def test_the_gas_left_instead_of_the_gas_used_is_named():
+    failed_with(ending_reader(gas_left=True), "not the gas left over")
+
+
+def test_a_word_that_is_not_an_ending_is_refused():
+    @named("how_it_ended")
+    def shouts(state, code, gas):
+        ending, used, unchanged = ending_reader()(state, code, gas)
+        return ending.upper(), used, unchanged
+    failed_with(shouts, "'success', 'revert' or 'halt'")
+
+
+def test_forgetting_to_return_gets_the_return_hint():
+    failed_with(returning("how_it_ended", None), "forget `return`")
 
 
 # --- state_writes: the syntax tree ----------------------------------------------------------
