@@ -17,8 +17,9 @@ from minichain.checks import PASSED, check
 from minichain.checks.ch06 import (CALLER, CONTRACT, COST_CASES, ENDING_CASES, ENDING_GAS,
                                    STACK_CASES, cost_trace, machine_stack, model_stack,
                                    reference_ending)
-from minichain.checks.ch07 import (ALICE, BOB, PREPAID_BUGGY, SELECTOR_NAMES, START,
-                                   Deployed, prepaid_buggy)
+from minichain.checks.ch07 import (ALICE, BOB, MODEL_CASES, MODEL_STORY, PREPAID_BUGGY,
+                                   SELECTOR_NAMES, START, Deployed, contract_accepts,
+                                   model_accepts, prepaid_buggy)
 from minichain.encoding import sha256
 from minichain.errors import OutOfGas
 from minichain.vm.abi import selector
@@ -515,6 +516,67 @@ def test_a_word_that_is_not_an_ending_is_refused():
 
 def test_forgetting_to_return_gets_the_return_hint():
     failed_with(returning("how_it_ended", None), "forget `return`")
+
+
+# --- prepaid_model: the audit's model ---------------------------------------------------------
+
+def modeller(own=True, at_most=True, zero_withdraw=False, zero_deposit=False, subtract=True):
+    """A learner's prepaid_model() with (at most) the mistakes switched on."""
+    @named("prepaid_model")
+    def prepaid_model(calls):
+        left, answers = {}, []
+        for who, function, amount in calls:
+            if function == "deposit":
+                ok = amount > 0 or zero_deposit
+                left[who] = left.get(who, 0) + (amount if ok else 0)
+            else:
+                limit = left.get(who, 0) if own else sum(left.values())
+                ok = ((amount > 0 or zero_withdraw)
+                      and (amount <= limit if at_most else amount < limit))
+                if ok and subtract:
+                    left[who] = left.get(who, 0) - amount
+            answers.append(ok)
+        return answers
+    return prepaid_model
+
+
+def test_a_model_written_from_the_description_passes():
+    assert check(modeller()).status == PASSED
+
+
+def test_the_model_agrees_with_the_fix_and_disagrees_with_the_buggy_contract_every_time():
+    for what, calls in MODEL_CASES:
+        assert contract_accepts(calls) == model_accepts(calls), what
+        assert contract_accepts(calls, fixed=False) != model_accepts(calls), what
+    story = contract_accepts(MODEL_STORY, fixed=False)
+    assert story[2] is True                 # the buggy contract pays Bob 80 of his 50
+
+
+def test_a_model_copied_from_the_buggy_code_gets_the_description_hint():
+    message = failed_with(modeller(own=False), "agrees with PREPAID_BUGGY", "OWN deposit")
+    assert "call 3: bob withdraw(80): the contract refuses, your model accepts" in message
+
+
+def test_a_strict_limit_gets_the_whole_deposit_hint():
+    failed_with(modeller(at_most=False), "(<=, not <)")
+
+
+def test_accepting_a_zero_withdrawal_is_named():
+    failed_with(modeller(zero_withdraw=True), "0 is refused")
+
+
+def test_accepting_a_zero_deposit_is_named():
+    failed_with(modeller(zero_deposit=True), "a deposit of 0 is refused")
+
+
+def test_forgetting_to_subtract_a_withdrawal_is_named():
+    failed_with(modeller(subtract=False), "subtract the amount")
+
+
+def test_answers_that_are_not_booleans_or_too_few_are_refused():
+    failed_with(returning("prepaid_model", None), "forget `return`")
+    failed_with(returning("prepaid_model", [1, 0, 1]), "list of booleans")
+    failed_with(returning("prepaid_model", [True]), "one True or False for every call")
 
 
 # --- state_writes: the syntax tree ----------------------------------------------------------

@@ -45,6 +45,23 @@ def fix_the_bug():
         'require(amount <= self.deposits[msg.sender], "not enough deposited")')
 
 
+def prepaid_model(calls):
+    """Would the prepaid contract accept each (who, function, amount)? From its description."""
+    left = {}                                     # name -> µ€ left of its own deposits
+    accepted = []
+    for who, function, amount in calls:
+        if function == "deposit":
+            ok = amount > 0
+            if ok:
+                left[who] = left.get(who, 0) + amount
+        else:
+            ok = 0 < amount <= left.get(who, 0)
+            if ok:
+                left[who] -= amount
+        accepted.append(ok)
+    return accepted
+
+
 def state_writes(source):
     """For each method of the contract in `source`, the sorted state variables it assigns."""
     tree = ast.parse(source)
