@@ -18,8 +18,8 @@ from minichain.checks.ch06 import (CALLER, CONTRACT, COST_CASES, ENDING_CASES, E
                                    STACK_CASES, cost_trace, machine_stack, model_stack,
                                    reference_ending)
 from minichain.checks.ch07 import (ALICE, BOB, MODEL_CASES, MODEL_STORY, PREPAID_BUGGY,
-                                   SELECTOR_NAMES, START, Deployed, contract_accepts,
-                                   model_accepts, prepaid_buggy)
+                                   SELECTOR_NAMES, START, WHO, Deployed, contract_accepts,
+                                   credits_story, model_accepts, prepaid_buggy)
 from minichain.encoding import sha256
 from minichain.errors import OutOfGas
 from minichain.vm.abi import selector
@@ -516,6 +516,53 @@ def test_a_word_that_is_not_an_ending_is_refused():
 
 def test_forgetting_to_return_gets_the_return_hint():
     failed_with(returning("how_it_ended", None), "forget `return`")
+
+
+# --- credits_from_events: a token's balances from its events -------------------------------
+
+def events_reader(approvals=False, sent=True, skip_deploy=False):
+    """A learner's credits_from_events() with (at most) the mistakes switched on."""
+    @named("credits_from_events")
+    def credits_from_events(credits, receipts, who):
+        total = 0
+        for receipt in receipts[1:] if skip_deploy else receipts:
+            for event in credits.events(receipt):
+                if event.name == "Approval" and approvals and event["spender"] == who:
+                    total += event["amount"]
+                if event.name != "Transfer":
+                    continue
+                total += event["amount"] if event["receiver"] == who else 0
+                total -= event["amount"] if event["sender"] == who and sent else 0
+        return total
+    return credits_from_events
+
+
+def test_the_story_has_a_refused_collection_and_the_events_add_up_to_balance_of():
+    credits, receipts, balances = credits_story()
+    assert [receipt.success for receipt in receipts].count(False) == 1
+    assert not receipts[4].success and receipts[4].logs == ()
+    assert {WHO.get(a, "co-op"): b for a, b in balances.items()} == {
+        "Alice": 100, "Bob": 830, "Carol": 70, "co-op": 99_000}
+
+
+def test_adding_up_the_transfers_passes():
+    assert check(events_reader()).status == PASSED
+
+
+def test_counting_an_approval_as_credits_gets_the_moves_nothing_hint():
+    failed_with(events_reader(approvals=True), "<Bob>", "an Approval moves no credits")
+
+
+def test_counting_only_what_was_received_gets_the_subtract_hint():
+    failed_with(events_reader(sent=False), "<Alice>", "subtract what `who` sent")
+
+
+def test_skipping_the_deploy_misses_the_mint():
+    failed_with(events_reader(skip_deploy=True), "<the energy co-op>", "minted the supply")
+
+
+def test_the_balance_without_a_return_gets_the_return_hint():
+    failed_with(returning("credits_from_events", None), "forget `return`")
 
 
 # --- prepaid_model: the audit's model ---------------------------------------------------------

@@ -521,25 +521,25 @@ concept(6, "A call writes 42 into storage slot 0 (which held 7), then runs out o
 concept(6, "Why does a storage write (SSTORE, 2,000 gas) cost twenty times a read (SLOAD, "
            "100 gas)?",
         ["writing to a disk is twenty times slower than reading",
+         "so that contracts are nudged to use the stack instead",
          "what is written stays in the state that every node keeps for ever and every new "
-         "node must download",
-         "so that contracts are nudged to use the stack instead"],
-        answer="b", why="gas prices the load a call puts on the whole street, and a write "
+         "node must download"],
+        answer="c", why="gas prices the load a call puts on the whole street, and a write "
                         "is a cost every node carries for ever",
         nudges={"a": "the price is not about one disk's speed: think of who keeps the "
                      "written word, and for how long",
-                "c": "the stack is gone when the call ends; storage is the only memory that "
+                "b": "the stack is gone when the call ends; storage is the only memory that "
                      "lasts, and that permanence is what is priced"})
 concept(6, "Bob calls the counter's reset(), which refuses him: \"only the owner can "
            "reset\". What changed on chain?",
-        ["nothing at all: a refused call leaves no trace",
-         "his nonce went up by one and he paid the fee for the gas used; the rest of the "
+        ["his nonce went up by one and he paid the fee for the gas used; the rest of the "
          "gas came back",
+         "nothing at all: a refused call leaves no trace",
          "the counter's storage up to the require, his nonce and the fee"],
-        answer="b", why="a revert rolls back storage, balances and logs, refunds the unused "
+        answer="a", why="a revert rolls back storage, balances and logs, refunds the unused "
                         "gas, and keeps the fee and the nonce (or the transaction could be "
                         "replayed)",
-        nudges={"a": "the transaction is in a block: its nonce and fee stand, or it could "
+        nudges={"b": "the transaction is in a block: its nonce and fee stand, or it could "
                      "be sent again",
                 "c": "nothing the call wrote survives a revert: compare the state roots in "
                      "the chapter's table of four calls"})

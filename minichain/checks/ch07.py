@@ -1,4 +1,4 @@
-"""Checks for the chapter 07 exercises: a selector, a meter log refusing bad readings, a bug fix.
+"""Checks for the chapter 07 exercises: a selector, a meter log, events, a bug fix, an audit.
 
 The learner's selector is compared with ``minichain.vm.abi.selector``; the two contracts
 the learner writes are compiled, deployed on a fresh state and called through
@@ -6,7 +6,8 @@ the learner writes are compiled, deployed on a fresh state and called through
 right ending. The usual wrong turns get the hint that fixes them: the domain prefix left
 out, the bytes read little-endian or not cut to four; a zero reading refused, a negative one
 or a stranger's accepted; the prepaid contract still checking the total instead of the
-caller's own deposit, or refusing to pay back a whole deposit; an audit model copied from
+caller's own deposit, or refusing to pay back a whole deposit; an approval counted as
+credits, what was sent left out, the deploy's mint skipped; an audit model copied from
 the buggy code (the total) instead of written from the description, or one that forgets to
 subtract a withdrawal; a syntax-tree walk that misses ``+=``, subscripts or tuples. The
 chapter's three concept questions are at the end.
@@ -223,6 +224,90 @@ def check_meter_log_source(fn: Callable) -> None:
     if got != 2_000:
         raise Mismatch(f"total_wh() after readings of 1200, 0 and 800: expected 2000, got {got}",
                        "total_wh returns the stored total")
+
+
+# --- credits_from_events: allowances on chain, read back from the receipts -------------------
+
+COOP = cast.wallet(cast.ENERGY_CO_OP)
+SUPPLY = 100_000
+
+
+@functools.lru_cache(maxsize=1)
+def credits_story() -> tuple[ContractInterface, tuple[Receipt, ...], dict[str, int]]:
+    """The co-op's credits on a fresh state: a deploy and eight calls, one of them refused.
+
+    Returns the token's interface, every receipt in order, and each person's balance as
+    the contract itself reports it (``balance_of``), by address.
+    """
+    state = State()
+    token = compile_contract(contract_source("token"))
+    deployed = apply_transaction(state, deploy_tx(token, COOP, SUPPLY, nonce=0), BLOCK)
+    credits = ContractInterface(token.abi, deployed.contract_address)
+    story = ((COOP, "transfer", (BOB.address, 1_000)),
+             (BOB, "approve", (COOP.address, 300)),
+             (COOP, "transfer_from", (BOB.address, ALICE.address, 120)),
+             (COOP, "transfer_from", (BOB.address, ALICE.address, 200)),     # over the allowance
+             (ALICE, "transfer", (CAROL.address, 20)),
+             (BOB, "approve", (CAROL.address, 50)),
+             (CAROL, "transfer_from", (BOB.address, CAROL.address, 50)),
+             (ALICE, "approve", (BOB.address, 70)))
+    receipts = [deployed]
+    for wallet, name, args in story:
+        stx = credits.call_tx(wallet, name, *args, nonce=state.nonce(wallet.address))
+        receipts.append(apply_transaction(state, stx, BLOCK))
+    balances = {w.address: credits.query(state, "balance_of", w.address)
+                for w in (ALICE, BOB, CAROL, COOP)}
+    return credits, tuple(receipts), balances
+
+
+def _credits_read(credits: ContractInterface, receipts, who: str, approvals: bool = False,
+                  sent: bool = True, mint: bool = True) -> int:
+    """Net credits of ``who`` from the events, right or with one usual mistake."""
+    total = 0
+    for receipt in receipts[(0 if mint else 1):]:
+        for event in credits.events(receipt):
+            fields = event.as_dict()
+            if event.name == "Transfer":
+                total += fields["amount"] if fields["receiver"] == who else 0
+                total -= fields["amount"] if fields["sender"] == who and sent else 0
+            elif event.name == "Approval" and approvals and fields["spender"] == who:
+                total += fields["amount"]
+    return total
+
+
+CREDITS_MISTAKES = (
+    (dict(approvals=True), "an Approval moves no credits: it only allows the spender to move "
+                           "them later with transfer_from, which emits a Transfer"),
+    (dict(sent=False), "subtract what `who` sent (Transfer events with sender == who) from "
+                       "what it received"),
+    (dict(mint=False), "the deploy's receipt counts too: the constructor minted the supply "
+                       "with a Transfer from nobody (the address 0x000…0)"),
+)
+
+
+@exercise("credits_from_events", chapter=7, title="Read the credits back from the events",
+          hint="for each receipt, for each event in credits.events(receipt): a Transfer adds "
+               "its amount when event['receiver'] == who and subtracts it when "
+               "event['sender'] == who; other events move nothing")
+def check_credits_from_events(fn: Callable) -> None:
+    credits, receipts, balances = credits_story()
+    for wallet in (ALICE, BOB, CAROL, COOP):
+        who = wallet.address
+        expected = balances[who]
+        if _credits_read(credits, receipts, who) != expected:   # events agree with storage
+            raise RuntimeError("checker out of step with the token contract")
+        got = fn(credits, list(receipts), who)
+        said = f"credits_from_events(<the co-op's credits>, <{len(receipts)} receipts>, " \
+               f"<{WHO.get(who, 'the energy co-op')}>)"
+        if got is None:
+            raise Mismatch(f"{said} returned None", FORGOT_RETURN)
+        if got == expected and isinstance(got, int) and not isinstance(got, bool):
+            continue
+        said = f"{said}: balance_of says {expected}, got {got!r}"
+        for switches, hint in CREDITS_MISTAKES:
+            if got == _credits_read(credits, receipts, who, **switches):
+                raise Mismatch(said, hint)
+        raise Mismatch(said)
 
 
 # --- fix_the_bug --------------------------------------------------------------------------
@@ -555,24 +640,24 @@ def check_state_writes(fn: Callable) -> None:
 
 concept(7, "How does a transaction tell a contract which of its functions to run?",
         ["it sends the function's name as text in the call data",
-         "the first word of the call data is the selector: the first four bytes of SHA-256 "
-         "of \"minichain function:\" and the name",
          "functions are numbered in the order they appear in the source, and the call sends "
-         "the number"],
-        answer="b", why="the dispatcher compares word 0 with each public function's "
+         "the number",
+         "the first word of the call data is the selector: the first four bytes of SHA-256 "
+         "of \"minichain function:\" and the name"],
+        answer="c", why="the dispatcher compares word 0 with each public function's "
                         "selector; a word is a number, and a hash of the name makes "
                         "the numbers stable whatever order the functions are written in",
         nudges={"a": "the machine has no strings: every word of call data is a number",
-                "c": "reordering the source would then change every caller: the number "
+                "b": "reordering the source would then change every caller: the number "
                      "comes from the name, through a hash"})
 concept(7, "Why is `kwh = wh / 1000` a compile error in the contract language?",
-        ["the compiler has not learnt division yet",
-         "/ gives a float, and the chain has only whole numbers, so every node rounds "
+        ["/ gives a float, and the chain has only whole numbers, so every node rounds "
          "exactly alike: write // (and % for the remainder)",
+         "the compiler has not learnt division yet",
          "division is too expensive in gas"],
-        answer="b", why="money and energy are integers on chain, with one written rounding "
+        answer="a", why="money and energy are integers on chain, with one written rounding "
                         "rule; // rounds down like Python's floor division",
-        nudges={"a": "// compiles: it is DIV of chapter 06; only / is refused",
+        nudges={"b": "// compiles: it is DIV of chapter 06; only / is refused",
                 "c": "DIV costs 4 gas, like MUL: the reason is what / returns, not its price"})
 concept(7, "The chapter's random audit of escrow_buggy found nothing with seed 0 in 40 "
            "calls. What does that tell the auditor?",
