@@ -371,7 +371,7 @@ def fixed_with(line):
     return returning("fix_the_bug", PREPAID_BUGGY.replace(CHECK, line))
 
 
-def test_the_planted_bug_lets_bob_take_alices_tokens():
+def test_the_planted_bug_lets_bob_take_alices_money():
     prepaid = Deployed(prepaid_buggy(), ALICE)
     prepaid.call(ALICE, "deposit", value=100)
     prepaid.call(BOB, "deposit", value=50)
@@ -412,9 +412,9 @@ def payments_reader(address=True, order=True, every_topic=False, first_only=Fals
         for log in result.logs:
             if log.topic != "Paid" and not every_topic:
                 continue
-            seller, wh, tokens = (list(log.data) + [0, 0, 0])[:3]
+            seller, wh, amount = (list(log.data) + [0, 0, 0])[:3]
             seller = f"0x{seller:040x}" if address else seller
-            found.append((seller, wh, tokens) if order else (seller, tokens, wh))
+            found.append((seller, wh, amount) if order else (seller, amount, wh))
         return found[:1] if first_only else found
     return payments
 

@@ -155,12 +155,12 @@ def require_functions(contract: CompiledContract, wanted: dict[str, str]) -> Non
             raise Mismatch(f"the contract's function {name}: expected {signature}, "
                            f"found {now}",
                            "keep the decorator (@public, or @payable for a function that "
-                           "takes tokens) and exactly these argument and return types")
+                           "takes money) and exactly these argument and return types")
 
 
 def _call_text(wallet: Wallet, name: str, args: tuple, value: int = 0) -> str:
     shown = ", ".join(str(a) for a in args)
-    sent = f" sending {value} tokens" if value else ""
+    sent = f" sending {value} µ€" if value else ""
     return f"{WHO[wallet.address]} calls {name}({shown}){sent}"
 
 
@@ -312,7 +312,7 @@ def check_credits_from_events(fn: Callable) -> None:
 
 # --- fix_the_bug --------------------------------------------------------------------------
 
-PREPAID_BUGGY = '''"""Prepaid energy: households deposit tokens, and take back what is unused."""
+PREPAID_BUGGY = '''"""Prepaid energy: households deposit money, and take back what is unused."""
 
 from minichain.vm.lang import *
 
@@ -326,7 +326,7 @@ class Prepaid:
 
     @payable
     def deposit(self) -> int:
-        require(msg.value > 0, "send tokens to deposit")
+        require(msg.value > 0, "send money to deposit")
         self.deposits[msg.sender] += msg.value
         self.total += msg.value
         emit(Deposited(msg.sender, msg.value))
@@ -351,7 +351,7 @@ PREPAID_FUNCTIONS = {"deposit": "@payable deposit() -> int",
                      "withdraw": "withdraw(amount: int) -> int",
                      "deposit_of": "deposit_of(who: address) -> int"}
 
-# (who, function, argument, tokens sent, accepted, output)
+# (who, function, argument, µ€ sent, accepted, output)
 PREPAID_STORY = (
     (ALICE, "deposit", None, 100, True, 100),
     (BOB, "deposit", None, 50, True, 50),
@@ -395,11 +395,11 @@ def check_fix_the_bug(fn: Callable) -> None:
                 hint = ("taking back a whole deposit must work: the amount may EQUAL what is "
                         "left (<=, not <)")
             elif accepted and name == "deposit":
-                hint = "deposit must still accept tokens: keep it as it was"
+                hint = "deposit must still accept money: keep it as it was"
             elif who is CAROL:
                 hint = "Carol never deposited anything: she may take nothing"
             elif argument == 71:
-                hint = "Alice has 70 left: 71 is one token too many"
+                hint = "Alice has 70 left: 71 is one µ€ too many"
             else:
                 hint = ""
             raise Mismatch(f"{said}: expected it to be "
@@ -416,7 +416,7 @@ def check_fix_the_bug(fn: Callable) -> None:
     held = prepaid.state.balance(prepaid.interface.address)
     if held != 0 or prepaid.state.balance(BOB.address) != START:
         raise Mismatch(f"after everyone took their deposits back the contract still holds "
-                       f"{held} tokens", "withdraw must send exactly the amount")
+                       f"{held} µ€", "withdraw must send exactly the amount")
 
 
 # --- prepaid_model: the audit's model, written from the description --------------------------
