@@ -86,7 +86,7 @@ def payments(result):
 
 
 def how_it_ended(state, code, gas):
-    """How a call ended ("success", "revert" or "halt"), its gas, and whether the state is as before."""
+    """How a call ended ("success", "revert" or "halt"), its gas, and if the state is unchanged."""
     before = state.root()
     result = execute(state, code, Message(CALLER, CONTRACT, gas=gas))
     if result.success:
