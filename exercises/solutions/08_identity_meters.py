@@ -37,12 +37,18 @@ def reading_accepted(slot, now, already_reported):
     return "accepted"
 
 
-def who_may_report(registry, meter):
-    """The household `meter` reports for, or None: the attested, unrevoked household bound to it."""
-    for household, (status, named_meter) in registry.items():
-        if status == HOUSEHOLD and named_meter == meter:
-            return household
-    return None
+def meter_reports_for(history, meter):
+    """The household `meter` reports for after the registry's `history`, or None."""
+    bound = {}                                   # meter -> household
+    for name, fields in history:
+        if name == "Attested":                   # an authority binds the meter
+            bound[fields["meter"]] = fields["household"]
+        elif name == "Revoked":                  # revocation unbinds it
+            bound.pop(fields["meter"], None)
+        elif name == "MeterSwapped":             # the old meter is retired, the new one bound
+            bound.pop(fields["old_meter"], None)
+            bound[fields["meter"]] = fields["household"]
+    return bound.get(meter)                      # Applied, BusMoved, KeyRotated bind nothing
 
 
 def commit_reading(reading, salt):

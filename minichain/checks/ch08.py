@@ -17,7 +17,8 @@ The other checkers run the learner's function on cases taken from the registry a
 oracle, compare with reference answers (which ``tests/test_checks_ch08.py`` holds against
 the real contracts on chain), and recognise the usual wrong turns: a window that opens
 at the slot's start or includes its last second; the checks done in another order; a
-revoked or merely applied household's meter taken as speaking for it; a commitment
+meter taken as speaking for a household after an application only, a revocation, a swap
+that retired it, or a key rotation taken to rename or unbind the household; a commitment
 without its salt, or a reveal that compares only part of the hash. The chapter's three
 concept questions are registered at the end.
 """
@@ -349,83 +350,124 @@ def check_reading_accepted(fn: Callable) -> None:
                                  list(WINDOW_CASES)))
 
 
-# --- who_may_report -----------------------------------------------------------------------
+# --- meter_reports_for ----------------------------------------------------------------------
 
-Registry = dict[str, tuple[int, str]]      # household -> (status, the meter it named)
+Event = tuple[str, dict[str, Any]]         # (event name, its fields), names instead of addresses
 
-REGISTRIES: tuple[tuple[str, Registry], ...] = (
-    ("the street after chapter 08", {
-        "alice": (HOUSEHOLD, "alice-meter"), "bob": (HOUSEHOLD, "bob-meter"),
-        "carol": (HOUSEHOLD, "carol-meter"), "dave": (REVOKED, "dave-meter"),
-        "erin": (HOUSEHOLD, "erin-meter"), "frank": (APPLIED, "frank-meter")}),
-    ("Dave's old meter now bound to Gina", {
-        "dave": (REVOKED, "dave-meter"), "gina": (HOUSEHOLD, "dave-meter"),
-        "alice": (HOUSEHOLD, "alice-meter")}),
-    ("two applications naming one meter", {
-        "hal": (APPLIED, "spare-meter"), "ivy": (APPLIED, "spare-meter"),
-        "bob": (HOUSEHOLD, "bob-meter")}),
-    ("an applicant listed before the bound household", {
-        "judy": (APPLIED, "shared-meter"), "kim": (HOUSEHOLD, "shared-meter")}),
-    ("an empty registry", {}),
+
+def _attested(household: str, meter: str, bus: int, authority: str) -> Event:
+    return ("Attested", {"household": household, "meter": meter, "bus": bus,
+                         "authority": authority})
+
+
+CHAPTER_HISTORY: tuple[Event, ...] = (      # the chapter's street, as its events tell it
+    ("Applied", {"household": "alice", "meter": "alice-meter", "bus": 1}),
+    _attested("alice", "alice-meter", 1, "municipality"),
+    *(event for name, bus, by in (("bob", 1, "municipality"), ("carol", 2, "energy co-op"),
+                                  ("dave", 2, "grid operator"), ("erin", 3, "energy co-op"))
+      for event in (("Applied", {"household": name, "meter": f"{name}-meter", "bus": bus}),
+                    _attested(name, f"{name}-meter", bus, by))),
+    ("Applied", {"household": "frank", "meter": "frank-meter", "bus": 3}),
+    ("Revoked", {"household": "dave", "meter": "dave-meter", "authority": "grid operator"}),
+    ("UpdateAsked", {"household": "carol", "meter": "spare-meter", "bus": 2}),
+    ("MeterSwapped", {"household": "carol", "old_meter": "carol-meter", "meter": "spare-meter",
+                      "authority": "grid operator"}),
+    ("UpdateAsked", {"household": "erin", "meter": "erin-meter", "bus": 4}),
+    ("BusMoved", {"household": "erin", "old_bus": 3, "bus": 4, "authority": "grid operator"}),
+    ("KeyApplied", {"household": "bob", "key": "bob-new-key"}),
+    ("KeyRotated", {"household": "bob", "old_key": "bob", "key": "bob-new-key",
+                    "authority": "municipality"}),
 )
 
-REPORT_CASES: tuple[tuple[int, str], ...] = (
-    (0, "alice-meter"), (0, "erin-meter"), (0, "dave-meter"), (0, "frank-meter"),
-    (0, "alice"), (0, "zoe-meter"), (1, "dave-meter"), (1, "alice-meter"),
-    (2, "spare-meter"), (2, "bob-meter"), (3, "shared-meter"), (4, "alice-meter"),
+HISTORIES: tuple[tuple[str, tuple[Event, ...]], ...] = (
+    ("the chapter's street", CHAPTER_HISTORY),
+    ("Dave revoked, his meter then bound to Gina, Dave back with the spare meter", (
+        _attested("dave", "dave-meter", 2, "grid operator"),
+        ("Revoked", {"household": "dave", "meter": "dave-meter", "authority": "grid operator"}),
+        _attested("gina", "dave-meter", 2, "municipality"),
+        _attested("dave", "spare-meter", 2, "energy co-op"))),
+    ("Carol's meter swapped twice", (
+        _attested("carol", "carol-meter", 2, "energy co-op"),
+        ("MeterSwapped", {"household": "carol", "old_meter": "carol-meter",
+                          "meter": "spare-meter", "authority": "grid operator"}),
+        ("MeterSwapped", {"household": "carol", "old_meter": "spare-meter",
+                          "meter": "carol-third-meter", "authority": "grid operator"}))),
+    ("Bob's key rotated, then Bob revoked", (
+        _attested("bob", "bob-meter", 1, "municipality"),
+        ("KeyRotated", {"household": "bob", "old_key": "bob", "key": "bob-new-key",
+                        "authority": "municipality"}),
+        ("Revoked", {"household": "bob", "meter": "bob-meter", "authority": "grid operator"}))),
+    ("no events yet", ()),
 )
 
-
-def reporter(registry: Registry, meter: str) -> str | None:
-    """The household a meter reports for: the attested, unrevoked one it is bound to."""
-    for household, (status, named) in sorted(registry.items()):
-        if status == HOUSEHOLD and named == meter:
-            return household
-    return None
-
-
-def _first_naming(registry: Registry, meter: str, statuses=STATUSES) -> str | None:
-    for household, (status, named) in registry.items():
-        if named == meter and status in statuses:
-            return household
-    return None
-
-
-REPORT_MISTAKES: tuple[tuple[Callable[[Registry, str], Any], str], ...] = (
-    (lambda r, m: _first_naming(r, m),
-     "the status matters, not just the meter's name: only a HOUSEHOLD (attested, not "
-     "revoked) has its meter bound"),
-    (lambda r, m: _first_naming(r, m, (HOUSEHOLD, REVOKED)),
-     "revocation unbinds the meter: a REVOKED household's meter no longer reports for it"),
-    (lambda r, m: _first_naming(r, m, (HOUSEHOLD, APPLIED)),
-     "an application names a meter but does not bind it: only an authority's attestation "
-     "does (status HOUSEHOLD)"),
-    (lambda r, m: m if reporter(r, m) is not None else None,
-     "return the HOUSEHOLD's name (the key of the registry), not the meter's"),
-    (lambda r, m: m if m in r else reporter(r, m),
-     "a household's own key is not a meter: look the name up among the meters the "
-     "households named, not among the households"),
-    (lambda r, m: reporter(r, m) or "",
-     "when no household may use this meter, return None (not an empty text)"),
-    (lambda r, m: reporter(r, m) or "nobody",
-     "when no household may use this meter, return None (not a text)"),
+SPEAKS_CASES: tuple[tuple[int, str], ...] = (
+    (0, "alice-meter"), (0, "spare-meter"), (0, "carol-meter"), (0, "bob-meter"),
+    (0, "dave-meter"), (0, "frank-meter"), (0, "erin-meter"), (0, "bob-new-key"), (0, "bob"),
+    (1, "dave-meter"), (1, "spare-meter"), (2, "carol-meter"), (2, "spare-meter"),
+    (2, "carol-third-meter"), (3, "bob-meter"), (4, "alice-meter"),
 )
 
 
-@exercise("who_may_report", chapter=8, title="Whose meter speaks for whom",
-          hint="loop over registry.items(): return the household whose status is HOUSEHOLD "
-               "and whose meter is `meter`; return None if there is none")
-def check_who_may_report(fn: Callable) -> None:
-    for index, meter in REPORT_CASES:
-        story, registry = REGISTRIES[index]
-        expected = reporter(registry, meter)
-        got = fn(dict(registry), meter)
-        call = f"who_may_report(<{story}>, {meter!r})"
+def speaks_for(history: tuple[Event, ...], meter: str, applied_binds: bool = False,
+               revoke_unbinds: bool = True, swap_retires: bool = True, swap_binds: bool = True,
+               rotation: str = "") -> str | None:
+    """The household ``meter`` reports for after ``history`` (or a usual mistake's answer)."""
+    bound: dict[str, str] = {}
+    for name, fields in history:
+        if name == "Attested" or (name == "Applied" and applied_binds):
+            bound[fields["meter"]] = fields["household"]
+        elif name == "Revoked" and revoke_unbinds:
+            bound.pop(fields["meter"], None)
+        elif name == "MeterSwapped":
+            if swap_retires:
+                bound.pop(fields["old_meter"], None)
+            if swap_binds:
+                bound[fields["meter"]] = fields["household"]
+        elif name == "KeyRotated" and rotation == "renames":
+            bound = {m: fields["key"] if h == fields["old_key"] else h for m, h in bound.items()}
+        elif name == "KeyRotated" and rotation == "unbinds":
+            bound = {m: h for m, h in bound.items() if h != fields["household"]}
+    return bound.get(meter)
+
+
+SPEAKS_MISTAKES: tuple[tuple[Callable[[tuple, str], Any], str], ...] = (
+    (lambda h, m: speaks_for(h, m, applied_binds=True),
+     "an application (Applied) names a meter but binds nothing: only an authority's "
+     "attestation (Attested) does"),
+    (lambda h, m: speaks_for(h, m, revoke_unbinds=False),
+     "a revocation (Revoked) unbinds the household's meter: afterwards it speaks for nobody"),
+    (lambda h, m: speaks_for(h, m, swap_retires=False, swap_binds=False),
+     "a meter swap (MeterSwapped) retires old_meter and binds meter to the household: "
+     "handle that event too"),
+    (lambda h, m: speaks_for(h, m, swap_retires=False),
+     "a swap retires the old meter for good: after MeterSwapped, old_meter speaks for nobody"),
+    (lambda h, m: speaks_for(h, m, swap_binds=False),
+     "a swap binds the new meter (the event's meter field) to the household"),
+    (lambda h, m: speaks_for(h, m, rotation="renames"),
+     "a key rotation changes which key signs for the household, not the household: it stays "
+     "one account (its first address), and its meter still reports for that name"),
+    (lambda h, m: speaks_for(h, m, rotation="unbinds"),
+     "a key rotation leaves the meter bound: only a revocation or a swap unbinds it"),
+    (lambda h, m: speaks_for(h, m) or "",
+     "when the meter speaks for nobody, return None (not an empty text)"),
+)
+
+
+@exercise("meter_reports_for", chapter=8, title="Whose meter speaks for whom, from the history",
+          hint="walk the events in order with a dict meter -> household: Attested binds "
+               "meter; Revoked unbinds meter; MeterSwapped unbinds old_meter and binds meter; "
+               "every other event changes no binding; return the dict's answer or None")
+def check_meter_reports_for(fn: Callable) -> None:
+    for index, meter in SPEAKS_CASES:
+        story, history = HISTORIES[index]
+        expected = speaks_for(history, meter)
+        got = fn([(name, dict(fields)) for name, fields in history], meter)
         if got == expected:
             continue
-        cases = [(dict(REGISTRIES[i][1]), m) for i, m in REPORT_CASES]
+        call = f"meter_reports_for(<{story}>, {meter!r})"
+        cases = [([(n, dict(f)) for n, f in HISTORIES[i][1]], m) for i, m in SPEAKS_CASES]
         raise Mismatch(_said(call, expected, got),
-                       _hint_for(fn, got, (registry, meter), REPORT_MISTAKES, cases))
+                       _hint_for(fn, got, (history, meter), SPEAKS_MISTAKES, cases))
 
 
 # --- commit_reading and reveal_ok ------------------------------------------------------------
