@@ -63,7 +63,7 @@ def test_the_history_reference_is_what_the_registry_binds_after_the_chapters_sto
     people = {name: cast.wallet(name) for name in ("alice", "bob", "carol", "dave", "erin",
                                                   "frank")}
     market.apply(people["alice"], cast.meter("alice").address, 1)
-    market.attest(city, people["alice"].address)
+    market.attest(grid, people["alice"].address)
     for name, bus, by in (("bob", 1, city), ("carol", 2, coop), ("dave", 2, grid),
                           ("erin", 3, coop)):
         market.register(people[name], cast.meter(name), bus, by)

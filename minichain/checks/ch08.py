@@ -362,7 +362,7 @@ def _attested(household: str, meter: str, bus: int, authority: str) -> Event:
 
 CHAPTER_HISTORY: tuple[Event, ...] = (      # the chapter's street, as its events tell it
     ("Applied", {"household": "alice", "meter": "alice-meter", "bus": 1}),
-    _attested("alice", "alice-meter", 1, "municipality"),
+    _attested("alice", "alice-meter", 1, "grid operator"),
     *(event for name, bus, by in (("bob", 1, "municipality"), ("carol", 2, "energy co-op"),
                                   ("dave", 2, "grid operator"), ("erin", 3, "energy co-op"))
       for event in (("Applied", {"household": name, "meter": f"{name}-meter", "bus": bus}),
