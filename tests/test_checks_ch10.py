@@ -117,7 +117,7 @@ def test_the_reference_score_and_reliability_are_the_contracts(chapter_slot):
     assert dict(SCORE_CASES)["a newcomer"] == []
 
 
-@pytest.mark.parametrize("case", range(3), ids=["chapter", "no minimum", "carol's minimum"])
+@pytest.mark.parametrize("case", range(1, 4), ids=["chapter", "no minimum", "carol's minimum"])
 def test_the_reference_walk_is_how_the_contract_clears(case):
     """The first three walk cases, posted on a market that clears by uniform price."""
     what, orders, scores = _walk_cases()[case]
@@ -303,3 +303,282 @@ def test_the_pair_the_wrong_way_round_is_named():
                 "(320000, 210000)", "return (paid, penalty)")
     failed_with(returning("settlement_transfers", 51), "returned 51", "a pair (paid, penalty)")
     failed_with(returning("settlement_transfers", None), "got None", "did you forget `return`?")
+
+
+# --- bayesian_score ---------------------------------------------------------------------------
+
+def scorer(formula, name="bayesian_score"):
+    @named(name)
+    def bayesian_score(stars_list):
+        return formula(stars_list)
+    return bayesian_score
+
+
+def test_a_correct_score_passes():
+    assert check(scorer(lambda s: (15_000 + 1000 * sum(s)) // (5 + len(s)))).status == PASSED
+
+
+def test_the_plain_average_crashes_on_a_newcomer_and_then_gets_the_prior_hint():
+    failed_with(scorer(lambda s: 1000 * sum(s) // len(s)),
+                "bayesian_score([]) (a newcomer) raised ZeroDivisionError",
+                "5 + len(stars) is never 0")
+    failed_with(scorer(lambda s: 1000 * sum(s) // len(s) if s else 3000),
+                "bayesian_score([5]) (one friend's five stars): expected 3333, got 5000",
+                "that is the plain average")
+
+
+def test_a_newcomer_at_zero_is_told_the_prior():
+    failed_with(scorer(lambda s: 1000 * sum(s) // len(s) if s else 0), "expected 3000, got 0",
+                "scores the prior: 3000")
+
+
+def test_a_prior_that_weighs_as_one_rating_gets_the_five_hint():
+    failed_with(scorer(lambda s: (3000 + 1000 * sum(s)) // (1 + len(s))),
+                "expected 3333, got 4000", "weighs as FIVE ratings")
+
+
+def test_stars_not_in_milli_stars_get_the_units_hint():
+    failed_with(scorer(lambda s: (15_000 + sum(s)) // (5 + len(s))), "expected 3333, got 2500",
+                "multiply the sum of stars by 1000")
+
+
+def test_rounding_to_nearest_and_floats_are_refused():
+    failed_with(scorer(lambda s: round((15_000 + 1000 * sum(s)) / (5 + len(s)))),
+                "(one angry rating): expected 2666, got 2667", "round DOWN")
+    failed_with(scorer(lambda s: (15 + sum(s)) / (5 + len(s))), "returned 3.0",
+                "whole milli-stars")
+
+
+# --- delivery_reliability ------------------------------------------------------------------
+
+def reliable(formula):
+    @named("delivery_reliability")
+    def delivery_reliability(delivered, traded):
+        return formula(delivered, traded)
+    return delivery_reliability
+
+
+def test_a_correct_reliability_passes():
+    assert check(reliable(lambda d, t: 1000 * sum(d) // sum(t) if sum(t) else 1000)).status \
+        == PASSED
+
+
+def test_no_sales_yet_is_full_reliability():
+    failed_with(reliable(lambda d, t: 1000 * sum(d) // sum(t)),
+                "delivery_reliability([], []) (nothing sold yet) raised ZeroDivisionError",
+                "failed nobody")
+    failed_with(reliable(lambda d, t: 1000 * sum(d) // sum(t) if t else 0),
+                "expected 1000, got 0", "failed nobody: 1000")
+
+
+def test_averaging_per_trade_ratios_gets_the_weigh_by_wh_hint():
+    failed_with(reliable(lambda d, t: sum(1000 * a // b for a, b in zip(d, t)) // len(t)
+                         if t else 1000),
+                "(Alice in the chapter): expected 750, got 666", "weigh by Wh, not by trade")
+
+
+def test_a_fraction_a_percentage_or_the_missing_share_are_named():
+    failed_with(reliable(lambda d, t: sum(d) / sum(t) if t else 1000), "returned 0.75",
+                "750, not 0.75")
+    failed_with(reliable(lambda d, t: 100 * sum(d) // sum(t) if t else 100),
+                "per mille, not per cent")
+    failed_with(reliable(lambda d, t: 1000 * (sum(t) - sum(d)) // sum(t) if t else 1000),
+                "expected 750, got 250", "the DELIVERED share")
+    failed_with(reliable(lambda d, t: round(1000 * sum(d) / sum(t)) if t else 1000),
+                "(two thirds): expected 666, got 667", "round DOWN")
+
+
+def test_a_score_in_stars_not_milli_stars_gets_the_units_hint():
+    failed_with(scorer(lambda s: (15 + sum(s)) // (5 + len(s))),
+                "bayesian_score([]) (a newcomer): expected 3000, got 3", "3000 for three stars")
+
+
+# --- net_changes ------------------------------------------------------------------------------
+
+def changer(**mistake):
+    """A learner's net_changes with (at most) one mistake switched on (``changes_by``'s)."""
+    @named("net_changes")
+    def net_changes(trades, measured_export_wh, retail):
+        return changes_by(trades, measured_export_wh, retail, **mistake)
+    return net_changes
+
+
+def test_a_correct_prediction_passes_and_zeros_may_be_kept():
+    assert check(changer()).status == PASSED
+
+    @named("net_changes")
+    def with_zeros(trades, measured_export_wh, retail):
+        return {"utility": 0, "community fund": 0,
+                **changes_by(trades, measured_export_wh, retail)}
+    assert check(with_zeros).status == PASSED
+
+
+def test_forgetting_the_penalties_is_named():
+    failed_with(changer(penalties=False), "(the chapter's slot 52)", "'alice': 560000",
+                "you forgot the penalties")
+
+
+def test_forgetting_mcafees_surplus_is_named_as_money_that_vanished():
+    failed_with(changer(surplus=False), "(the chapter's slot 52)", "community fund",
+                "Without it your changes do not add up to 0")
+
+
+def test_the_seller_paid_at_the_buyers_price_or_for_delivered_wh_only_is_named():
+    failed_with(changer(seller_gets="buyer"), "not the buyer's price")
+    failed_with(changer(paid_for="delivered"), "paid for ALL it sold")
+    failed_with(changer(penalty_at="trade"), "RETAIL tariff")
+
+
+def test_rounding_up_to_nearest_or_through_a_float_is_named():
+    failed_with(changer(money=lambda q, p: -(-q * p // 1000)), "(odd prices and a retail of "
+                "31.2345 ct)", "rounded DOWN, never up")
+    failed_with(changer(money=lambda q, p: round(q * p / 1000)), "(odd prices", "round() rounds")
+    failed_with(changer(money=lambda q, p: int(q * p / 1000)), "(numbers too big for a float)",
+                "not exact for large amounts")
+    failed_with(changer(money=lambda q, p: q * p / 1000), "got {", "whole number")
+
+
+def test_an_unknown_imbalance_says_how_much_money_was_created():
+    @named("net_changes")
+    def buyers_forgotten(trades, measured_export_wh, retail):
+        changes = changes_by(trades, measured_export_wh, retail)
+        return {account: amount for account, amount in changes.items() if amount > 0}
+    failed_with(buyers_forgotten, "your changes add up to 900,000 µ€, not 0: money was created")
+    failed_with(returning("net_changes", [("alice", 240_000)]), "return a dict")
+    failed_with(returning("net_changes", None), "did you forget `return`?")
+
+
+# --- rating_refusal ----------------------------------------------------------------------------
+
+def refuser(order=("settled", "party", "stars", "again"), **mistake):
+    from minichain.checks.ch10 import refusal_by
+
+    @named("rating_refusal")
+    def rating_refusal(trade, rater, stars, rated_by_buyer, rated_by_seller):
+        return refusal_by(trade, rater, stars, rated_by_buyer, rated_by_seller, order,
+                          **mistake)
+    return rating_refusal
+
+
+def test_the_contracts_order_passes():
+    assert check(refuser()).status == PASSED
+
+
+def test_checking_the_stars_first_gets_the_order_hint():
+    failed_with(refuser(("stars", "settled", "party", "again")),
+                "(Frank gives six stars to a trade that is not settled: stars=6",
+                "expected 'trade not settled', got 'stars must be 1 to 5'",
+                "check in the contract's order")
+    failed_with(refuser(("party", "settled", "stars", "again")), "'trade not settled'",
+                "asks 'is the trade settled?' first")
+    failed_with(refuser(("settled", "party", "again", "stars")),
+                "(Erin rates again with seven stars", "before 'already rated'")
+
+
+def test_each_flag_and_each_end_of_the_star_range_is_named():
+    failed_with(refuser(flag="never"), "(Alice rates Erin a second time", "only ONCE")
+    failed_with(refuser(flag="other"), "(Erin rates trade 4 a second time",
+                "the RATER's own flag")
+    failed_with(refuser(flag="either"), "(Alice rates Bob back", "each has its own flag")
+    failed_with(refuser(low=0), "(Carol gives Frank no star", "0 stars is refused")
+    failed_with(refuser(low=2), "(Erin rates trade 4 a second time", "1 star is allowed")
+    failed_with(refuser(high=4), "(Bob rates Alice after a settled trade", "5 stars is allowed")
+    failed_with(refuser(high=6), "(Carol gives Frank six stars", "6 stars is refused")
+
+
+def test_true_false_or_another_wording_is_refused_with_the_reasons_to_use():
+    failed_with(returning("rating_refusal", False), "not True/False")
+    failed_with(returning("rating_refusal", "not settled"), "exactly as it says it")
+    failed_with(returning("rating_refusal", None), "did you forget `return`?")
+
+
+# --- conditioned_pairs ------------------------------------------------------------------------
+
+def walker(**mistake):
+    from minichain.checks.ch10 import walk_by
+
+    @named("conditioned_pairs")
+    def conditioned_pairs(orders, scores):
+        return walk_by(orders, scores, **mistake)
+    return conditioned_pairs
+
+
+def test_the_conditioned_walk_passes():
+    assert check(walker()).status == PASSED
+
+
+def test_ignoring_the_minimums_or_checking_one_side_only_is_named():
+    failed_with(walker(conditions=False), "(the chapter's day: Bob wants 4 stars): expected "
+                "[(3, 2, 1000), (4, 1, 1000)], got [(3, 1, 1000), (4, 2, 1000)]",
+                "as if nobody set a minimum")
+    failed_with(walker(both=False), "(Carol's offer asks for a buyer of 3.5 stars)",
+                "the BIDDER's score too")
+
+
+def test_an_ask_dropped_for_good_or_a_walk_that_stops_is_named():
+    failed_with(walker(keep=False), "(the chapter's day: Bob wants 4 stars)",
+                "stays in line")
+    failed_with(walker(stop=True), "(the chapter's day: Bob wants 4 stars)",
+                "do not stop at the first ask")
+
+
+def test_a_newcomer_at_zero_a_strict_minimum_and_no_merit_order_are_named():
+    failed_with(walker(newcomer=0), "(Frank is new: nobody has rated him yet)",
+                "scores.get(owner, 3000)")
+    failed_with(walker(strict=True), "(exactly at the minimum)", "compare with >=")
+    failed_with(walker(sort=False), "(a tie in price: the earlier order goes first)",
+                "walk in merit order")
+
+    @named("conditioned_pairs")
+    def crashes(orders, scores):
+        return walker()(orders, {owner: scores[owner] for owner in
+                                 {o.owner for o in orders}})
+    failed_with(crashes, "raised KeyError", "a newcomer scores 3000")
+
+
+# --- settle_and_rate: on the street's network ----------------------------------------------
+
+def driver(mistake=""):
+    @named("settle_and_rate")
+    def settle_and_rate(street, slot, trade_id, stars):
+        market = street.market
+        bob, carol = street.households["bob"], street.households["carol"]
+        at = market.slot_end(slot) + 60 if mistake == "early" else market.window_end(slot)
+        if mistake == "rate first":
+            market.rate(bob, trade_id, stars)
+        market.settle(slot, by=bob, at=at)
+        if mistake != "rate first":
+            market.rate(carol if mistake == "carol rates" else bob, trade_id, stars)
+        coop = market.on(street.network.nodes[cast.ENERGY_CO_OP].chain)
+        score, reliability = coop.score(street.address("carol")), \
+            coop.reliability(street.address("carol"))
+        if mistake == "swapped":
+            return reliability, score
+        if mistake == "fraction":
+            return score, reliability / 1000
+        return score, reliability
+    return settle_and_rate
+
+
+def test_settling_and_rating_through_the_nodes_passes():
+    assert check(driver()).status == PASSED
+    assert check(solution()["settle_and_rate"]).status == PASSED
+
+
+def test_settling_inside_the_reading_window_or_rating_first_gets_the_contracts_reason():
+    failed_with(driver("early"), "the contract refused: the reading window is still open",
+                "at=market.window_end(slot)")
+    failed_with(driver("rate first"), "the contract refused: trade not settled",
+                "settle the slot first")
+
+
+def test_a_rating_from_the_seller_or_a_swapped_or_fractional_answer_is_named():
+    failed_with(driver("carol rates"), "the rating of trade 1 came from Carol",
+                "Bob, the buyer, rates Carol")
+    failed_with(driver("swapped"), "expected (3166, 600), got (600, 3166)",
+                "the score first")
+    failed_with(driver("fraction"), "got (3166, 0.6)", "600, not 0.6")
+
+
+def test_doing_nothing_on_chain_is_caught_by_reading_the_chain():
+    failed_with(returning("settle_and_rate", (3166, 600)), "slot 52 is not settled on every node")

@@ -382,6 +382,8 @@ def check_net_changes(fn: Callable) -> None:
 
 RATING_CASES: list[tuple[str, Trade | None, str, int, bool, bool]] = [
     ("Frank rates a trade that is not settled", None, "frank", 5, False, False),
+    ("Alice rates Erin a second time", CHAPTER_TRADES[3], "alice", 3, True, True),
+    ("Erin rates trade 4 a second time", CHAPTER_TRADES[3], "erin", 1, True, False),
     ("Bob rates Alice after a settled trade", CHAPTER_TRADES[2], "bob", 5, False, False),
     ("Alice rates Bob back", CHAPTER_TRADES[2], "alice", 5, True, False),
     ("Frank gives six stars to a trade that is not settled", None, "frank", 6, False, False),
@@ -392,10 +394,8 @@ RATING_CASES: list[tuple[str, Trade | None, str, int, bool, bool]] = [
     ("Carol gives Frank no star", CHAPTER_TRADES[0], "carol", 0, False, False),
     ("Carol gives Frank one star", CHAPTER_TRADES[0], "carol", 1, True, False),
     ("Carol gives Frank five stars", CHAPTER_TRADES[0], "carol", 5, False, False),
-    ("Erin rates trade 4 a second time", CHAPTER_TRADES[3], "erin", 1, True, False),
     ("Erin rates again with seven stars", CHAPTER_TRADES[3], "erin", 7, True, False),
     ("Alice rates Erin once, after Erin rated her", CHAPTER_TRADES[3], "alice", 3, True, False),
-    ("Alice rates Erin a second time", CHAPTER_TRADES[3], "alice", 3, True, True),
 ]
 
 
@@ -444,14 +444,14 @@ RATING_MISTAKES = (
     Mistake(lambda *a: refusal_by(*a, order=("settled", "party", "again", "stars")),
             "the stars are checked before 'already rated': the contract's order is settled, "
             "party, stars, already rated"),
-    Mistake(lambda *a: refusal_by(*a, flag="never"),
-            "each party may rate a trade only ONCE: the buyer's flag is rated_by_buyer, the "
-            "seller's rated_by_seller"),
+    Mistake(lambda *a: refusal_by(*a, flag="either"),
+            "one party having rated does not stop the other: each has its own flag"),
     Mistake(lambda *a: refusal_by(*a, flag="other"),
             "look at the RATER's own flag: the buyer has rated if rated_by_buyer, the seller "
             "if rated_by_seller"),
-    Mistake(lambda *a: refusal_by(*a, flag="either"),
-            "one party having rated does not stop the other: each has its own flag"),
+    Mistake(lambda *a: refusal_by(*a, flag="never"),
+            "each party may rate a trade only ONCE: the buyer's flag is rated_by_buyer, the "
+            "seller's rated_by_seller"),
     Mistake(lambda *a: refusal_by(*a, low=0),
             "stars run from 1 to 5: 0 stars is refused"),
     Mistake(lambda *a: refusal_by(*a, low=2),
@@ -623,6 +623,9 @@ def _walk_cases() -> list[tuple[str, list[Order], dict[str, int]]]:
     a = _address
     chapter = {a("alice"): 3_142, a("carol"): 4_000, a("bob"): 3_333, a("erin"): 3_000}
     return [
+        ("exactly at the minimum",
+         [_order(1, "alice", SELL, 1_000, 10), _order(2, "dave", SELL, 1_000, 11),
+          _order(3, "bob", BUY, 1_000, 20, 3_142)], {**chapter, a("dave"): 4_100}),
         ("the chapter's day: Bob wants 4 stars",
          [_order(1, "alice", SELL, 1_000, 10), _order(2, "carol", SELL, 1_000, 14),
           _order(3, "bob", BUY, 1_000, 28, 4_000), _order(4, "erin", BUY, 1_000, 20)], chapter),
@@ -643,8 +646,6 @@ def _walk_cases() -> list[tuple[str, list[Order], dict[str, int]]]:
         ("a tie in price: the earlier order goes first",
          [_order(4, "carol", SELL, 600, 12), _order(2, "alice", SELL, 600, 12),
           _order(6, "erin", BUY, 1_000, 20), _order(3, "bob", BUY, 1_000, 20, 3_500)], chapter),
-        ("exactly at the minimum",
-         [_order(1, "alice", SELL, 1_000, 10), _order(2, "bob", BUY, 1_000, 20, 3_142)], chapter),
         ("no ask is cheap enough", [_order(1, "carol", SELL, 1_000, 25),
                                     _order(2, "bob", BUY, 1_000, 20)], chapter),
     ]
@@ -701,6 +702,9 @@ def expected_walk(orders: list[Order], scores: dict[str, int]) -> list[tuple[int
 
 
 WALK_MISTAKES = (
+    Mistake(lambda o, s: walk_by(o, s, both=False),
+            "the condition goes both ways: the ask's min_reputation must be met by the "
+            "BIDDER's score too"),
     Mistake(lambda o, s: walk_by(o, s, conditions=False),
             "you matched as if nobody set a minimum: a bid may only trade with an ask whose "
             "owner's score is at least the bid's min_reputation (and the other way round)"),
@@ -710,9 +714,6 @@ WALK_MISTAKES = (
     Mistake(lambda o, s: walk_by(o, s, stop=True),
             "do not stop at the first ask the bid may not take: pass over it and go on to the "
             "next asks, up to the first one priced above the bid"),
-    Mistake(lambda o, s: walk_by(o, s, both=False),
-            "the condition goes both ways: the ask's min_reputation must be met by the "
-            "BIDDER's score too"),
     Mistake(lambda o, s: walk_by(o, s, newcomer=0),
             "an owner nobody has rated yet is a newcomer and scores 3000 (three stars): use "
             "scores.get(owner, 3000)"),
