@@ -1,4 +1,4 @@
-"""Checks for the chapter 10 exercises: settlement, conservation, ratings, reputation, and a trade settled on the street's network.
+"""Checks for the chapter 10 exercises: settlement, conservation, ratings, reputation, the network.
 
 Each checker holds the learner's answer against the library that the market contract is
 differentially tested against: ``settlement.share_export`` for the delivered and missing
