@@ -27,7 +27,8 @@ SCENARIO = Scenario(households=6, seed=3, pv_percent=70, battery_percent=30,
 @pytest.fixture(scope="module")
 def morning(tmp_path_factory):
     whole = plan(SCENARIO)
-    days = tuple(HouseholdDay(d.pv_wh[44:52], d.load_wh[44:52]) for d in whole.days)
+    days, forecasts = (tuple(HouseholdDay(d.pv_wh[44:52], d.load_wh[44:52]) for d in each)
+                       for each in (whole.days, whole.forecasts))
     boards = {}
 
     def watch(market: ChainMarket) -> None:
@@ -35,7 +36,7 @@ def morning(tmp_path_factory):
             boards[node] = LiveBoard(market.market, market.gateway.network, node)
 
     market = ChainMarket(store_dir=tmp_path_factory.mktemp("stores"), on_open=watch)
-    day = run_day(dataclasses.replace(whole, days=days), market)
+    day = run_day(dataclasses.replace(whole, days=days, forecasts=forecasts), market)
     return day, market, boards
 
 
