@@ -79,7 +79,7 @@ class OrderIntent:
 
     side: str
     quantity_wh: int
-    price: int                 # token units per kWh: a buyer's maximum, a seller's minimum
+    price: int                 # µ€ per kWh: a buyer's maximum, a seller's minimum
     min_reputation: int = 0
 
     def __post_init__(self) -> None:

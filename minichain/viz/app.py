@@ -110,7 +110,7 @@ KEY_FIGURES = {
                     "the highest load any cable of the feeder carried, physically (from the "
                     "meters), against its rating"),
     "books": ("energy balances, money conserved",
-              "every home's energy adds up in every slot, and no token was made or lost"),
+              "every home's energy adds up in every slot, and not one µ€ was made or lost"),
 }
 
 
