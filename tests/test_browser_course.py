@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -51,7 +52,9 @@ def settings(tmp_path: Path) -> Path:
     page exists to be clicked) and no news prompt; the learner's own settings stay untouched."""
     folder = tmp_path / "lab-settings"
     for plugin, values in {"notebook-extension/tracker": {"windowingMode": "none"},
-                           "apputils-extension/notification": {"fetchNews": "false"}}.items():
+                           "apputils-extension/notification": {"fetchNews": "false"},
+                           # a test that runs cells must never save over a committed notebook
+                           "docmanager-extension/plugin": {"autosave": False}}.items():
         package, name = plugin.split("/")
         path = folder / "@jupyterlab" / package / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,11 +120,11 @@ def test_chapter_11s_dashboard_reacts_to_its_slider_in_the_courses_jupyterlab(co
     refused = local_only(page, base)
     try:
         page.goto(f"{base}/lab/tree/{CHAPTER_11}?token={token}")
-        page.locator(".jp-NotebookPanel .jp-RenderedMarkdown h1").first.wait_for()
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                     ".jp-Toolbar-kernelStatus").first.wait_for()
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.locator(f'.lm-TabBar-tab.lm-mod-current[title*="Path: {CHAPTER_11}"]').wait_for()
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown h1").first.wait_for()
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
         page.wait_for_selector(".sunny-households .noUi-handle")
         page.wait_for_function(f"() => ({SAVINGS_BARS})() > 0")
         before = Scenario().households
