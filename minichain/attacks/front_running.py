@@ -33,6 +33,7 @@ from typing import Sequence
 from minichain import cast
 from minichain.attacks.lab import START, ContractLab, contract_lab
 from minichain.contracts.client import SELL, sunny_street
+from minichain.errors import MarketError
 from minichain.market.units import amount_for
 from minichain.vm.interface import ContractInterface
 from minichain.vm.opcodes import address_to_word, sha256_words, text_to_words
@@ -72,7 +73,7 @@ class BookRace:
 def take_race(first: str = cast.ATTACKER) -> BookRace:
     """Alice's offer is listed; Bob and Mallory take all of it in one block, ``first`` first."""
     if first not in BIDDERS:
-        raise ValueError(f"first must be one of {BIDDERS}, got {first!r}")
+        raise MarketError(f"first must be one of {BIDDERS}, got {first!r}")
     street = sunny_street(("alice", *BIDDERS), nodes=False)
     market, people = street.market, street.households
     offer = market.post(people["alice"], SELL, OFFER_WH, OFFER_PRICE, SLOT)
@@ -139,7 +140,7 @@ class _Lot:
         receipt = self.lab.send(who, self.contract, "reveal", bid, price, salt,
                                 value=amount_for(OFFER_WH, price))
         if not receipt.success:
-            raise ValueError(f"{who}'s reveal was refused: {receipt.error}")
+            raise MarketError(f"{who}'s reveal was refused: {receipt.error}")
         self.reveals.append((who, price))
 
     def finish(self) -> SealedLot:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from minichain import cast
 from minichain.attacks.lab import ContractLab, contract_lab
+from minichain.errors import MarketError
 from minichain.market.units import amount_for
 from minichain.vm.interface import ContractInterface
 
@@ -66,11 +67,11 @@ def settle_deal(lab: ContractLab, prepaid: ContractInterface, buyer: str, quanti
     opened = lab.send(buyer, prepaid, "open", lab.address(seller), quantity_wh, price,
                       value=locked)
     if not opened.success:
-        raise ValueError(f"opening the deal was refused: {opened.error}")
+        raise MarketError(f"opening the deal was refused: {opened.error}")
     deal = prepaid.output("open", opened)
     confirmed = lab.send(ARBITER, prepaid, "confirm", deal, delivered_wh)
     if not confirmed.success:
-        raise ValueError(f"confirming the deal was refused: {confirmed.error}")
+        raise MarketError(f"confirming the deal was refused: {confirmed.error}")
     event = prepaid.events(confirmed)[0]
     return Settled(quantity_wh, price, delivered_wh, locked, event["paid"],
                    event["refund"])
