@@ -1,4 +1,4 @@
-"""The chain's attacks from chapters 02-05, run again as attacks (chapter 13).
+"""The attacks of chapters 02-05 and 08, run again as attacks (chapter 13).
 
 Each function is a thin story over rules the earlier chapters built; the defences are
 theirs (signatures and chain ids, hash links and the store's checks, the signer limit,
@@ -16,9 +16,12 @@ confirmations):
   after the heal the heavier side wins. A merchant who ships at one confirmation loses
   the goods; one who waits for two never ships (chapter 05 measured how many to wait).
 
+* ``meter_spoofing``: a key no authority bound is refused by the meter oracle; a stolen
+  meter key is not, but its impossible reading is flagged by ``microgrid.plausibility``,
+  an authority revokes the household, and the stolen key is refused from then on.
+
 Rogue and offline authorities are chapter 05's ``street_network.rogue_authority`` and
-``too_few_authorities``; meter spoofing is ``microgrid.plausibility`` with the identity
-registry's revocation (``tests/attacks/test_meter_spoofing.py``).
+``too_few_authorities``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ from pathlib import Path
 from minichain import cast, crypto
 from minichain.block import Block
 from minichain.chain import Chain, Genesis
+from minichain.contracts.client import sunny_street
 from minichain.errors import MinichainError
+from minichain.microgrid.household import make_street
+from minichain.microgrid.plausibility import Flag, check_oracle_reading
+from minichain.microgrid.profiles import SUNNY_STREET
 from minichain.store import ChainStore, encode_record
 from minichain.street_network import (HOUSEHOLDS, MAJORITY_SIDE, MINORITY_SIDE,
                                       sunny_street_network)
@@ -163,5 +170,45 @@ def double_spend(wait: int, seed: int = 7, split_at: float = 21, heal_at: float 
                        final.get(other.hash, 0) == 1)
 
 
-__all__ = ["DoubleSpend", "MERCHANT", "Tampering", "double_spend", "replayed_payment",
-           "tampered_replica"]
+# --- meter spoofing and a stolen meter key ---------------------------------------------------
+
+SPOOF_SLOT = 40                      # 11:00-11:15 on midsummer's day
+SPOOFED_WH = 5_000
+
+
+@dataclass(frozen=True)
+class Spoofing:
+    """What the street said to Mallory's readings, and what the authority did."""
+
+    unknown_key: str                 # the oracle's answer to a key nobody bound
+    on_chain: tuple[int, int]        # the stolen key's reading, as the chain holds it
+    flag: Flag | None                # the plausibility check's verdict on it
+    after_revoke: str                # the oracle's answer to the stolen key afterwards
+    new_meter: tuple[int, int]       # a reading from Carol's new meter
+
+
+def meter_spoofing() -> Spoofing:
+    """Mallory reports from her own key, then from Carol's stolen meter key."""
+    street = sunny_street(("alice", "bob", "carol", "dave"), nodes=False, deposit=0)
+    market, carol = street.market, street.address("carol")
+    homes = {home.name: home for home in make_street(4, seed=0)}
+    market.advance_to(market.slot_end(SPOOF_SLOT))
+    unknown, = market.seal([market.reading_tx(cast.meter(cast.ATTACKER), SPOOF_SLOT,
+                                              SPOOFED_WH, 0)])
+    market.submit_reading(street.meters["carol"], SPOOF_SLOT, SPOOFED_WH, 0)
+    reading = market.reading(carol, SPOOF_SLOT)
+    flag = check_oracle_reading(homes["carol"], SUNNY_STREET, market.genesis_time, SPOOF_SLOT,
+                                reading[0])
+    market.revoke(street.operator, carol)
+    refused, = market.seal([market.reading_tx(street.meters["carol"], SPOOF_SLOT + 1, 900, 0)],
+                           at=market.slot_end(SPOOF_SLOT + 1))
+    spare = cast.wallet(cast.SPARE_METER)
+    market.apply(street.households["carol"], spare.address, 2)
+    market.attest(street.operator, carol)
+    market.submit_reading(spare, SPOOF_SLOT + 2, 1_000, 0, at=market.slot_end(SPOOF_SLOT + 2))
+    return Spoofing(str(unknown.error), reading, flag, str(refused.error),
+                    market.reading(carol, SPOOF_SLOT + 2))
+
+
+__all__ = ["DoubleSpend", "MERCHANT", "Spoofing", "Tampering", "double_spend",
+           "meter_spoofing", "replayed_payment", "tampered_replica"]

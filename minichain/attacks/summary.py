@@ -29,6 +29,18 @@ def _euro(micro: int) -> str:
     return format_money(micro)
 
 
+def _still_authority(result: Any, node: str) -> bool:
+    network = result.network
+    honest = next(name for name in network.names if name != node and network.nodes[name].key)
+    return network.nodes[node].address in network.rule.authorities(network.nodes[honest].chain)
+
+
+def _height(result: Any) -> int:
+    network = result.network
+    return min(network.nodes[name].chain.height for name in network.names
+               if name not in network.down)
+
+
 ATTACKS = (
     Attack("tampering", "history tampering on one replica", "write access to one node's disk",
            "checksums, re-validation on load, the other replicas",
@@ -43,21 +55,25 @@ ATTACKS = (
                       f"nothing: at {d.wait} confirmations the merchant never shipped")),
     Attack("rogue", "a rogue authority", "one authority key",
            "the signer limit, double-sealing evidence, a removal vote",
-           lambda r: r.story[-2]),
+           lambda r: ("its authority seat: voted out" if not _still_authority(r, "coop")
+                      else "nothing: it is still an authority")),
+    Attack("offline", "authorities taken offline", "two of three authority servers down",
+           "nothing stops the stall; the signer limit keeps it safe until they return",
+           lambda r: f"two servers down; the chain stops at #{_height(r)} until one returns"),
     Attack("cloning", "cloning an authority key", "one authority key and a partition",
            "the finality gadget (a 2/3 quorum) and double-vote evidence",
            lambda c: (f"a payment reversed after {c.confirmations_seen} confirmations"
                       if not c.finality else "nothing becomes final; the key is voted out")),
     Attack("front_running", "front-running a take", "a sealer who orders her transaction first",
            "sealed bids (commit-reveal with sha256)",
-           lambda race: f"nothing; she gains {_euro(race.gain)} a lot"),
+           lambda race: f"nothing; gains {_euro(race.gain)} a lot"),
     Attack("ladder", "a ladder of sealed bids", "many commitments, revealed selectively",
            "a deposit lost for every unrevealed bid",
            lambda lot: f"{_euro(lot.forfeited)} forfeited for a gain of "
                        f"{_euro(lot.gain('mallory') + lot.forfeited)}"),
     Attack("reentrancy", "reentrancy", "a contract that calls out before its books are updated",
            "checks-effects-interactions, @nonreentrant",
-           lambda d: f"one transaction; she takes {_euro(d.loot)}"),
+           lambda d: f"one transaction and a contract; takes {_euro(d.loot)}"),
     Attack("rounding", "a rounding leak", "a contract that rounds twice",
            "one rounding per amount (the rest moves whole), a property test",
            lambda e: f"{e.deals} deals at gas price 0 for {_euro(e.mallory_gain)}"),

@@ -34,3 +34,14 @@ def test_one_confirmation_loses_the_goods_and_two_keep_them():
         assert not story.paid_in_the_end and story.other_in_the_end
     assert hasty.shipped and hasty.merchant_lost
     assert not careful.shipped and not careful.merchant_lost
+
+
+def test_meter_spoofing_is_refused_flagged_and_revoked():
+    from minichain.attacks.chain_attacks import meter_spoofing
+    story = meter_spoofing()
+    assert story.unknown_key == "not a registered meter"
+    assert story.on_chain == (5_000, 0)
+    assert (story.flag.household, story.flag.export_wh, story.flag.limit_wh) == (
+        "carol", 5_000, 1_859)
+    assert story.after_revoke == "not a registered meter"
+    assert story.new_meter == (1_000, 0)
