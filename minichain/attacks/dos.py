@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from minichain import cast
-from minichain.contracts.client import (BUY, MAX_ORDERS_PER_SLOT, SELL, Street, sunny_street)
-from minichain.market.units import amount_for
+from minichain.chain import BLOCK_GAS_LIMIT
+from minichain.contracts.client import BUY, MAX_ORDERS_PER_SLOT, SELL, Street, sunny_street
 from minichain.receipts import Receipt
 
 SLOT = 40                        # the slot Mallory attacks
@@ -37,24 +37,30 @@ BATCH = 450                      # spam posts per block
 SPAM_WH, SPAM_PRICE = 1, cast.FEED_IN      # each spam bid: 1 Wh at 8 ct/kWh, 80 µ€ escrow
 NO_CAP = 10 ** 9                 # "no cap": more orders than anyone could post
 GRIEF_ORDERS = 4_700             # enough 1 Wh bids that clearing needs more than a block
+LAB_BLOCK = 10_000_000           # a lab street with a third of the block, for a quick story:
+LAB_CAP = MAX_ORDERS_PER_SLOT // 3             # a third of the cap (266 orders)
+LAB_ORDERS = 1_600               # and a flood that a 10,000,000-gas block cannot clear
 REAL_WH, BID_PRICE, ASK_PRICE = 2_000, 250_000, 150_000     # Bob's bid, Alice's offer
 
 
-def dos_street(max_orders: int = MAX_ORDERS_PER_SLOT, gas_price: int = 0) -> Street:
-    """Alice, Bob and Mallory registered on one chain with the market's cap ``max_orders``."""
+def dos_street(max_orders: int = MAX_ORDERS_PER_SLOT, gas_price: int = 0,
+               gas_limit: int = BLOCK_GAS_LIMIT) -> Street:
+    """Alice, Bob and Mallory registered on one chain with the market's cap ``max_orders``
+    and blocks of ``gas_limit`` gas."""
     return sunny_street(("alice", "bob", cast.ATTACKER), nodes=False, max_orders=max_orders,
-                        gas_price=gas_price)
+                        gas_price=gas_price, gas_limit=gas_limit)
 
 
 def spam(street: Street, orders: int, slot: int = SLOT) -> list[Receipt]:
-    """Mallory posts ``orders`` 1 Wh bids for ``slot``, ``BATCH`` to a block; stops at the
-    first block in which the book refused her."""
+    """Mallory posts ``orders`` 1 Wh bids for ``slot``, ``BATCH`` to a block (fewer if the
+    block is small); stops at the first block in which the book refused her."""
     market, mallory = street.market, street.households[cast.ATTACKER]
     receipts: list[Receipt] = []
+    per_block = min(BATCH, market.block_gas // POST_GAS)
     while len(receipts) < orders:
         batch = [market.call_tx(market.contracts.market, mallory, "post", 1, SPAM_WH,
                                 SPAM_PRICE, slot, 0, gas=POST_GAS)
-                 for _ in range(min(BATCH, orders - len(receipts)))]
+                 for _ in range(min(per_block, orders - len(receipts)))]
         receipts += market.seal(batch)
         if not receipts[-1].success:
             break
@@ -83,9 +89,12 @@ class Griefing:
                 f"{outcome}; {self.stuck:,} µ€ of Alice's and Bob's stays locked")
 
 
-def gas_griefing(cap: int = MAX_ORDERS_PER_SLOT, orders: int = GRIEF_ORDERS) -> Griefing:
-    """Alice offers, Bob bids (they would trade); Mallory floods the slot; Bob clears it."""
-    street = dos_street(max_orders=cap)
+def gas_griefing(cap: int = MAX_ORDERS_PER_SLOT, orders: int = GRIEF_ORDERS,
+                 gas_limit: int = BLOCK_GAS_LIMIT) -> Griefing:
+    """Alice offers, Bob bids (they would trade); Mallory floods the slot; Bob clears it.
+    ``gas_limit`` sets the chain's block (the lab's smaller block, ``LAB_BLOCK``, needs a
+    third of the flood and takes a third of the cap: ``LAB_CAP``, ``LAB_ORDERS``)."""
+    street = dos_street(max_orders=cap, gas_limit=gas_limit)
     market, people = street.market, street.households
     ask = market.post(people["alice"], SELL, REAL_WH, ASK_PRICE, SLOT)
     bid = market.post(people["bob"], BUY, REAL_WH, BID_PRICE, SLOT)
@@ -139,5 +148,5 @@ def spam_cost_per_day(gas_per_order: int, gas_price: int,
     return gas_per_order * gas_price * cap * slots
 
 
-__all__ = ["BookSpam", "GRIEF_ORDERS", "Griefing", "NO_CAP", "SLOT", "SPAM_PRICE",
+__all__ = ["BookSpam", "GRIEF_ORDERS", "Griefing", "LAB_BLOCK", "LAB_CAP", "LAB_ORDERS", "NO_CAP", "SLOT", "SPAM_PRICE",
            "SPAM_WH", "book_spam", "dos_street", "gas_griefing", "spam", "spam_cost_per_day"]

@@ -26,7 +26,8 @@ class Attack:
 
 
 def _euro(micro: int) -> str:
-    return format_money(micro)
+    """Money as µ€ with separators (the lab's sums are small), and in € from 1 € on."""
+    return f"{micro:,} µ€" if abs(micro) < 1_000_000 else format_money(micro)
 
 
 def _still_authority(result: Any, node: str) -> bool:
@@ -79,7 +80,8 @@ ATTACKS = (
            lambda e: f"{e.deals} deals at gas price 0 for {_euro(e.mallory_gain)}"),
     Attack("spoofing", "meter spoofing, a stolen meter key", "a meter key",
            "the registry (unknown keys refused), plausibility flags, revocation",
-           lambda flag: f"a flag at {flag.export_wh:,} Wh above the roof's {flag.limit_wh:,} Wh"),
+           lambda flag: f"a stolen key, flagged ({flag.export_wh:,} Wh, the roof makes at most "
+                        f"{flag.limit_wh:,} Wh) and revoked"),
     Attack("griefing", "gas griefing", "a registered household and many tiny orders",
            "the order cap: a full book clears in one block",
            lambda g: f"{g.spam_posted:,} orders; locks {_euro(g.stuck)} of others' money "

@@ -40,3 +40,13 @@ def test_a_gas_price_makes_her_pay_for_every_order_and_bob_for_his_refusal():
     assert spammed.fee == spammed.gas == 45_448_000                # 45.45 € for one slot
     assert spammed.bob_fee == 29_881
     assert spam_cost_per_day(56_810, 1) == 96 * 45_448_000
+
+
+def test_the_lab_street_tells_the_same_story_with_a_third_of_the_block():
+    from minichain.attacks.dos import LAB_BLOCK, LAB_CAP, LAB_ORDERS
+    flooded = gas_griefing(cap=NO_CAP, orders=LAB_ORDERS, gas_limit=LAB_BLOCK)
+    assert not flooded.cleared and flooded.clear_gas == LAB_BLOCK == 10_000_000
+    assert flooded.stuck == 1_140_000
+    capped = gas_griefing(cap=LAB_CAP, orders=LAB_ORDERS, gas_limit=LAB_BLOCK)
+    assert (capped.cap, capped.spam_posted, capped.spam_refused) == (266, 264, 68)
+    assert capped.cleared and capped.clear_gas < LAB_BLOCK // 5
