@@ -91,3 +91,34 @@ def test_the_contract_hashes_what_bid_commitment_hashes():
     for bid, (price, salt) in enumerate(bids, 1):
         assert lab.send("bob", lot, "reveal", bid, price, salt,
                         value=OFFER_WH * price // 1000).success
+
+
+def test_finish_pays_the_seller_the_winning_bid_and_the_forfeits_once():
+    lab = contract_lab(("alice", "bob", MALLORY))
+    start = lab.now
+    lot = lab.deploy("sealed_bids", "alice", OFFER_WH, 120_000, start + 600, start + 1_200,
+                     7_000)
+    for who, price, salt in (("bob", 250_000, 1), (MALLORY, 260_000, 2)):
+        commitment = bid_commitment(lot.address, lab.address(who), price, salt)
+        assert lab.send(who, lot, "commit", commitment, value=7_000).success
+    lab.now = start + 600
+    assert lab.send("bob", lot, "reveal", 1, 250_000, 1, value=250_000).success
+    early = lab.send("alice", lot, "finish")
+    assert str(early.error) == "the reveal window is still open"
+    lab.now = start + 1_200
+    late = lab.send(MALLORY, lot, "reveal", 2, 260_000, 2, value=260_000)
+    assert str(late.error) == "the reveal window has closed"
+    alice = lab.balance("alice")
+    assert lab.send(MALLORY, lot, "finish").success                 # anyone may finish
+    again = lab.send("alice", lot, "finish")
+    assert str(again.error) == "the lot is already finished"
+    assert lab.send("alice", lot, "withdraw").success
+    assert lab.balance("alice") == alice + 250_000 + 7_000          # Bob's bid, Mallory's deposit
+    assert lab.send("bob", lot, "withdraw").success                 # his deposit back
+    before = lab.state.copy()
+    refused = lab.send(MALLORY, lot, "withdraw")
+    assert str(refused.error) == "nothing to withdraw"
+    before.increment_nonce(lab.address(MALLORY))
+    assert lab.state.root() == before.root()
+    assert lab.state.balance(lot.address) == 0
+    assert lot.query(lab.state, "winner") == lab.address("bob")
