@@ -1,4 +1,4 @@
-"""Denial of service on the order book: gas griefing and book spam, with what each costs (chapter 13).
+"""Denial of service on the order book: gas griefing and book spam, and their costs (chapter 13).
 
 Clearing a slot costs gas for every order in its book, and a block has a gas limit
 (30,000,000). Two ways to stop a slot from trading, on the street's market contract:
@@ -148,5 +148,6 @@ def spam_cost_per_day(gas_per_order: int, gas_price: int,
     return gas_per_order * gas_price * cap * slots
 
 
-__all__ = ["BookSpam", "GRIEF_ORDERS", "Griefing", "LAB_BLOCK", "LAB_CAP", "LAB_ORDERS", "NO_CAP", "SLOT", "SPAM_PRICE",
-           "SPAM_WH", "book_spam", "dos_street", "gas_griefing", "spam", "spam_cost_per_day"]
+__all__ = ["BookSpam", "GRIEF_ORDERS", "Griefing", "LAB_BLOCK", "LAB_CAP", "LAB_ORDERS",
+           "NO_CAP", "SLOT", "SPAM_PRICE", "SPAM_WH", "book_spam", "dos_street", "gas_griefing",
+           "spam", "spam_cost_per_day"]

@@ -1,4 +1,4 @@
-"""Checks for the chapter 13 exercises: a front-run in a block, sealed bids, a ring's cost, a refund.
+"""Checks for the chapter 13 exercises: a front-run in a block, sealed bids, a ring, a refund.
 
 Each checker runs the learner's function on cases from the attack lab (blocks of takes
 with the time each reached the sealer, sealed-bid commitments for Sunny Street's keys,
@@ -167,7 +167,8 @@ REVEAL_HINTS = {
         "the reveal pays for the lot: value = quantity_wh * price // 1000, with quantity_wh "
         "read from the lot (lot.read(lab.state, 'quantity_wh')), rounded down",
     "no such bid": "reveal the bid id that commit returned: lot.output('commit', receipt)",
-    "only the bidder reveals a bid": "reveal from the same person who committed: lab.send(who, …)",
+    "only the bidder reveals a bid":
+        "reveal from the same person who committed: lab.send(who, …)",
     "bid already revealed": "reveal once",
 }
 
@@ -286,8 +287,8 @@ REFUND_MISTAKES = (
                                 "(amount_for): delivered * price // 1000"),
 )
 
-REFUND_CASES = ((1, 80_001, 0), (7, 100_003, 0), (3, 80_100, 1), (2, 80_500, 1), (1_335, 179_513, 429),
-                (2_000, 320_000, 1_999))
+REFUND_CASES = ((1, 80_001, 0), (7, 100_003, 0), (3, 80_100, 1), (2, 80_500, 1),
+                (1_335, 179_513, 429), (2_000, 320_000, 1_999))
 
 
 @exercise("refund_for", chapter=13, title="A refund that cannot leak",
