@@ -224,3 +224,39 @@ def test_a_float_refund_gets_the_integer_hint():
     def as_float(locked, quantity, price, delivered):
         return locked - delivered * price / 1000
     failed_with(as_float, "whole number")
+
+
+# --- blocks_before_stall --------------------------------------------------------------------
+
+def test_the_reference_matches_the_double_spend_and_the_clone():
+    from minichain.attacks.chain_attacks import double_spend
+    assert ch13.blocks_before_stall(1, 3) == double_spend(1).most_seen == 1
+    assert ch13.blocks_before_stall(2, 3) is None          # each side of the cloned key
+
+
+def test_half_of_the_keys_gets_the_majority_hint():
+    @named("blocks_before_stall")
+    def half(keys, n):
+        return None if keys >= n / 2 else keys
+    failed_with(half, "blocks_before_stall(3, 6)", "floor(N/2) + 1")
+
+
+def test_one_block_for_any_minority_gets_the_per_key_hint():
+    @named("blocks_before_stall")
+    def one(keys, n):
+        return None if keys >= n // 2 + 1 else 1
+    failed_with(one, "blocks_before_stall(3, 7)", "seals up to k blocks")
+
+
+def test_a_frozen_minority_gets_its_hint():
+    @named("blocks_before_stall")
+    def frozen(keys, n):
+        return None if keys >= n // 2 + 1 else 0
+    failed_with(frozen, "not frozen at once")
+
+
+def test_one_key_short_gets_the_count_hint():
+    @named("blocks_before_stall")
+    def short(keys, n):
+        return None if keys >= n // 2 + 1 else keys - 1
+    failed_with(short, "count every key")

@@ -48,3 +48,10 @@ def ratings_needed(target):
 def refund_for(locked, quantity_wh, price, delivered_wh):
     """What the buyer gets back: everything the deal locked that the seller is not paid."""
     return locked - delivered_wh * price // 1000
+
+
+def blocks_before_stall(side_keys, authorities):
+    """The most blocks a side with side_keys of the authorities' keys seals (None: no stall)."""
+    if side_keys >= authorities // 2 + 1:
+        return None
+    return side_keys

@@ -17,11 +17,12 @@ from typing import Callable
 from minichain import cast
 from minichain.attacks.front_running import BID_TAG, bid_commitment
 from minichain.attacks.lab import ContractLab, contract_lab
-from minichain.checks import FORGOT_RETURN, Mismatch, Mistake, compare, exercise
+from minichain.checks import FORGOT_RETURN, Mismatch, Mistake, compare, exercise, hint_for
 from minichain.checks.quiz import concept
 from minichain.errors import InsufficientFunds
 from minichain.market.reputation import PRIOR_SCORE, Record, score
 from minichain.market.units import amount_for
+from minichain.poa import signer_limit
 from minichain.vm.opcodes import address_to_word, sha256_words
 
 # --- find_front_runs ------------------------------------------------------------------------
@@ -300,6 +301,45 @@ def check_refund_for(fn: Callable) -> None:
         inputs = (locked, quantity, price, delivered)
         compare(f"refund_for({locked}, {quantity}, {price}, {delivered})", fn(*inputs),
                 locked - amount_for(delivered, price), REFUND_MISTAKES, inputs)
+
+
+# --- blocks_before_stall --------------------------------------------------------------------
+
+def blocks_before_stall(side_keys: int, authorities: int) -> int | None:
+    """Reference: the most blocks a side of a partition holding ``side_keys`` of the
+    ``authorities`` keys can seal (None: it never stalls)."""
+    return None if side_keys >= signer_limit(authorities) else side_keys
+
+
+BLOCK_MISTAKES = (
+    Mistake(lambda keys, n: None if keys >= n / 2 else keys,
+            "half is not enough: a side keeps sealing only with floor(N/2) + 1 keys (two of "
+            "four stall)"),
+    Mistake(lambda keys, n: None if keys >= signer_limit(n) else 1,
+            "each authority on the side can seal one block before they have all sealed "
+            "recently: a side with k keys seals up to k blocks"),
+    Mistake(lambda keys, n: None if keys >= signer_limit(n) else 0,
+            "a minority side is not frozen at once: each of its keys may seal one block"),
+    Mistake(lambda keys, n: None if keys >= signer_limit(n) else keys - 1,
+            "count every key on the side: k keys seal k blocks, then all of them sealed "
+            "within the last floor(N/2) blocks"),
+)
+
+BLOCK_CASES = ((3, 7), (3, 6), (1, 3), (2, 3), (2, 4), (3, 4), (2, 5), (3, 5), (4, 6))
+
+
+@exercise("blocks_before_stall", chapter=13, title="How far can a side of a split get?",
+          hint="a side keeps sealing for ever if it holds at least floor(N/2) + 1 keys "
+               "(return None); otherwise each of its keys seals one block, then it stalls")
+def check_blocks_before_stall(fn: Callable) -> None:
+    for keys, n in BLOCK_CASES:
+        said, got = f"blocks_before_stall({keys}, {n})", fn(keys, n)
+        expected = blocks_before_stall(keys, n)
+        if got is None and expected is not None:      # None is an answer here, not a slip
+            found = hint_for(got, BLOCK_MISTAKES, keys, n)
+            if found:
+                raise Mismatch(f"{said}: expected {expected!r}, got None", found)
+        compare(said, got, expected, BLOCK_MISTAKES, (keys, n))
 
 
 # --- concept questions ------------------------------------------------------------------------
