@@ -7,6 +7,8 @@ paid by her) puts Mallory's ``take`` of the same offer first in the block. Mallo
 the cheap energy and Bob's take is refused (the offer is gone: "no such open offer"): he
 buys from the utility at retail. Nothing in the chain's rules is broken: the sealer decides the
 order of a block's transactions. ``take_race(first)`` runs it on the market contract.
+(Shading is the same power used otherwise: a sealer who reads the pending orders prices
+its own just inside the best of them. Sealed bids answer both.)
 
 **The defence.** Sell the lot by sealed bids (``contracts/sources/sealed_bids.py``):
 while bidding is open a bid is only ``sha256(TAG, lot, bidder, price, salt)``; prices
