@@ -1,13 +1,15 @@
-"""Checks for the chapter 13 exercises: a front-run in a block, sealed bids, a ring, a refund.
+"""Checks for the chapter 13 exercises: front-runs, sealed bids, a ring, a refund, a split.
 
 Each checker runs the learner's function on cases from the attack lab (blocks of takes
 with the time each reached the sealer, sealed-bid commitments for Sunny Street's keys,
 a sealed-bid lot on the contract machine, the reputation contract's score, prepaid deals
-that do not round evenly) and recognises the usual wrong turns (block order read as
-arrival order, front-runner and victim swapped, takes of different offers paired, the
-commitment's words left out or swapped, the deposit or the wait or the payment's rounding
-forgotten, a strict comparison, the prior left out, a refund rounded on its own) to give
-the hint that fixes them. The chapter's three concept questions are registered here too.
+that do not round evenly, sides of a partition with some of the authorities' keys) and
+recognises the usual wrong turns (block order read as arrival order, front-runner and
+victim swapped, takes of different offers paired, the commitment's words left out or
+swapped, the deposit or the wait or the payment's rounding forgotten, a strict
+comparison, the prior left out, a refund rounded on its own, half the keys taken for a
+majority) to give the hint that fixes them. The chapter's three concept questions are
+registered here too.
 """
 
 from __future__ import annotations
