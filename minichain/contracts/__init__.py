@@ -15,8 +15,9 @@ households and their meters), ``meter_oracle`` (signed readings per slot), ``mar
 (order book, escrow, clearing, settlement) and ``reputation`` (ratings and reliability).
 ``client.py`` (``MarketClient``) is the Python that deploys and drives those four. For the
 attack lab (chapter 13): ``meter_commitments`` (salted reading commitments, checked with
-``sha256``), ``payouts_buggy`` (a reentrancy bug), ``payouts_fixed`` (its two fixes) and
-``payout_drainer`` (the attacker's contract).
+``sha256``), ``payouts_buggy`` (a reentrancy bug), ``payouts_fixed`` (its two fixes),
+``payout_drainer`` (the attacker's contract), ``sealed_bids`` (a lot sold by commit-reveal)
+and ``prepaid_buggy`` / ``prepaid_fixed`` (a rounding leak and its fix).
 """
 
 from __future__ import annotations

@@ -545,7 +545,10 @@ CODE_SHA256 = {
     "payout_drainer": "0df020ddc629a68245937cba75983c1399d61388a15ca76ed5debc5cfce63527",
     "payouts_buggy": "4b27065022556e9c6d8d94c235802d2551999b3df31373c65e310eb07dbcee3e",
     "payouts_fixed": "85dcf43b25fc3645920922cc6501d83e0cc94d1e93c850b90415358a10d5e9ff",
+    "prepaid_buggy": "d2ee209d4bc949b99c4c8ab400dfb412311fa51ffffd22fbb99b5d3ac3bd2271",
+    "prepaid_fixed": "ce0b5bd8c896c5550c7450832ca95844e83b03a14b337c2cf973146b6edbdc0c",
     "reputation": "6fb38109245fcb4cf04552677dd7d9995fcd2bd94de2535bc34634ffab460e19",
+    "sealed_bids": "a85358b2f22c2b2c7091815003bea8de4aa04a98d2da30f0e9f53db64420ee1a",
     "token": "d20bf111c08f9a883011cda47a52e894ab16fc89d81596b72f375e372684cecc",
 }
 
