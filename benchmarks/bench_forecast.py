@@ -19,6 +19,15 @@ Three parts, measured in the same run:
   >= 10 %) and against persistence. Per season and over all weeks.
 * **Aggregation**: the street's total forecast by one model and as the sum of its homes'
   forecasts, and each forecast's MAE relative to the mean it forecasts.
+* **Agents and their bills** (``day.trials``): every held-out week, Monday to Sunday with
+  the batteries carried from day to day, run by the day runner once per contender: the
+  naive household (truthful bids from naive forecasts), the planner on naive forecasts,
+  the planner on the default forecasts corrected by the day's own readings (the
+  forecast-driven agent), the planner handed the truth, and for comparison truthful bids
+  from the default forecasts and the planner without the intraday correction. The street's
+  bill per week; the share of the gap from the naive household to perfect foresight that
+  the forecast-driven agent closes (the goal: at least half), and the share of the gap
+  from the same planner on naive forecasts, which is what the forecasts alone buy.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import os
 import statistics
 import time
 
+from minichain.day import trials
 from minichain.day.scenario import Scenario, run_market_only
 from minichain.forecast import backtest as bt
 from minichain.forecast.history import LOAD, PV, sunny_street_year
@@ -42,6 +52,7 @@ DAY_RUNS = 5
 GOAL_YEAR_S = 5.0
 GOAL_PV_SKILL = 0.20
 GOAL_LOAD_SKILL = 0.10
+GOAL_GAP_CLOSED = 0.50
 
 PV_FORECASTERS = {"persistence": PERSISTENCE,
                   "daily smoothing": DailySmoothing(0.3, by_day_type=False),
@@ -98,6 +109,43 @@ def print_table(title: str, runs: dict[str, bt.Run], reference: str, names: list
     print(f"  {'RMSE':<15}  " + "".join(f"{every.rmse(name):>8.1f}{'':>10}" for name in names))
 
 
+def agents_and_bills(year) -> tuple[float, float]:
+    """Every contender's street bill per held-out week; the gaps closed, pooled over all weeks."""
+    names = [contender.name for contender in trials.CONTENDERS]
+    print(f"\nagents and the street's bill (€ a week, {len(year.homes)} homes, batteries carried from "
+          "day to day, what they hold at the end counted at retail):")
+    print(f"  {'week':<12}" + "".join(f"{name:>18}" for name in names) + f"{'gap closed':>12}"
+          f"{'by planning':>13}{'by forecasts':>14}")
+    totals: dict[str, dict[str, int]] = {}
+    for season, weeks in bt.HELD_OUT_WEEKS.items():
+        totals[season] = {name: 0 for name in names}
+        for monday in weeks:
+            bills = {c.name: trials.run_days(year, monday, 7, c).bill() for c in trials.CONTENDERS}
+            for name, bill in bills.items():
+                totals[season][name] += bill
+            print_bills(f"{season[:2]} {monday:%d %b}", bills, names)
+    totals["all weeks"] = {name: sum(t[name] for t in totals.values()) for name in names}
+    for season, bills in totals.items():
+        print_bills(season, bills, names)
+    print("  (gap closed: (naive - forecast) / (naive - perfect foresight); by planning: "
+          "(naive - naive planner) / (naive - perfect foresight); by forecasts: (naive planner - "
+          "forecast) / (naive planner - perfect foresight))")
+    every = totals["all weeks"]
+    return (trials.gap_closed(every[trials.NAIVE], every[trials.FORECAST], every[trials.PERFECT]),
+            trials.gap_closed(every[trials.NAIVE_PLANNER], every[trials.FORECAST],
+                              every[trials.PERFECT]))
+
+
+def print_bills(label: str, bills: dict[str, int], names: list[str]) -> None:
+    gap = trials.gap_closed(bills[trials.NAIVE], bills[trials.FORECAST], bills[trials.PERFECT])
+    planning = trials.gap_closed(bills[trials.NAIVE], bills[trials.NAIVE_PLANNER],
+                                 bills[trials.PERFECT])
+    alone = trials.gap_closed(bills[trials.NAIVE_PLANNER], bills[trials.FORECAST],
+                              bills[trials.PERFECT])
+    print(f"  {label:<12}" + "".join(f"{bills[name] / 1e6:>18.2f}" for name in names)
+          + f"{gap:>12.0%}{planning:>13.0%}{alone:>14.0%}")
+
+
 def run() -> None:
     cpu, wall = time_the_year()
     load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -140,12 +188,18 @@ def run() -> None:
               f"homes' forecasts {a.sum_of_homes_mae:.0f} Wh; relative error of one home "
               f"{homes_relative:.0%} (mean), of the street {a.street_relative:.0%}")
 
+    gap, alone = agents_and_bills(year)
+
     pv_skill = pv_cloudy["all weeks"].skill("PV regression", "persistence")
     load_skill = loads["all weeks"].skill("load regression", "seasonal naive")
     print(f"\ngoal: PV skill over persistence on partly cloudy days >= {GOAL_PV_SKILL:.0%}: "
           f"{pv_skill:.0%} -> {'met' if pv_skill >= GOAL_PV_SKILL else 'MISSED'}")
     print(f"goal: load skill over seasonal naive >= {GOAL_LOAD_SKILL:.0%}: {load_skill:.0%} -> "
           f"{'met' if load_skill >= GOAL_LOAD_SKILL else 'MISSED'}")
+    print(f"goal: the forecast-driven agent closes >= {GOAL_GAP_CLOSED:.0%} of the gap between the "
+          f"naive household and perfect foresight, all held-out weeks: {gap:.0%} -> "
+          f"{'met' if gap >= GOAL_GAP_CLOSED else 'MISSED'} (the forecasts alone, same planner: "
+          f"{alone:.0%})")
     busy = "" if wall <= GOAL_YEAR_S else (f" (wall {wall:.2f} s: with a load average of "
                                             f"{load_average:.1f} the process waited for a core)")
     print(f"goal: the year in <= {GOAL_YEAR_S:.0f} s: {cpu:.2f} s CPU -> "

@@ -1,4 +1,4 @@
-"""Salted commitments: hide a value on chain now, show it later, checked by hash (chapter 13).
+"""Salted commitments: hide a value on chain now, show it later, checked by hash (chapters 08, 13).
 
 A commitment is the machine's ``SHA256`` of some words (``vm.opcodes.sha256_words``, the
 one definition): a contract compares it with what an opening recomputes. This module is

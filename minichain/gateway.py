@@ -243,12 +243,13 @@ class NetworkGateway:
         raises ``TransactionPending``.
         """
         transactions = list(transactions)
-        start = self.genesis_time + self.network.now if at is None else at
+        now = self.genesis_time + self.network.now
+        start = now if at is None else max(at, now)    # a time already past means now, spaced
         for n, stx in enumerate(transactions):
             self.submit(stx, start + n * self.spacing)
         step = float(self.network.rule.period)
-        deadline = max(start, self.genesis_time + self.network.now) + self.patience
-        clock = max(start, self.genesis_time + self.network.now)
+        deadline = start + self.patience
+        clock = start
         while True:
             outcomes = [self.outcome(stx) for stx in transactions]
             if all(outcome is not None for outcome in outcomes):

@@ -28,11 +28,16 @@ toy_street = functools.partial(sunny_street, tariffs=TOY_TARIFFS, balance=TOY_BA
                                deposit=TOY_DEPOSIT, nodes=False)
 
 
-def market_only(households, days, agents, tariffs, feeder, day, **terms):
-    """A day in memory from its parts (``runner.DayPlan.of``), as the stories write it."""
+def market_only(households, days, agents, tariffs, feeder, day, forecasts=None, **terms):
+    """A day in memory from its parts (``runner.DayPlan.of``), as the stories write it.
+
+    Without ``forecasts`` every home's forecast is its true day: these stories are about
+    the market's accounting, not about forecasting (chapter 12 takes the truth away).
+    """
     from minichain.day.native import NativeMarket
     from minichain.day.runner import DayPlan, run_day
-    return run_day(DayPlan.of(households, days, agents, tariffs, feeder, day, **terms),
+    return run_day(DayPlan.of(households, days, agents, tariffs, feeder, day,
+                              forecasts=days if forecasts is None else forecasts, **terms),
                    NativeMarket())
 
 

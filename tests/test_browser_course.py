@@ -98,3 +98,42 @@ def test_make_course_serves_the_project_and_chapter_00_links_to_the_exercises(co
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "course.png"))
+
+
+CHAPTER_11 = "notebooks/11_sunny_street.ipynb"
+RUN_ALL_MS = 120_000      # chapter 11 with ipykernel, under a loaded test run
+SAVINGS_BARS = """() => {
+    const plot = document.querySelector('.sunny-figure-savings .js-plotly-plot');
+    return plot && plot.data ? plot.data[0].x.length : -1; }"""
+
+
+def test_chapter_11s_dashboard_reacts_to_its_slider_in_the_courses_jupyterlab(course, browser):
+    """The widgets work in the JupyterLab a learner gets from `make course` (ipykernel and
+    the installed ipywidgets), not only in Voila and the browser site."""
+    from minichain.day.scenario import Scenario
+    base, token, _ = course
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(RUN_ALL_MS)
+    refused = local_only(page, base)
+    try:
+        page.goto(f"{base}/lab/tree/{CHAPTER_11}?token={token}")
+        page.locator(".jp-NotebookPanel .jp-RenderedMarkdown h1").first.wait_for()
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+                     ".jp-Toolbar-kernelStatus").first.wait_for()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_selector(".sunny-households .noUi-handle")
+        page.wait_for_function(f"() => ({SAVINGS_BARS})() > 0")
+        before = Scenario().households
+        assert page.evaluate(SAVINGS_BARS) == before
+        handle = page.locator(".sunny-households .noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        page.keyboard.press("ArrowRight")              # one step: one more household
+        page.wait_for_function(f"() => ({SAVINGS_BARS})() === {before + 1}")
+        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        assert errors.count() == 0, errors.first.inner_text()
+        assert refused == [], f"requests left the machine: {refused[:5]}"
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "course_chapter_11.png"))

@@ -5,7 +5,7 @@ they actually made. Each test writes one plausible wrong answer and names the hi
 get. The checkers' own reference answers are held against the library: the stack model
 against a trace of the real machine, the selector against ``abi.selector``, and the
 planted bug in the prepaid contract against a real call that takes another household's
-tokens.
+money, and a rollback against the state root.
 """
 
 from __future__ import annotations
@@ -14,13 +14,17 @@ import pytest
 from checks_kit import failed_with, named
 
 from minichain.checks import PASSED, check
-from minichain.checks.ch06 import (COST_CASES, STACK_CASES, cost_trace, machine_stack,
-                                   model_stack)
-from minichain.checks.ch07 import (ALICE, BOB, PREPAID_BUGGY, SELECTOR_NAMES, START,
-                                   Deployed, prepaid_buggy)
+from minichain.checks.ch06 import (CALLER, CONTRACT, COST_CASES, ENDING_CASES, ENDING_GAS,
+                                   STACK_CASES, cost_trace, machine_stack, model_stack,
+                                   reference_ending)
+from minichain.checks.ch07 import (ALICE, BOB, MODEL_CASES, MODEL_STORY, PREPAID_BUGGY,
+                                   SELECTOR_NAMES, START, WHO, Deployed, contract_accepts,
+                                   credits_story, model_accepts, prepaid_buggy)
 from minichain.encoding import sha256
 from minichain.errors import OutOfGas
 from minichain.vm.abi import selector
+from minichain.vm.assembler import assemble
+from minichain.vm.machine import Message, execute
 
 
 def returning(name, value):
@@ -76,7 +80,7 @@ def test_a_correct_interpreter_passes():
 
 
 def test_popping_the_operands_in_the_wrong_order_gets_the_a_minus_b_hint():
-    failed_with(interpreter(order=True), "(Alice's payment): expected [300], got [0]",
+    failed_with(interpreter(order=True), "(Alice's payment): expected [240000], got [0]",
                 "SUB pushes a - b")
 
 
@@ -367,7 +371,7 @@ def fixed_with(line):
     return returning("fix_the_bug", PREPAID_BUGGY.replace(CHECK, line))
 
 
-def test_the_planted_bug_lets_bob_take_alices_tokens():
+def test_the_planted_bug_lets_bob_take_alices_money():
     prepaid = Deployed(prepaid_buggy(), ALICE)
     prepaid.call(ALICE, "deposit", value=100)
     prepaid.call(BOB, "deposit", value=50)
@@ -408,9 +412,9 @@ def payments_reader(address=True, order=True, every_topic=False, first_only=Fals
         for log in result.logs:
             if log.topic != "Paid" and not every_topic:
                 continue
-            seller, wh, tokens = (list(log.data) + [0, 0, 0])[:3]
+            seller, wh, amount = (list(log.data) + [0, 0, 0])[:3]
             seller = f"0x{seller:040x}" if address else seller
-            found.append((seller, wh, tokens) if order else (seller, tokens, wh))
+            found.append((seller, wh, amount) if order else (seller, amount, wh))
         return found[:1] if first_only else found
     return payments
 
@@ -438,8 +442,188 @@ def test_only_the_first_payment_gets_the_every_one_hint():
 def test_inventing_payments_for_a_failed_call_gets_the_rolled_back_hint():
     @named("payments")
     def remembers(result):
-        return payments_reader()(result) or [("0x" + "a1" * 20, 1_200, 300)]
+        return payments_reader()(result) or [("0x" + "a1" * 20, 1_200, 240_000)]
     failed_with(remembers, "failed keeps none of its events")
+
+
+# --- how_it_ended: revert or halt, proven by the state root ----------------------------------
+
+def ending_reader(root_after=False, assumed=False, one_slot=False, revert_for_all=False,
+                  gas_left=False):
+    """A learner's how_it_ended() with (at most) the mistakes switched on."""
+    @named("how_it_ended")
+    def how_it_ended(state, code, gas):
+        before, slot = state.root(), state.storage_get(CONTRACT, 0)
+        result = execute(state, code, Message(CALLER, CONTRACT, gas=gas))
+        if result.success:
+            ending = "success"
+        else:
+            ending = "revert" if result.reverted or revert_for_all else "halt"
+        unchanged = state.root() == before
+        if root_after:
+            before = state.root()
+            unchanged = state.root() == before
+        if assumed:
+            unchanged = not result.success
+        if one_slot:
+            unchanged = state.storage_get(CONTRACT, 0) == slot
+        used = gas - result.gas_used if gas_left else result.gas_used
+        return ending, used, unchanged
+    return how_it_ended
+
+
+def test_measuring_the_root_before_and_after_passes():
+    assert check(ending_reader()).status == PASSED
+
+
+def test_the_reference_sees_a_revert_and_a_halt_roll_back_and_a_write_stand():
+    endings = {what: reference_ending(assemble(text), ENDING_GAS)
+               for what, text in ENDING_CASES}
+    assert endings["writes 42 to slot 0, then stops"] == ("success", 2_002, False)
+    assert endings["writes 42 to slot 0, then refuses"] == ("revert", 2_003, True)
+    assert endings["writes 42 to slot 0, then loops for ever"] == ("halt", 10_000, True)
+    assert endings["only emits an event"] == ("success", 122, True)     # events are not state
+    assert endings["writes 5 to slot 1"] == ("success", 2_002, False)
+
+
+def test_a_root_taken_after_the_call_gets_the_before_hint():
+    failed_with(ending_reader(root_after=True), "root BEFORE the call")
+
+
+def test_a_rollback_assumed_from_success_gets_the_event_hint():
+    failed_with(ending_reader(assumed=True), "measure, don't assume", "events live in")
+
+
+def test_comparing_one_slot_gets_the_whole_state_hint():
+    failed_with(ending_reader(one_slot=True), "root of the whole state")
+
+
+def test_calling_every_failure_a_revert_gets_the_exceptional_halt_hint():
+    failed_with(ending_reader(revert_for_all=True), "exceptional halt", "burns all the gas")
+
+
+def test_the_gas_left_instead_of_the_gas_used_is_named():
+    failed_with(ending_reader(gas_left=True), "not the gas left over")
+
+
+def test_a_word_that_is_not_an_ending_is_refused():
+    @named("how_it_ended")
+    def shouts(state, code, gas):
+        ending, used, unchanged = ending_reader()(state, code, gas)
+        return ending.upper(), used, unchanged
+    failed_with(shouts, "'success', 'revert' or 'halt'")
+
+
+def test_forgetting_to_return_gets_the_return_hint():
+    failed_with(returning("how_it_ended", None), "forget `return`")
+
+
+# --- credits_from_events: a token's balances from its events -------------------------------
+
+def events_reader(approvals=False, sent=True, skip_deploy=False):
+    """A learner's credits_from_events() with (at most) the mistakes switched on."""
+    @named("credits_from_events")
+    def credits_from_events(credits, receipts, who):
+        total = 0
+        for receipt in receipts[1:] if skip_deploy else receipts:
+            for event in credits.events(receipt):
+                if event.name == "Approval" and approvals and event["spender"] == who:
+                    total += event["amount"]
+                if event.name != "Transfer":
+                    continue
+                total += event["amount"] if event["receiver"] == who else 0
+                total -= event["amount"] if event["sender"] == who and sent else 0
+        return total
+    return credits_from_events
+
+
+def test_the_story_has_a_refused_collection_and_the_events_add_up_to_balance_of():
+    credits, receipts, balances = credits_story()
+    assert [receipt.success for receipt in receipts].count(False) == 1
+    assert not receipts[4].success and receipts[4].logs == ()
+    assert {WHO.get(a, "co-op"): b for a, b in balances.items()} == {
+        "Alice": 100, "Bob": 830, "Carol": 70, "co-op": 99_000}
+
+
+def test_adding_up_the_transfers_passes():
+    assert check(events_reader()).status == PASSED
+
+
+def test_counting_an_approval_as_credits_gets_the_moves_nothing_hint():
+    failed_with(events_reader(approvals=True), "<Bob>", "an Approval moves no credits")
+
+
+def test_counting_only_what_was_received_gets_the_subtract_hint():
+    failed_with(events_reader(sent=False), "<Alice>", "subtract what `who` sent")
+
+
+def test_skipping_the_deploy_misses_the_mint():
+    failed_with(events_reader(skip_deploy=True), "<the energy co-op>", "minted the supply")
+
+
+def test_the_balance_without_a_return_gets_the_return_hint():
+    failed_with(returning("credits_from_events", None), "forget `return`")
+
+
+# --- prepaid_model: the audit's model ---------------------------------------------------------
+
+def modeller(own=True, at_most=True, zero_withdraw=False, zero_deposit=False, subtract=True):
+    """A learner's prepaid_model() with (at most) the mistakes switched on."""
+    @named("prepaid_model")
+    def prepaid_model(calls):
+        left, answers = {}, []
+        for who, function, amount in calls:
+            if function == "deposit":
+                ok = amount > 0 or zero_deposit
+                left[who] = left.get(who, 0) + (amount if ok else 0)
+            else:
+                limit = left.get(who, 0) if own else sum(left.values())
+                ok = ((amount > 0 or zero_withdraw)
+                      and (amount <= limit if at_most else amount < limit))
+                if ok and subtract:
+                    left[who] = left.get(who, 0) - amount
+            answers.append(ok)
+        return answers
+    return prepaid_model
+
+
+def test_a_model_written_from_the_description_passes():
+    assert check(modeller()).status == PASSED
+
+
+def test_the_model_agrees_with_the_fix_and_disagrees_with_the_buggy_contract_every_time():
+    for what, calls in MODEL_CASES:
+        assert contract_accepts(calls) == model_accepts(calls), what
+        assert contract_accepts(calls, fixed=False) != model_accepts(calls), what
+    story = contract_accepts(MODEL_STORY, fixed=False)
+    assert story[2] is True                 # the buggy contract pays Bob 80 of his 50
+
+
+def test_a_model_copied_from_the_buggy_code_gets_the_description_hint():
+    message = failed_with(modeller(own=False), "agrees with PREPAID_BUGGY", "OWN deposit")
+    assert "call 3: bob withdraw(80): the contract refuses, your model accepts" in message
+
+
+def test_a_strict_limit_gets_the_whole_deposit_hint():
+    failed_with(modeller(at_most=False), "(<=, not <)")
+
+
+def test_accepting_a_zero_withdrawal_is_named():
+    failed_with(modeller(zero_withdraw=True), "0 is refused")
+
+
+def test_accepting_a_zero_deposit_is_named():
+    failed_with(modeller(zero_deposit=True), "a deposit of 0 is refused")
+
+
+def test_forgetting_to_subtract_a_withdrawal_is_named():
+    failed_with(modeller(subtract=False), "subtract the amount")
+
+
+def test_answers_that_are_not_booleans_or_too_few_are_refused():
+    failed_with(returning("prepaid_model", None), "forget `return`")
+    failed_with(returning("prepaid_model", [1, 0, 1]), "list of booleans")
+    failed_with(returning("prepaid_model", [True]), "one True or False for every call")
 
 
 # --- state_writes: the syntax tree ----------------------------------------------------------

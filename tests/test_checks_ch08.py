@@ -1,8 +1,9 @@
 """The chapter 08 checks teach the contracts' real rules and answer wrong turns with the right hint.
 
 First the checkers' reference answers are held against the contracts on chain: what the
-market answers a party of each registry status, what the meter oracle answers at every
-edge of the reading window, which household the registry says a meter speaks for. Then
+meter oracle answers at every edge of the reading window, which household the registry
+says a meter speaks for. (The exercises that drive the chain are tested in
+``test_checks_ch08_chain.py``.) Then
 each test writes one plausible wrong answer and names the hint it must get.
 """
 
@@ -13,16 +14,15 @@ from checks_kit import failed_with, named
 
 from minichain.chain import GENESIS_TIME
 from minichain.checks import PASSED, check
-from minichain.checks.ch08 import (ACCEPTED, ACTIONS, ALLOWED, COMMIT_MISTAKES, KEEPING,
-                                   READINGS, REFUSAL_MISTAKES, REGISTRIES, REPORT_CASES,
-                                   REPORT_MISTAKES, STATUSES, TRADING, WINDOW_CASES,
+from minichain.checks.ch08 import (ACCEPTED, COMMIT_MISTAKES, HISTORIES, READINGS,
+                                   SPEAKS_CASES, SPEAKS_MISTAKES, WINDOW_CASES,
                                    WINDOW_MISTAKES, _salts, commitment_of, reading_verdict,
-                                   refusal, reporter)
+                                   speaks_for)
 from minichain.encoding import hash_of
-from minichain.contracts.client import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_NOT_REGISTERED,
-                                     R_REVOKED, REVOKED, SELL, SIDE_CODES, Street, sunny_street)
-from minichain.errors import Revert
+from minichain.contracts.client import Street
 from minichain.receipts import BlockContext
+from minichain import cast
+from minichain.checks.ch08 import CHAPTER_HISTORY, registry_street
 from minichain.wallet import Wallet
 from market_fixtures import toy_street
 
@@ -36,57 +36,6 @@ def at(street: Street, now: int) -> BlockContext:
 
 
 # --- the references against the contracts -------------------------------------------------
-
-@pytest.fixture(scope="module")
-def statuses() -> tuple[Street, dict[int, Wallet]]:
-    """A street with a party of every status; each holds a deposit or an order if it can."""
-    street = toy_street(("alice", "bob", "carol", "dave"))
-    market = street.market
-    frank, mallory = Wallet.from_seed("frank"), Wallet.from_seed("mallory")
-    market.seal([street.operator.transfer(w.address, 50_000, nonce=n) for n, w in enumerate(
-        (frank, mallory), start=market.chain.nonce(street.operator.address))])
-    market.apply(frank, Wallet.from_seed("frank-meter").address, 3)
-    dave = street.households["dave"]
-    market.post(dave, SELL, 500, 12, slot=40)               # order 1, kept after revocation
-    market.post(street.households["carol"], SELL, 1_000, 12, slot=40)        # order 2
-    market.post(street.households["alice"], SELL, 500, 12, slot=44)          # order 3
-    market.revoke(street.operator, dave.address)
-    parties = {NOT_REGISTERED: mallory, APPLIED: frank,
-               HOUSEHOLD: street.households["alice"], REVOKED: dave}
-    for status, wallet in parties.items():
-        assert market.status(wallet.address) == status
-    return street, parties
-
-
-def market_answer(street: Street, wallet: Wallet, action: str) -> str:
-    market = street.market
-    calls = {"deposit": ((), 1_000), "post": ((SIDE_CODES[SELL], 100, 12, 48, 0), 0),
-             "take": ((2, 100), 0), "cancel": ((1 if wallet.address == street.address("dave")
-                                                else 3,), 0),
-             "withdraw": ((1_000,), 0)}
-    args, value = calls[action]
-    try:
-        market.contracts.market.query(street.chain.state, action, *args, caller=wallet.address,
-                                      value=value, block=at(street, 60))
-    except Revert as refused:
-        return str(refused)
-    return ALLOWED
-
-
-def test_the_refusal_reference_is_what_the_market_contract_answers(statuses):
-    street, parties = statuses
-    for status, wallet in parties.items():
-        for action in TRADING:
-            assert market_answer(street, wallet, action) == refusal(status, action), \
-                (status, action)
-    # cancel and withdraw never ask the registry: whoever has the order or the deposit may
-    for status, wallet in parties.items():
-        for action in KEEPING:
-            answer = market_answer(street, wallet, action)
-            assert answer not in (R_REVOKED, R_NOT_REGISTERED)
-            assert (answer == ALLOWED) == (status in (HOUSEHOLD, REVOKED)), (status, action)
-            assert refusal(status, action) == ALLOWED
-
 
 def test_the_window_reference_is_what_the_oracle_answers_at_every_edge():
     street = toy_street(("alice", "bob"))
@@ -107,36 +56,37 @@ def test_the_window_reference_is_what_the_oracle_answers_at_every_edge():
         "this slot already has a reading"}
 
 
-def test_the_reporter_reference_is_what_the_registry_binds():
-    street = toy_street(("alice", "bob", "carol", "dave"))
-    market, registry = street.market, street.market.contracts.identity
-    wallet = {name: Wallet.from_seed(name) for name in
-              ("erin", "frank", "gina", "judy", "kim")}
-    market.register(wallet["erin"], Wallet.from_seed("erin-meter"), 3, street.operator)
-    market.apply(wallet["frank"], Wallet.from_seed("frank-meter").address, 3)
-    market.revoke(street.operator, street.address("dave"))
-
-    def on_chain(meter: str) -> str | None:
-        household = registry.query(street.chain.state, "household_of",
-                                   Wallet.from_seed(meter).address)
-        names = {Wallet.from_seed(n).address: n for n in
-                 ("alice", "bob", "carol", "dave", *wallet)}
-        return None if household == ZERO else names[household]
-
-    def compare(index: int) -> None:
-        story, snapshot = REGISTRIES[index]
-        for name, (status, _) in snapshot.items():
-            assert market.status(Wallet.from_seed(name).address) == status, (story, name)
-        for case, meter in REPORT_CASES:
-            if case == index:
-                assert on_chain(meter) == reporter(snapshot, meter), (story, meter)
-
-    compare(0)
-    market.register(wallet["gina"], Wallet.from_seed("dave-meter"), 2, street.authorities[1])
-    compare(1)
-    market.apply(wallet["judy"], Wallet.from_seed("shared-meter").address, 2)
-    market.register(wallet["kim"], Wallet.from_seed("shared-meter"), 2, street.authorities[2])
-    compare(3)
+def test_the_history_reference_is_what_the_registry_binds_after_the_chapters_story():
+    street = registry_street()
+    market = street.market
+    grid, city, coop = street.authorities
+    people = {name: cast.wallet(name) for name in ("alice", "bob", "carol", "dave", "erin",
+                                                  "frank")}
+    market.apply(people["alice"], cast.meter("alice").address, 1)
+    market.attest(grid, people["alice"].address)
+    for name, bus, by in (("bob", 1, city), ("carol", 2, coop), ("dave", 2, grid),
+                          ("erin", 3, coop)):
+        market.register(people[name], cast.meter(name), bus, by)
+    market.apply(people["frank"], cast.meter("frank").address, 3)
+    market.revoke(grid, people["dave"].address)
+    spare, new_key = cast.wallet(cast.SPARE_METER), cast.new_key("bob")
+    market.swap_meter(people["carol"], spare, grid)
+    market.move_bus(people["erin"], 4, grid)
+    market.rotate_key(people["bob"].address, new_key, city)
+    street.a_moment()
+    names = {w.address: name for name, w in people.items()}
+    names.update({cast.meter(name).address: f"{name}-meter" for name in people})
+    names.update({spare.address: "spare-meter", new_key.address: "bob-new-key",
+                  grid.address: "grid operator", city.address: "municipality",
+                  coop.address: "energy co-op"})
+    for node, view in street.views().items():
+        history = tuple((e.name, {field: names.get(value, value) for field, value in e.args
+                                  if field != "time"}) for e in view.chain_events())
+        assert history == CHAPTER_HISTORY, node
+        for meter in sorted(set(names.values())):
+            address = next(a for a, n in names.items() if n == meter)
+            bound = view.contracts.identity.query(view.chain.state, "household_of", address)
+            assert names.get(bound) == speaks_for(history, meter), (node, meter)
 
 
 def test_an_unsalted_commitment_is_found_by_counting_and_a_salt_changes_everything():
@@ -152,28 +102,9 @@ def test_an_unsalted_commitment_is_found_by_counting_and_a_salt_changes_everythi
 # --- right answers pass, wrong ones get their hint -----------------------------------------
 
 def test_the_references_pass_their_own_checks():
-    for name, reference in [("refusal_reason", refusal), ("reading_accepted", reading_verdict),
-                            ("who_may_report", reporter), ("commit_reading", commitment_of)]:
+    for name, reference in [("reading_accepted", reading_verdict),
+                            ("meter_reports_for", speaks_for), ("commit_reading", commitment_of)]:
         assert check(named(name)(lambda *args, f=reference: f(*args))).status == PASSED
-
-
-@pytest.mark.parametrize("index", range(len(REFUSAL_MISTAKES)))
-def test_each_refusal_mistake_gets_its_own_hint(index):
-    mistake, hint = REFUSAL_MISTAKES[index]
-    failed_with(named("refusal_reason")(lambda s, a: mistake(s, a)), hint)
-
-
-def test_a_learner_who_only_knows_households_is_told_about_revocation_first():
-    @named("refusal_reason")
-    def only_households(status, action):
-        return "allowed" if status == HOUSEHOLD else "not a registered household"
-    failed_with(only_households, "refusal_reason(REVOKED, 'deposit'): expected "
-                "'household revoked'", "its own reason")
-
-
-def test_refusal_answers_as_booleans_are_refused():
-    failed_with(named("refusal_reason")(lambda s, a: s == HOUSEHOLD), "returned True",
-                "return a text")
 
 
 @pytest.mark.parametrize("index", range(len(WINDOW_MISTAKES)))
@@ -204,20 +135,34 @@ def test_window_answers_as_booleans_are_refused():
                 "return \"accepted\" or the oracle's reason")
 
 
-@pytest.mark.parametrize("index", range(len(REPORT_MISTAKES)))
-def test_each_reporting_mistake_gets_its_own_hint(index):
-    mistake, hint = REPORT_MISTAKES[index]
-    failed_with(named("who_may_report")(lambda registry, meter: mistake(registry, meter)), hint)
+@pytest.mark.parametrize("index", range(len(SPEAKS_MISTAKES)))
+def test_each_history_mistake_gets_its_own_hint(index):
+    mistake, hint = SPEAKS_MISTAKES[index]
+    failed_with(named("meter_reports_for")(lambda history, meter: mistake(history, meter)),
+                hint)
 
 
-def test_a_learner_who_matches_the_meter_only_is_told_that_status_matters():
-    @named("who_may_report")
-    def by_meter_only(registry, meter):
-        for household, (status, named_meter) in registry.items():
-            if named_meter == meter:
-                return household
-        return None
-    failed_with(by_meter_only, "'dave-meter'): expected None, got 'dave'", "the status matters")
+def test_a_learner_who_reads_only_attestations_is_told_about_the_swap_first():
+    @named("meter_reports_for")
+    def attested_only(history, meter):
+        found = None
+        for name, fields in history:
+            if name == "Attested" and fields["meter"] == meter:
+                found = fields["household"]
+        return found
+    failed_with(attested_only, "'spare-meter'): expected 'carol', got None",
+                "MeterSwapped", "retires old_meter")
+
+
+def test_a_learner_who_takes_the_last_event_naming_the_meter_is_caught():
+    @named("meter_reports_for")
+    def last_mention(history, meter):
+        found = None
+        for name, fields in history:
+            if meter in (fields.get("meter"), fields.get("old_meter")):
+                found = fields["household"]
+        return found
+    failed_with(last_mention, "'carol-meter'): expected None, got 'carol'", "retires")
 
 
 @pytest.mark.parametrize("index", range(len(COMMIT_MISTAKES)))
@@ -266,8 +211,6 @@ def test_a_correct_reveal_passes_and_the_usual_wrong_reveals_get_their_hints():
 
 
 def test_the_cases_cover_every_status_action_and_reading():
-    assert {refusal(s, a) for s in STATUSES for a in ACTIONS} == {
-        ALLOWED, R_REVOKED, R_NOT_REGISTERED}
     assert len(READINGS) >= 5
-    assert {reporter(REGISTRIES[i][1], m) for i, m in REPORT_CASES} >= {
-        None, "alice", "erin", "gina", "bob", "kim"}
+    assert {speaks_for(HISTORIES[i][1], m) for i, m in SPEAKS_CASES} >= {
+        None, "alice", "carol", "bob", "erin", "gina", "dave"}

@@ -59,6 +59,16 @@ def test_a_batch_lands_in_the_order_it_was_sent_and_every_node_holds_it(tmp_path
     assert network.converged() and len({n.chain.state.root() for n in network.nodes.values()}) == 1
 
 
+def test_a_batch_handed_over_at_a_time_already_past_keeps_its_order_across_nodes(tmp_path):
+    gateway = network_gateway(tmp_path)
+    gateway.send(payments(3))                        # the network's clock moves on
+    batch = payments(9, start_nonce=1)
+    receipts = gateway.send(batch, at=gateway.genesis_time)   # "at genesis": long past
+    assert [r.tx_hash for r in receipts] == [stx.hash for stx in batch]
+    order = [stx.hash for block in gateway.chain.canonical_chain() for stx in block.transactions]
+    assert order[3:] == [stx.hash for stx in batch]  # spaced from now, so in the order sent
+
+
 def test_the_nodes_seal_only_when_there_is_work(tmp_path):
     gateway = network_gateway(tmp_path)
     gateway.run_until(gateway.genesis_time + 3_600)

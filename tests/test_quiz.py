@@ -1,5 +1,8 @@
 """Concept questions: registered per chapter, answered by letter or by click, with a why."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from minichain.checks import FAILED, PASSED
@@ -67,7 +70,19 @@ def test_the_widget_answers_a_click_and_shows_the_questions_as_text_without_widg
 
 # --- the chapters' own questions ---------------------------------------------------------------
 
-@pytest.mark.parametrize("chapter", range(1, 6))
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+QUIZZED = sorted(int(path.name[:2]) for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
+                 if re.search(r"quiz\(\d+\)", path.read_text()))
+
+
+def test_each_quiz_cell_asks_for_its_own_chapter():
+    for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"):
+        for number in re.findall(r"quiz\((\d+)\)", path.read_text()):
+            assert int(number) == int(path.name[:2]), path.name
+    assert {*range(1, 9), 10, 11, 12, 14} <= set(QUIZZED)
+
+
+@pytest.mark.parametrize("chapter", QUIZZED)
 def test_each_chapter_asks_three_questions_and_the_right_answer_gets_its_why(chapter):
     questions = questions_of(chapter)
     assert [q.number for q in questions] == [1, 2, 3]

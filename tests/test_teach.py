@@ -57,7 +57,8 @@ def test_function_text_cuts_a_vyper_function_with_its_decorators_up_to_the_next_
 def test_function_text_reads_a_method_of_the_contract_language_and_dedents_it():
     text = function_text(source("market"), "post")
     assert text.startswith("@public\ndef post(self, side: int, quantity_wh: int")
-    assert text.endswith("    return order")
+    assert text.endswith("    return self.add_order(who, side, quantity_wh, quantity_wh, price, slot,"
+                         " min_reputation,\n                          OPEN, lock)")
 
 
 def test_function_text_refuses_a_name_defined_not_exactly_once():

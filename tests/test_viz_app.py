@@ -28,9 +28,9 @@ from minichain.viz.app import Scenario, dashboard, kpi_html, kpi_rows, run_marke
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "sunny_street_dashboard.ipynb"
 PLOTLY = "application/vnd.plotly.v1+json"
-DEFAULT_KPIS = {"self_sufficiency": "76.7 %", "self_consumption": "34.9 %",
-                "traded": "34,112 Wh", "curtailed": "0 Wh", "mean_price": "21.0 ct/kWh",
-                "welfare": "€8.35", "peak_import": "3.5 kW at 00:00",
+DEFAULT_KPIS = {"self_sufficiency": "71.6 %", "self_consumption": "32.6 %",
+                "traded": "35,472 Wh", "curtailed": "0 Wh", "mean_price": "21.7 ct/kWh",
+                "welfare": "€7.39", "peak_import": "3.5 kW at 00:00",
                 "max_loading": "27.4 % (carol)", "books": "yes"}
 
 
@@ -153,7 +153,7 @@ def test_figures_and_key_figures_are_the_pure_builders_output():
     assert "(slot 40)" in one["feeder"].layout.title.text
     table = kpi_html(day)
     assert table.count("<tr ") == 9                   # no community fund without McAfee
-    assert '<td data-kpi="traded" style="text-align:right"><b>34,112 Wh</b></td>' in table
+    assert '<td data-kpi="traded" style="text-align:right"><b>35,472 Wh</b></td>' in table
 
 
 # --- the widgets ----------------------------------------------------------------------
@@ -176,9 +176,9 @@ def test_moving_the_households_slider_reruns_the_day_once_and_redraws_it(board, 
     assert board.scenario == after
     assert list(board.figures["savings"].data[0].x)[-1] == "mike"
     assert len(shown(board)["savings"]["data"][0]["x"]) == 13
-    assert values(board.day) == {**DEFAULT_KPIS, "self_sufficiency": "77.5 %",
-                                 "self_consumption": "35.5 %", "traded": "34,267 Wh",
-                                 "welfare": "€8.36", "peak_import": "3.8 kW at 00:00"}
+    assert values(board.day) == {**DEFAULT_KPIS, "self_sufficiency": "72.8 %",
+                                 "self_consumption": "33.6 %", "traded": "35,852 Wh",
+                                 "mean_price": "21.1 ct/kWh", "welfare": "€7.40", "peak_import": "3.8 kW at 00:00"}
     assert board.kpis.value == kpi_html(run_market_only(after))
     assert shown(board)["price"] == as_json(scenario_figures(after, run_market_only(after))["price"])
 
@@ -188,7 +188,7 @@ def test_the_mechanism_menu_switches_the_market_and_k_only_applies_to_uniform_pr
     board.controls["mechanism"].value = PAY_AS_BID
     assert board.controls["k_percent"].disabled is True
     assert board.scenario.mechanism == PAY_AS_BID and board.day.mechanism == PAY_AS_BID
-    assert values(board.day)["mean_price"] == "28.7 ct/kWh"
+    assert values(board.day)["mean_price"] == "28.8 ct/kWh"
     assert "(pay as bid)" in board.figures["price"].layout.title.text
     board.controls["mechanism"].value = UNIFORM_PRICE
     board.controls["k_percent"].value = 100          # the bid's price: buyers pay more

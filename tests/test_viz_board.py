@@ -8,8 +8,6 @@ volume the day's traded Wh, and its ticker says so in words.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from minichain import cast
@@ -17,7 +15,6 @@ from minichain.day.onchain import ChainMarket
 from minichain.day.runner import run_day
 from minichain.day.scenario import Scenario, plan
 from minichain.market.units import format_price
-from minichain.microgrid.household import HouseholdDay
 from minichain.viz.board import LiveBoard, board_figure, board_html, price_board
 
 SCENARIO = Scenario(households=6, seed=3, pv_percent=70, battery_percent=30,
@@ -26,8 +23,7 @@ SCENARIO = Scenario(households=6, seed=3, pv_percent=70, battery_percent=30,
 
 @pytest.fixture(scope="module")
 def morning(tmp_path_factory):
-    whole = plan(SCENARIO)
-    days = tuple(HouseholdDay(d.pv_wh[44:52], d.load_wh[44:52]) for d in whole.days)
+    morning = plan(SCENARIO).window(44, 8)          # 11:00-13:00, truth and forecasts alike
     boards = {}
 
     def watch(market: ChainMarket) -> None:
@@ -35,7 +31,7 @@ def morning(tmp_path_factory):
             boards[node] = LiveBoard(market.market, market.gateway.network, node)
 
     market = ChainMarket(store_dir=tmp_path_factory.mktemp("stores"), on_open=watch)
-    day = run_day(dataclasses.replace(whole, days=days), market)
+    day = run_day(morning, market)
     return day, market, boards
 
 

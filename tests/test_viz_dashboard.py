@@ -270,3 +270,29 @@ def test_the_battery_picture_follows_each_home_battery_in_percent(story):
     assert list(carol.y) == [0.0] + [100 * wh / 10_000 for wh in stored]
     assert list(carol.x) == [0.0, 0.25, 0.5, 0.75]
     assert db.battery_figure(day, "alice").layout.annotations[0].text == "alice has no battery."
+
+
+# --- the models behind one home's day -------------------------------------------------------
+
+def test_a_homes_day_shows_each_model_beside_its_forecast_and_the_sky_in_per_cent():
+    figure = db.home_day_figure("alice", (0, 800, 1200, 0), (0, 400, 1000, 0), (0, 500, 900, 0),
+                                (100, 150, 200, 300), (120, 120, 250, 250),
+                                (0.2, 0.6, 0.3, 0.3), (0.4, 0.4, 0.4, 0.5))
+    readable(figure)
+    shown = traces(figure)
+    assert list(shown) == ["PV under a clear sky", "PV under the day's clouds",
+                           "PV forecast (day ahead)", "use (H0 with the home's own noise)",
+                           "use forecast (day ahead)", "cloudiness", "cloudiness forecast"]
+    assert shown["PV under the day's clouds"].y == (0.0, 0.4, 1.0, 0.0)        # kWh
+    assert shown["use forecast (day ahead)"].y == (0.12, 0.12, 0.25, 0.25)
+    assert shown["cloudiness"].y == (20.0, 60.0, 30.0, 30.0)                   # per cent
+    assert shown["cloudiness"].yaxis == "y2" and shown["PV under a clear sky"].yaxis == "y"
+    assert shown["cloudiness"].x == (0.0, 0.25, 0.5, 0.75)                     # hours
+    assert figure.layout.yaxis2.range == (0, 100)
+    assert "alice's day" in figure.layout.title.text
+
+
+def test_a_homes_day_refuses_series_of_different_lengths():
+    with pytest.raises(EnergyModelError, match=r"one value per slot, got lengths \[2, 1"):
+        db.home_day_figure("alice", (0, 1), (0,), (0, 1), (0, 1), (0, 1), (0.1, 0.2),
+                           (0.1, 0.2))

@@ -180,7 +180,7 @@ def test_the_sankey_has_escrow_and_bonds_on_the_left_and_accounts_on_the_right(c
     assert [sankey.node.label[i] for i in sankey.link.target] == [f.target for f in flows]
     assert list(sankey.link.color) == [kind_colour(f.kind, 0.5) for f in flows]
     assert list(sankey.link.label) == [f.kind for f in flows]
-    assert figure.layout.title.text == "Slot 52 (358 tokens)"
+    assert figure.layout.title.text == "Slot 52 (€0.000358)"
     assert figure.layout.font.size >= 16 and sankey.textfont.size >= 16
     legend = figure.layout.annotations[0].text
     assert [kind for kind in KINDS if kind in legend] == [PAYMENT, SURPLUS, REFUND, PENALTY,

@@ -4,7 +4,7 @@ Try each exercise first; `check(your_function)` tells you what is wrong and hint
 """
 
 from minichain.state import State
-from minichain.vm import Message, assemble, trace_call
+from minichain.vm import Message, assemble, execute, trace_call
 from minichain.vm.assembler import assemble_items, parse
 
 CALLER = "0x" + "b0" * 20
@@ -80,6 +80,19 @@ def costliest_line(program, gas):
 
 
 def payments(result):
-    """The payments a call's events record: (seller address, wh, tokens), in order."""
+    """The payments a call's events record: (seller address, wh, µ€), in order."""
     return [(f"0x{log.data[0]:040x}", log.data[1], log.data[2])
             for log in result.logs if log.topic == "Paid"]
+
+
+def how_it_ended(state, code, gas):
+    """How a call ended ("success", "revert" or "halt"), its gas, and if the state is unchanged."""
+    before = state.root()
+    result = execute(state, code, Message(CALLER, CONTRACT, gas=gas))
+    if result.success:
+        ending = "success"
+    elif result.reverted:
+        ending = "revert"
+    else:
+        ending = "halt"
+    return ending, result.gas_used, state.root() == before

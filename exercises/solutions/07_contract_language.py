@@ -38,11 +38,42 @@ class MeterLog:
 '''
 
 
+def credits_from_events(credits, receipts, who):
+    """The credits `who` holds, from the token's events in `receipts` alone."""
+    total = 0
+    for receipt in receipts:
+        for event in credits.events(receipt):
+            if event.name != "Transfer":
+                continue                          # an Approval moves nothing
+            if event["receiver"] == who:
+                total += event["amount"]
+            if event["sender"] == who:
+                total -= event["amount"]
+    return total
+
+
 def fix_the_bug():
     """The prepaid contract, with withdraw limited to the caller's own deposit."""
     return PREPAID_BUGGY.replace(
         'require(amount <= self.total, "not enough deposited")',
         'require(amount <= self.deposits[msg.sender], "not enough deposited")')
+
+
+def prepaid_model(calls):
+    """Would the prepaid contract accept each (who, function, amount)? From its description."""
+    left = {}                                     # name -> µ€ left of its own deposits
+    accepted = []
+    for who, function, amount in calls:
+        if function == "deposit":
+            ok = amount > 0
+            if ok:
+                left[who] = left.get(who, 0) + amount
+        else:
+            ok = 0 < amount <= left.get(who, 0)
+            if ok:
+                left[who] -= amount
+        accepted.append(ok)
+    return accepted
 
 
 def state_writes(source):

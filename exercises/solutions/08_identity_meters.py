@@ -4,21 +4,23 @@ Try each exercise first; `check(your_function)` tells you what is wrong and hint
 """
 
 from minichain.encoding import hash_of
-from minichain.contracts.client import HOUSEHOLD, REVOKED
+from minichain.contracts.client import HOUSEHOLD
 
 SLOT_SECONDS = 900
 READING_WINDOW = 3600
 
 
-def refusal_reason(status, action):
-    """What the market answers a party with registry `status` that tries `action`."""
-    if action in ("cancel", "withdraw"):
-        return "allowed"                     # what it already has stays its own
-    if status == REVOKED:
-        return "household revoked"
-    if status != HOUSEHOLD:
-        return "not a registered household"
-    return "allowed"
+def register_household(market, household, meter, bus, authority):
+    """Apply from the household's key, attest from the authority's; return its status."""
+    market.apply(household, meter.address, bus)           # layer 1: the household's own key
+    market.attest(authority, household.address)           # layers 2 and 3: attest and bind
+    return market.status(household.address)
+
+
+def report_reading(market, meter, household, slot, export_wh, import_wh, replica):
+    """Send the meter's reading in its window; return what another node's replica holds."""
+    market.submit_reading(meter, slot, export_wh, import_wh, at=market.slot_end(slot))
+    return market.on(replica).reading(household, slot)
 
 
 def reading_accepted(slot, now, already_reported):
@@ -35,12 +37,18 @@ def reading_accepted(slot, now, already_reported):
     return "accepted"
 
 
-def who_may_report(registry, meter):
-    """The household `meter` reports for, or None: the attested, unrevoked household bound to it."""
-    for household, (status, named_meter) in registry.items():
-        if status == HOUSEHOLD and named_meter == meter:
-            return household
-    return None
+def meter_reports_for(history, meter):
+    """The household `meter` reports for after the registry's `history`, or None."""
+    bound = {}                                   # meter -> household
+    for name, fields in history:
+        if name == "Attested":                   # an authority binds the meter
+            bound[fields["meter"]] = fields["household"]
+        elif name == "Revoked":                  # revocation unbinds it
+            bound.pop(fields["meter"], None)
+        elif name == "MeterSwapped":             # the old meter is retired, the new one bound
+            bound.pop(fields["old_meter"], None)
+            bound[fields["meter"]] = fields["household"]
+    return bound.get(meter)                      # Applied, BusMoved, KeyRotated bind nothing
 
 
 def commit_reading(reading, salt):

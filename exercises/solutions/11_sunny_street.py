@@ -37,7 +37,7 @@ def baseline_bill(imports, exports, retail, feed_in):
 
 
 def my_agent(view):
-    """Truthful quantities, priced one unit inside the last clearing price."""
+    """Truthful quantities, priced one µ€ inside the last clearing price."""
     balance = view.residual()
     tariffs = view.tariffs
     last = view.last_price
@@ -48,3 +48,16 @@ def my_agent(view):
         price = tariffs.retail if last is None else min(tariffs.retail, last + 1)
         return [OrderIntent(BUY, balance.import_wh, price)]
     return []
+
+
+def chain_in_store(stored, head):
+    """The chain that ends at ``head``, genesis first, from a node's stored blocks; None if one is missing."""
+    parent_of = {block_hash: parent for _, block_hash, parent in stored}
+    chain = []
+    cursor = head
+    while cursor is not None:
+        if cursor not in parent_of:
+            return None
+        chain.append(cursor)
+        cursor = parent_of[cursor]
+    return chain[::-1]

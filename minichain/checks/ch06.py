@@ -1,4 +1,4 @@
-"""Checks for the chapter 06 exercises: the stack, assembly summing call data, where gas goes.
+"""Checks for the chapter 06 exercises: the stack, assembly, gas, events, how a call ended.
 
 Each checker holds the learner's answer against the contract machine itself: the stack a
 program leaves is read from a trace of the real machine, assembly is assembled and run on
@@ -7,7 +7,10 @@ The usual wrong turns get the hint that fixes them: operands taken in the wrong 
 ``DIV`` rounding towards zero, ``DUP``/``SWAP`` off by one, the stack returned top first;
 a loop that skips a word or never ends, a missing ``RETURN 1``; counting how often a line
 runs instead of the gas it burns, or the costliest single instruction instead of the
-total.
+total; a seller left as a number, a note counted as a payment, events kept from a failed
+call; a root taken after the call, a rollback assumed instead of measured, one slot
+compared instead of the whole state, every failure called a revert. The chapter's three
+concept questions are at the end.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from minichain.checks import Mismatch, exercise
+from minichain.checks import FORGOT_RETURN, Mismatch, exercise
+from minichain.checks.quiz import concept
 from minichain.errors import CompileError, OutOfGas, StackError, VMError
 from minichain.state import State
 from minichain.vm.abi import encode_words
@@ -30,7 +34,7 @@ CONTRACT = "0x" + "c0" * 20
 # --- stack_after ----------------------------------------------------------------------
 
 STACK_CASES: list[tuple[str, list[str]]] = [
-    ("Alice's payment", ["PUSH 1200", "PUSH 250", "MUL", "PUSH 1000", "DIV"]),
+    ("Alice's payment", ["PUSH 1200", "PUSH 200000", "MUL", "PUSH 1000", "DIV"]),
     ("a subtraction", ["PUSH 2", "PUSH 5", "SUB"]),
     ("nothing at all", []),
     ("a POP", ["PUSH 8", "PUSH 9", "POP"]),
@@ -335,20 +339,20 @@ NOTED_TOPIC = text_to_words("Noted")[0]
 SELLERS = ("0x" + "a1" * 20, "0x" + "0c" * 20)
 
 
-def _paid(seller: str, wh: int, tokens: int) -> str:
-    """Assembly that emits Paid(seller, wh, tokens): data words first, the topic on top."""
-    return f"PUSH {int(seller, 16)}\nPUSH {wh}\nPUSH {tokens}\nPUSH {PAID_TOPIC}\nLOG 3\n"
+def _paid(seller: str, wh: int, amount: int) -> str:
+    """Assembly that emits Paid(seller, wh, amount): data words first, the topic on top."""
+    return f"PUSH {int(seller, 16)}\nPUSH {wh}\nPUSH {amount}\nPUSH {PAID_TOPIC}\nLOG 3\n"
 
 
 PAYMENT_CASES = (
-    ("one payment", _paid(SELLERS[0], 1_200, 300) + "STOP", 10_000),
-    ("two payments", _paid(SELLERS[0], 1_200, 300) + _paid(SELLERS[1], 800, 200) + "STOP",
+    ("one payment", _paid(SELLERS[0], 1_200, 240_000) + "STOP", 10_000),
+    ("two payments", _paid(SELLERS[0], 1_200, 240_000) + _paid(SELLERS[1], 800, 160_000) + "STOP",
      10_000),
     ("a payment and a note", f"PUSH 7\nPUSH {NOTED_TOPIC}\nLOG 1\n"
-     + _paid(SELLERS[1], 800, 200) + "STOP", 10_000),
-    ("a payment, then a refusal", _paid(SELLERS[0], 1_200, 300)
+     + _paid(SELLERS[1], 800, 160_000) + "STOP", 10_000),
+    ("a payment, then a refusal", _paid(SELLERS[0], 1_200, 240_000)
      + f"PUSH {text_to_words('no delivery yet')[0]}\nREVERT 1", 10_000),
-    ("a payment, then out of gas", _paid(SELLERS[0], 1_200, 300)
+    ("a payment, then out of gas", _paid(SELLERS[0], 1_200, 240_000)
      + "spin:\nJUMPDEST\nJUMP spin", 10_000),
     ("no event at all", "PUSH 1\nRETURN 1", 10_000),
 )
@@ -366,7 +370,7 @@ def expected_payments(result) -> list[tuple[str, int, int]]:
 
 @exercise("payments", chapter=6, title="Read the payments out of a call's events",
           hint="go through result.logs; keep the logs whose topic is 'Paid' and turn each "
-               "one's three data words into (f'0x{seller:040x}', wh, tokens)")
+               "one's three data words into (f'0x{seller:040x}', wh, amount)")
 def check_payments(fn: Callable) -> None:
     for what, text, gas in PAYMENT_CASES:
         result = payment_result(text, gas)
@@ -374,7 +378,7 @@ def check_payments(fn: Callable) -> None:
         got = fn(result)
         said = f"payments(<{what}>)"
         if got is None:
-            raise Mismatch(f"{said} returned None", "return a list of (seller, wh, tokens) "
+            raise Mismatch(f"{said} returned None", "return a list of (seller, wh, amount) "
                                                    "tuples, [] when there are none")
         got = list(got)
         if got == expected:
@@ -392,7 +396,7 @@ def check_payments(fn: Callable) -> None:
                 isinstance(g, (tuple, list)) and len(g) == 3 and (g[0], g[2], g[1]) == e
                 for g, e in zip(got, expected)):
             raise Mismatch(said, "the data words come in the order they were pushed: the "
-                                 "seller, then the Wh, then the tokens")
+                                 "seller, then the Wh, then the µ€")
         if len(got) > len(expected):
             raise Mismatch(said, "keep only the logs whose topic is 'Paid' (log.topic); "
                                  "other events are not payments")
@@ -400,3 +404,142 @@ def check_payments(fn: Callable) -> None:
             raise Mismatch(said, "a call can emit several Paid events: return every one, "
                                  "in the order of result.logs")
         raise Mismatch(said)
+
+
+# --- how_it_ended: revert or halt, and the state root that proves the rollback ------------
+
+STORED = 7                       # what slot 0 of the contract holds before every case
+WRITE_42 = "PUSH 42\nPUSH 0\nSSTORE\n"
+ENDING_GAS = 10_000
+ENDING_CASES: tuple[tuple[str, str], ...] = (
+    ("writes 42 to slot 0, then stops", WRITE_42 + "STOP"),
+    ("writes 42 to slot 0, then refuses",
+     WRITE_42 + f"PUSH {text_to_words('no delivery yet')[0]}\nREVERT 1"),
+    ("writes 42 to slot 0, then loops for ever", WRITE_42 + "spin:\nJUMPDEST\nJUMP spin"),
+    ("writes 42 to slot 0, then divides by zero", WRITE_42 + "PUSH 1\nPUSH 0\nDIV\nSTOP"),
+    ("only emits an event", f"PUSH 1200\nPUSH {PAID_TOPIC}\nLOG 1\nSTOP"),
+    ("writes 5 to slot 1", "PUSH 5\nPUSH 1\nSSTORE\nSTOP"),
+    ("pops from an empty stack after a write", WRITE_42 + "POP\nSTOP"),
+)
+
+
+def ending_state() -> State:
+    """The state every case starts from: the contract holds 7 in slot 0, the caller 1 €."""
+    state = State()
+    state.storage_set(CONTRACT, 0, STORED)
+    state.add_balance(CALLER, 1_000_000)
+    return state
+
+
+def _ending(result) -> str:
+    if result.success:
+        return "success"
+    return "revert" if result.reverted else "halt"
+
+
+def reference_ending(code: bytes, gas: int, mistake: str = "") -> tuple[str, int, bool]:
+    """The right answer, or the answer with one of the usual mistakes."""
+    state = ending_state()
+    before, slot_before = state.root(), state.storage_get(CONTRACT, 0)
+    result = execute(state, code, Message(CALLER, CONTRACT, gas=gas))
+    ending, used = _ending(result), result.gas_used
+    unchanged = state.root() == before
+    if mistake == "root after":
+        unchanged = True
+    elif mistake == "assumed":
+        unchanged = not result.success
+    elif mistake == "one slot":
+        unchanged = state.storage_get(CONTRACT, 0) == slot_before
+    elif mistake == "every failure a revert":
+        ending = "success" if result.success else "revert"
+    elif mistake == "gas left":
+        used = gas - result.gas_used
+    return ending, used, unchanged
+
+
+# "one slot" comes first: on a write to slot 1 it gives what "root after" gives
+ENDING_MISTAKES = (
+    ("one slot", "compare the root of the whole state, not one slot: a call can write any "
+                 "slot (or move money), and the root covers all of it"),
+    ("root after", "take the root BEFORE the call (before = state.root()) and compare it with "
+                   "state.root() after: a root taken after the call equals itself"),
+    ("assumed", "measure, don't assume: compare the roots. A call that only emits an event "
+                "succeeds and leaves the root unchanged: events live in the receipt, not in "
+                "the state"),
+    ("every failure a revert", "only REVERT is a revert (result.reverted): out of gas, "
+                               "division by zero or a stack error is an exceptional halt, "
+                               "and it burns all the gas"),
+    ("gas left", "gas_used is what the call was charged (result.gas_used), not the gas "
+                 "left over"),
+)
+ENDINGS = ("success", "revert", "halt")
+
+
+@exercise("how_it_ended", chapter=6, title="How did the call end, and what did it leave?",
+          hint="before = state.root(); result = execute(state, code, Message(CALLER, "
+               "CONTRACT, gas=gas)); the ending is 'success' if result.success, 'revert' if "
+               "result.reverted, else 'halt'; return (ending, result.gas_used, "
+               "state.root() == before)")
+def check_how_it_ended(fn: Callable) -> None:
+    for what, text in ENDING_CASES:
+        code = assemble(text)
+        expected = reference_ending(code, ENDING_GAS)
+        got = fn(ending_state(), code, ENDING_GAS)
+        call = f"how_it_ended(<{what}>, gas={ENDING_GAS:,})"
+        if got is None:
+            raise Mismatch(f"{call} returned None", FORGOT_RETURN)
+        if isinstance(got, list):
+            got = tuple(got)
+        if not isinstance(got, tuple) or len(got) != 3:
+            raise Mismatch(f"{call} returned {got!r}",
+                           "return a tuple of three: (ending, gas_used, unchanged)")
+        if got == expected:
+            continue
+        said = f"{call}: expected {expected}, got {got}"
+        if got[0] not in ENDINGS:
+            raise Mismatch(said, "the ending is one of the words 'success', 'revert' or "
+                                 "'halt'")
+        for mistake, hint in ENDING_MISTAKES:
+            if got == reference_ending(code, ENDING_GAS, mistake):
+                raise Mismatch(said, hint)
+        raise Mismatch(said)
+
+
+# --- concept questions --------------------------------------------------------------------
+
+concept(6, "A call writes 42 into storage slot 0 (which held 7), then runs out of gas. What "
+           "does slot 0 hold afterwards, and what does the sender pay?",
+        ["42, and the gas used up to the fault",
+         "7, and all the gas the call was given",
+         "7, and nothing, because the call failed"],
+        answer="b", why="an exceptional halt rolls the state back to the snapshot taken "
+                        "before the call and burns all of the call's gas",
+        nudges={"a": "a failed call keeps none of its writes: the machine rolls back to "
+                     "its snapshot",
+                "c": "every node did the work up to the fault, so the gas is paid; a halt "
+                     "pays all of it"})
+concept(6, "Why does a storage write (SSTORE, 2,000 gas) cost twenty times a read (SLOAD, "
+           "100 gas)?",
+        ["writing to a disk is twenty times slower than reading",
+         "so that contracts are nudged to use the stack instead",
+         "what is written stays in the state that every node keeps for ever and every new "
+         "node must download"],
+        answer="c", why="gas prices the load a call puts on the whole street, and a write "
+                        "is a cost every node carries for ever",
+        nudges={"a": "the price is not about one disk's speed: think of who keeps the "
+                     "written word, and for how long",
+                "b": "the stack is gone when the call ends; storage is the only memory that "
+                     "lasts, and that permanence is what is priced"})
+concept(6, "Bob calls the counter's reset(), which refuses him: \"only the owner can "
+           "reset\". What changed on chain?",
+        ["his nonce went up by one and he paid the fee for the gas used; the rest of the "
+         "gas came back",
+         "nothing at all: a refused call leaves no trace",
+         "the counter's storage up to the require, his nonce and the fee"],
+        answer="a", why="a revert rolls back storage, balances and logs, refunds the unused "
+                        "gas, and keeps the fee and the nonce (or the transaction could be "
+                        "replayed)",
+        nudges={"b": "the transaction is in a block: its nonce and fee stand, or it could "
+                     "be sent again",
+                "c": "nothing the call wrote survives a revert: compare the state roots in "
+                     "the chapter's table of four calls"})

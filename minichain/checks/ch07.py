@@ -1,4 +1,4 @@
-"""Checks for the chapter 07 exercises: a selector, a meter log refusing bad readings, a bug fix.
+"""Checks for the chapter 07 exercises: a selector, a meter log, events, a bug fix, an audit.
 
 The learner's selector is compared with ``minichain.vm.abi.selector``; the two contracts
 the learner writes are compiled, deployed on a fresh state and called through
@@ -6,17 +6,24 @@ the learner writes are compiled, deployed on a fresh state and called through
 right ending. The usual wrong turns get the hint that fixes them: the domain prefix left
 out, the bytes read little-endian or not cut to four; a zero reading refused, a negative one
 or a stranger's accepted; the prepaid contract still checking the total instead of the
-caller's own deposit, or refusing to pay back a whole deposit.
+caller's own deposit, or refusing to pay back a whole deposit; an approval counted as
+credits, what was sent left out, the deploy's mint skipped; an audit model copied from
+the buggy code (the total) instead of written from the description, or one that forgets to
+subtract a withdrawal; a syntax-tree walk that misses ``+=``, subscripts or tuples. The
+chapter's three concept questions are at the end.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import random
 from typing import Any, Callable
 
+from minichain import cast
 from minichain.chain import GENESIS_TIME
-from minichain.checks import Mismatch, exercise
+from minichain.checks import FORGOT_RETURN, Mismatch, exercise
+from minichain.checks.quiz import concept
 from minichain.contracts import source as contract_source
 from minichain.encoding import sha256
 from minichain.errors import ABIError, CompileError, Revert
@@ -26,10 +33,10 @@ from minichain.state import State
 from minichain.vm.abi import selector
 from minichain.vm.compiler import CompiledContract, compile_contract
 from minichain.vm.interface import ContractInterface, deploy_tx
-from minichain.wallet import Wallet
+from minichain.wallet import Wallet                 # the type of a signer
 
 BLOCK = BlockContext(chain_id=1, number=1, timestamp=GENESIS_TIME + 12 * 3600,
-                     sealer=Wallet.from_seed("grid-operator").address)
+                     sealer=cast.wallet(cast.GRID_OPERATOR).address)
 START = 1_000
 
 # --- selector_of ------------------------------------------------------------------------
@@ -84,8 +91,8 @@ def check_selector_of(fn: Callable) -> None:
 
 # --- contracts on a fresh state ----------------------------------------------------------
 
-METER = Wallet.from_seed("meter-alice")
-ALICE, BOB, CAROL = (Wallet.from_seed(name) for name in ("alice", "bob", "carol"))
+METER = cast.meter("alice")
+ALICE, BOB, CAROL = (cast.wallet(name) for name in ("alice", "bob", "carol"))
 WHO = {METER.address: "the meter", ALICE.address: "Alice", BOB.address: "Bob",
        CAROL.address: "Carol"}
 
@@ -148,12 +155,12 @@ def require_functions(contract: CompiledContract, wanted: dict[str, str]) -> Non
             raise Mismatch(f"the contract's function {name}: expected {signature}, "
                            f"found {now}",
                            "keep the decorator (@public, or @payable for a function that "
-                           "takes tokens) and exactly these argument and return types")
+                           "takes money) and exactly these argument and return types")
 
 
 def _call_text(wallet: Wallet, name: str, args: tuple, value: int = 0) -> str:
     shown = ", ".join(str(a) for a in args)
-    sent = f" sending {value} tokens" if value else ""
+    sent = f" sending {value} µ€" if value else ""
     return f"{WHO[wallet.address]} calls {name}({shown}){sent}"
 
 
@@ -219,15 +226,99 @@ def check_meter_log_source(fn: Callable) -> None:
                        "total_wh returns the stored total")
 
 
+# --- credits_from_events: allowances on chain, read back from the receipts -------------------
+
+COOP = cast.wallet(cast.ENERGY_CO_OP)
+SUPPLY = 100_000
+
+
+@functools.lru_cache(maxsize=1)
+def credits_story() -> tuple[ContractInterface, tuple[Receipt, ...], dict[str, int]]:
+    """The co-op's credits on a fresh state: a deploy and eight calls, one of them refused.
+
+    Returns the token's interface, every receipt in order, and each person's balance as
+    the contract itself reports it (``balance_of``), by address.
+    """
+    state = State()
+    token = compile_contract(contract_source("token"))
+    deployed = apply_transaction(state, deploy_tx(token, COOP, SUPPLY, nonce=0), BLOCK)
+    credits = ContractInterface(token.abi, deployed.contract_address)
+    story = ((COOP, "transfer", (BOB.address, 1_000)),
+             (BOB, "approve", (COOP.address, 300)),
+             (COOP, "transfer_from", (BOB.address, ALICE.address, 120)),
+             (COOP, "transfer_from", (BOB.address, ALICE.address, 200)),     # over the allowance
+             (ALICE, "transfer", (CAROL.address, 20)),
+             (BOB, "approve", (CAROL.address, 50)),
+             (CAROL, "transfer_from", (BOB.address, CAROL.address, 50)),
+             (ALICE, "approve", (BOB.address, 70)))
+    receipts = [deployed]
+    for wallet, name, args in story:
+        stx = credits.call_tx(wallet, name, *args, nonce=state.nonce(wallet.address))
+        receipts.append(apply_transaction(state, stx, BLOCK))
+    balances = {w.address: credits.query(state, "balance_of", w.address)
+                for w in (ALICE, BOB, CAROL, COOP)}
+    return credits, tuple(receipts), balances
+
+
+def _credits_read(credits: ContractInterface, receipts, who: str, approvals: bool = False,
+                  sent: bool = True, mint: bool = True) -> int:
+    """Net credits of ``who`` from the events, right or with one usual mistake."""
+    total = 0
+    for receipt in receipts[(0 if mint else 1):]:
+        for event in credits.events(receipt):
+            fields = event.as_dict()
+            if event.name == "Transfer":
+                total += fields["amount"] if fields["receiver"] == who else 0
+                total -= fields["amount"] if fields["sender"] == who and sent else 0
+            elif event.name == "Approval" and approvals and fields["spender"] == who:
+                total += fields["amount"]
+    return total
+
+
+CREDITS_MISTAKES = (
+    (dict(approvals=True), "an Approval moves no credits: it only allows the spender to move "
+                           "them later with transfer_from, which emits a Transfer"),
+    (dict(sent=False), "subtract what `who` sent (Transfer events with sender == who) from "
+                       "what it received"),
+    (dict(mint=False), "the deploy's receipt counts too: the constructor minted the supply "
+                       "with a Transfer from nobody (the address 0x000…0)"),
+)
+
+
+@exercise("credits_from_events", chapter=7, title="Read the credits back from the events",
+          hint="for each receipt, for each event in credits.events(receipt): a Transfer adds "
+               "its amount when event['receiver'] == who and subtracts it when "
+               "event['sender'] == who; other events move nothing")
+def check_credits_from_events(fn: Callable) -> None:
+    credits, receipts, balances = credits_story()
+    for wallet in (ALICE, BOB, CAROL, COOP):
+        who = wallet.address
+        expected = balances[who]
+        if _credits_read(credits, receipts, who) != expected:   # events agree with storage
+            raise RuntimeError("checker out of step with the token contract")
+        got = fn(credits, list(receipts), who)
+        said = f"credits_from_events(<the co-op's credits>, <{len(receipts)} receipts>, " \
+               f"<{WHO.get(who, 'the energy co-op')}>)"
+        if got is None:
+            raise Mismatch(f"{said} returned None", FORGOT_RETURN)
+        if got == expected and isinstance(got, int) and not isinstance(got, bool):
+            continue
+        said = f"{said}: balance_of says {expected}, got {got!r}"
+        for switches, hint in CREDITS_MISTAKES:
+            if got == _credits_read(credits, receipts, who, **switches):
+                raise Mismatch(said, hint)
+        raise Mismatch(said)
+
+
 # --- fix_the_bug --------------------------------------------------------------------------
 
-PREPAID_BUGGY = '''"""Prepaid energy: households deposit tokens, and take back what is unused."""
+PREPAID_BUGGY = '''"""Prepaid energy: households deposit money, and take back what is unused."""
 
 from minichain.vm.lang import *
 
 
 class Prepaid:
-    total: int                      # tokens the contract holds for everybody
+    total: int                      # µ€ the contract holds for everybody
     deposits: Map[address, int]     # what each household has left
 
     Deposited = Event(who=address, amount=int)
@@ -235,7 +326,7 @@ class Prepaid:
 
     @payable
     def deposit(self) -> int:
-        require(msg.value > 0, "send tokens to deposit")
+        require(msg.value > 0, "send money to deposit")
         self.deposits[msg.sender] += msg.value
         self.total += msg.value
         emit(Deposited(msg.sender, msg.value))
@@ -260,7 +351,7 @@ PREPAID_FUNCTIONS = {"deposit": "@payable deposit() -> int",
                      "withdraw": "withdraw(amount: int) -> int",
                      "deposit_of": "deposit_of(who: address) -> int"}
 
-# (who, function, argument, tokens sent, accepted, output)
+# (who, function, argument, µ€ sent, accepted, output)
 PREPAID_STORY = (
     (ALICE, "deposit", None, 100, True, 100),
     (BOB, "deposit", None, 50, True, 50),
@@ -304,11 +395,11 @@ def check_fix_the_bug(fn: Callable) -> None:
                 hint = ("taking back a whole deposit must work: the amount may EQUAL what is "
                         "left (<=, not <)")
             elif accepted and name == "deposit":
-                hint = "deposit must still accept tokens: keep it as it was"
+                hint = "deposit must still accept money: keep it as it was"
             elif who is CAROL:
                 hint = "Carol never deposited anything: she may take nothing"
             elif argument == 71:
-                hint = "Alice has 70 left: 71 is one token too many"
+                hint = "Alice has 70 left: 71 is one µ€ too many"
             else:
                 hint = ""
             raise Mismatch(f"{said}: expected it to be "
@@ -325,7 +416,123 @@ def check_fix_the_bug(fn: Callable) -> None:
     held = prepaid.state.balance(prepaid.interface.address)
     if held != 0 or prepaid.state.balance(BOB.address) != START:
         raise Mismatch(f"after everyone took their deposits back the contract still holds "
-                       f"{held} tokens", "withdraw must send exactly the amount")
+                       f"{held} µ€", "withdraw must send exactly the amount")
+
+
+# --- prepaid_model: the audit's model, written from the description --------------------------
+
+PREPAID_FIXED = PREPAID_BUGGY.replace(
+    'require(amount <= self.total, "not enough deposited")',
+    'require(amount <= self.deposits[msg.sender], "not enough deposited")')
+HOUSEHOLD_KEYS = {"alice": ALICE, "bob": BOB, "carol": CAROL}
+
+# (who, function, amount): the exercise's story, then a withdrawal from an emptied deposit
+MODEL_STORY = (
+    ("alice", "deposit", 100), ("bob", "deposit", 50), ("bob", "withdraw", 80),
+    ("bob", "deposit", 0), ("bob", "withdraw", 50), ("alice", "withdraw", 30),
+    ("carol", "withdraw", 1), ("alice", "withdraw", 0), ("alice", "withdraw", 71),
+    ("alice", "withdraw", 70), ("alice", "withdraw", 1), ("carol", "deposit", 20),
+    ("carol", "withdraw", 20),
+)
+MODEL_AMOUNTS = (0, 1, 5, 10, 20, 40)      # at most 20 deposits of 40 µ€: within START
+
+
+def random_calls(seed: int, count: int = 20) -> tuple[tuple[str, str, int], ...]:
+    """Random deposits and withdrawals by three households, as the chapter's audit draws them."""
+    rng = random.Random(seed)
+    return tuple((rng.choice(sorted(HOUSEHOLD_KEYS)), rng.choice(("deposit", "withdraw")),
+                  rng.choice(MODEL_AMOUNTS)) for _ in range(count))
+
+
+MODEL_CASES = (("the exercise's story", MODEL_STORY),
+               *((f"random calls, seed {seed}", random_calls(seed)) for seed in range(4)))
+
+
+@functools.lru_cache(maxsize=2)
+def prepaid_compiled(fixed: bool) -> CompiledContract:
+    return compile_contract(PREPAID_FIXED if fixed else PREPAID_BUGGY)
+
+
+def contract_accepts(calls: tuple[tuple[str, str, int], ...], fixed: bool = True) -> list[bool]:
+    """Each call sent to the prepaid contract (fixed or buggy) on a fresh state: accepted?"""
+    prepaid = Deployed(prepaid_compiled(fixed), ALICE)
+    accepted = []
+    for who, name, amount in calls:
+        wallet = HOUSEHOLD_KEYS[who]
+        if name == "deposit":
+            receipt = prepaid.call(wallet, "deposit", value=amount)
+        else:
+            receipt = prepaid.call(wallet, "withdraw", amount)
+        accepted.append(receipt.success)
+    return accepted
+
+
+def model_accepts(calls, own: bool = True, at_most: bool = True, zero_withdraw: bool = False,
+                  zero_deposit: bool = False, subtract: bool = True) -> list[bool]:
+    """The model, right or with one usual mistake switched on (for naming the learner's)."""
+    left: dict[str, int] = {}
+    accepted = []
+    for who, name, amount in calls:
+        if name == "deposit":
+            ok = amount > 0 or zero_deposit
+            if ok:
+                left[who] = left.get(who, 0) + amount
+        else:
+            limit = left.get(who, 0) if own else sum(left.values())
+            ok = (amount > 0 or zero_withdraw) and (amount <= limit if at_most
+                                                    else amount < limit)
+            if ok and subtract:
+                left[who] = left.get(who, 0) - amount
+        accepted.append(ok)
+    return accepted
+
+
+MODEL_MISTAKES = (
+    (dict(own=False), "your model agrees with PREPAID_BUGGY: it compares the amount with "
+                      "everybody's deposits together, as the contractor's code does. Write "
+                      "the model from the description: a household takes back only what it "
+                      "has left of its OWN deposit"),
+    (dict(at_most=False), "a household may take back its whole deposit: the amount may "
+                          "EQUAL what it has left (<=, not <)"),
+    (dict(zero_withdraw=True), "a withdrawal must be of a positive amount: 0 is refused"),
+    (dict(zero_deposit=True), "a deposit must send money: a deposit of 0 is refused"),
+    (dict(subtract=False), "after a withdrawal the household has less left: subtract the "
+                           "amount, or it can take the same money twice"),
+)
+
+
+@exercise("prepaid_model", chapter=7, title="Audit the prepaid contract with a model",
+          hint="keep a dict: name -> µ€ left; a deposit is accepted if amount > 0 (add it); "
+               "a withdrawal if 0 < amount <= what that name has left (subtract it); append "
+               "True or False for every call")
+def check_prepaid_model(fn: Callable) -> None:
+    for what, calls in MODEL_CASES:
+        expected = contract_accepts(calls)
+        if model_accepts(calls) != expected:          # the checker must agree with the contract
+            raise RuntimeError(f"checker out of step with the fixed contract on {what}")
+        got = fn([list(call) for call in calls])
+        said = f"prepaid_model(<{what}>)"
+        if got is None:
+            raise Mismatch(f"{said} returned None", FORGOT_RETURN)
+        if not isinstance(got, (list, tuple)) or not all(isinstance(g, bool) for g in got):
+            raise Mismatch(f"{said} returned {got!r}",
+                           "return a list of booleans, one per call: True if the contract "
+                           "should accept it")
+        got = list(got)
+        if len(got) != len(calls):
+            raise Mismatch(f"{said}: {len(calls)} calls, but {len(got)} answers",
+                           "give one True or False for every call, in order")
+        if got == expected:
+            continue
+        first = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
+        who, name, amount = calls[first]
+        verb = lambda ok: "accepts" if ok else "refuses"
+        said = (f"{said}, call {first + 1}: {who} {name}({amount}): the contract "
+                f"{verb(expected[first])}, your model {verb(got[first])}")
+        for switches, hint in MODEL_MISTAKES:
+            if got == model_accepts(calls, **switches):
+                raise Mismatch(said, hint)
+        raise Mismatch(said)
 
 
 # --- state_writes: reading a contract with Python's ast -----------------------------------
@@ -427,3 +634,40 @@ def check_state_writes(fn: Callable) -> None:
             if got == _state_writes(text, **switches):
                 raise Mismatch(said, hint)
         raise Mismatch(said)
+
+
+# --- concept questions --------------------------------------------------------------------
+
+concept(7, "How does a transaction tell a contract which of its functions to run?",
+        ["it sends the function's name as text in the call data",
+         "functions are numbered in the order they appear in the source, and the call sends "
+         "the number",
+         "the first word of the call data is the selector: the first four bytes of SHA-256 "
+         "of \"minichain function:\" and the name"],
+        answer="c", why="the dispatcher compares word 0 with each public function's "
+                        "selector; a word is a number, and a hash of the name makes "
+                        "the numbers stable whatever order the functions are written in",
+        nudges={"a": "the machine has no strings: every word of call data is a number",
+                "b": "reordering the source would then change every caller: the number "
+                     "comes from the name, through a hash"})
+concept(7, "Why is `kwh = wh / 1000` a compile error in the contract language?",
+        ["/ gives a float, and the chain has only whole numbers, so every node rounds "
+         "exactly alike: write // (and % for the remainder)",
+         "the compiler has not learnt division yet",
+         "division is too expensive in gas"],
+        answer="a", why="money and energy are integers on chain, with one written rounding "
+                        "rule; // rounds down like Python's floor division",
+        nudges={"b": "// compiles: it is DIV of chapter 06; only / is refused",
+                "c": "DIV costs 4 gas, like MUL: the reason is what / returns, not its price"})
+concept(7, "The chapter's random audit of escrow_buggy found nothing with seed 0 in 40 "
+           "calls. What does that tell the auditor?",
+        ["the contract is correct",
+         "little: random calls can miss a bug; try more seeds and calls, and keep a "
+         "targeted test for every bug found",
+         "the model must be wrong, since the contract has bugs"],
+        answer="b", why="an audit finds what the model says differently on the calls it "
+                        "happens to draw; seeds 1 to 5 found the release bug at once",
+        nudges={"a": "seeds 1 to 5 found a bug in the same contract: no disagreement is "
+                     "not a proof",
+                "c": "the model refused what the buggy contract accepted on other seeds: "
+                     "it is the calls drawn, not the model, that missed"})

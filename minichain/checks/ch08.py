@@ -1,35 +1,51 @@
-"""Checks for the chapter 08 exercises: who may trade, the reading window, whose meter speaks,
-and a reading hidden behind a salted commitment.
+"""Checks for the chapter 08 exercises: a household registered on the street's network, a
+signed reading read back from another node, the reading window, whose meter speaks for
+whom, and a reading hidden behind a salted commitment.
 
-Each checker runs the learner's function on cases taken from Sunny Street's identity
-registry and meter oracle, compares with reference answers (which
-``tests/test_checks_ch08.py`` holds against the real contracts on chain), and recognises
-the usual wrong turns to give the hint that fixes them: a revoked household given the
-newcomer's reason, or refused what stays its own; an applicant allowed to trade; a window
-that opens at the slot's start or includes its last second; the checks done in another
-order; a revoked or merely applied household's meter taken as speaking for it; a
-commitment without its salt, or a reveal that compares only part of the hash.
+The two exercises that drive the chain get a fresh street of their own each time: the
+three authorities' nodes (``contracts.client.street_gateway``) with only the identity
+registry and the meter oracle deployed (``MarketClient.deploy_registry``), as chapter 08
+builds it. The learner's function sends real transactions; the checker then reads every
+node's replica and names the layer that went wrong from the contract's own refusal
+(``Revert.reason``, compared with the client's ``R_*`` constants) or from what the
+registry holds: an attestation signed by the household, an application from the meter's
+key, an authority that attested before anyone applied, a reading signed by the household
+or sent before its slot was over or after its window closed, export and import
+swapped.
+
+The other checkers run the learner's function on cases taken from the registry and the
+oracle, compare with reference answers (which ``tests/test_checks_ch08.py`` holds against
+the real contracts on chain), and recognise the usual wrong turns: a window that opens
+at the slot's start or includes its last second; the checks done in another order; a
+meter taken as speaking for a household after an application only, a revocation, a swap
+that retired it, or a key rotation taken to rename or unbind the household; a commitment
+without its salt, or a reveal that compares only part of the hash. The chapter's three
+concept questions are registered at the end.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from minichain.checks import Mismatch, exercise
+from minichain import cast
+from minichain.checks import FORGOT_RETURN, Mismatch, exercise
+from minichain.checks.quiz import concept
+from minichain.contracts.client import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_AUTHORITY_TRADES,
+                                        R_DUPLICATE_READING, R_METER_OWN_KEY,
+                                        R_NO_APPLICATION, R_NO_SLOT, R_NOT_AUTHORITY_ATTEST,
+                                        R_SLOT_NOT_OVER, R_UNREGISTERED_METER,
+                                        R_WINDOW_CLOSED, READING_WINDOW, REVOKED, SLOT_SECONDS,
+                                        MarketClient, street_gateway, street_genesis)
 from minichain.encoding import encode, hash_of, sha256
-from minichain.contracts.client import (APPLIED, HOUSEHOLD, NOT_REGISTERED, R_DUPLICATE_READING,
-                                     R_NO_SLOT, R_NOT_REGISTERED, R_REVOKED, R_SLOT_NOT_OVER,
-                                     R_WINDOW_CLOSED, READING_WINDOW, REVOKED, SLOT_SECONDS)
+from minichain.errors import Revert
+from minichain.wallet import Wallet
 
 STATUSES = (NOT_REGISTERED, APPLIED, HOUSEHOLD, REVOKED)
 STATUS_NAMES = {NOT_REGISTERED: "NOT_REGISTERED", APPLIED: "APPLIED", HOUSEHOLD: "HOUSEHOLD",
                 REVOKED: "REVOKED"}
-ALLOWED = "allowed"
 ACCEPTED = "accepted"
-TRADING = ("deposit", "post", "take")       # the market asks the registry first
-KEEPING = ("cancel", "withdraw")            # what a party already has stays its own
-ACTIONS = TRADING + KEEPING
 
 
 def _is_text(value: Any) -> bool:
@@ -57,90 +73,187 @@ def _hint_for(fn: Callable, got: Any, args: tuple, mistakes: tuple, cases: list)
     return here[0][1] if here else ""
 
 
-# --- refusal_reason -----------------------------------------------------------------------
+# --- the street's identity layer, fresh for each check ------------------------------------
 
-def refusal(status: int, action: str) -> str:
-    """What the market answers a party with this registry status that tries ``action``."""
-    if action in KEEPING:
-        return ALLOWED
-    if status == REVOKED:
-        return R_REVOKED
-    if status != HOUSEHOLD:
-        return R_NOT_REGISTERED
-    return ALLOWED
+AUTHORITY_NAMES = ("the grid operator", "the municipality", "the energy co-op")
 
 
-def _revoked_like_newcomer(status: int, action: str) -> str:
-    if action in KEEPING:
-        return ALLOWED
-    return ALLOWED if status == HOUSEHOLD else R_NOT_REGISTERED
+@dataclass
+class RegistryStreet:
+    """Chapter 08's street: the three authorities' nodes with the registry and the oracle."""
+
+    market: MarketClient
+    authorities: tuple[Wallet, ...]
+
+    def a_moment(self) -> None:
+        """Let one simulated second pass, so the newest block reaches every node."""
+        network = self.market.gateway.network
+        network.run(network.now + 1)
+
+    def replica(self, node: str):
+        """The chain as node ``node`` ("grid", "city" or "coop") holds it."""
+        seed = {short: seed for seed, short in cast.AUTHORITY_NODES.items()}[node]
+        return self.market.gateway.network.nodes[seed].chain
+
+    def views(self) -> dict[str, MarketClient]:
+        """The registry and oracle as every node holds them, by node name."""
+        return {node: self.market.on(self.replica(node))
+                for node in cast.AUTHORITY_NODES.values()}
 
 
-def _applicant_trades(status: int, action: str) -> str:
-    if status == APPLIED:
-        return ALLOWED
-    return refusal(status, action)
+def registry_street(registered: tuple[str, ...] = ()) -> RegistryStreet:
+    """Genesis, the three nodes, the registry and the oracle; ``registered`` households
+    (from the cast) applied and attested, house i on bus i // 2 + 1 by authority i mod 3."""
+    authorities = tuple(cast.wallet(name) for name in cast.AUTHORITIES)
+    names = cast.HOUSEHOLDS[:6]
+    households = [cast.wallet(name) for name in names]
+    meters = [cast.meter(name) for name in names]
+    genesis = street_genesis([*households, *authorities], 100_000_000, authorities)
+    market = MarketClient.deploy_registry(street_gateway(genesis, households, meters),
+                                          authorities[0], [a.address for a in authorities])
+    for n, name in enumerate(registered):
+        market.register(cast.wallet(name), cast.meter(name), n // 2 + 1, authorities[n % 3])
+    street = RegistryStreet(market, authorities)
+    street.a_moment()
+    return street
 
 
-def _revoked_keeps_nothing(status: int, action: str) -> str:
-    if status == REVOKED:
-        return R_REVOKED
-    return refusal(status, action)
+# --- register_household -------------------------------------------------------------------
+
+REGISTER_CASES = (("erin", 3, 1), ("frank", 2, 2))    # household, bus, authority's index
+
+REGISTER_REFUSALS = {
+    R_NOT_AUTHORITY_ATTEST:
+        "the attestation (layers 2 and 3) is signed by the authority: "
+        "market.attest(authority, household.address); the household only applies",
+    R_AUTHORITY_TRADES:
+        "the application (layer 1) is signed by the household's own key: "
+        "market.apply(household, meter.address, bus); the authority signs only the "
+        "attestation",
+    R_METER_OWN_KEY:
+        "name the meter's own key in the application (meter.address), not the household's",
+    R_NO_APPLICATION:
+        "an authority attests an open application: first the household applies (layer 1), "
+        "then the authority attests the household's address (layers 2 and 3)",
+}
 
 
-def _strangers_keep_nothing(status: int, action: str) -> str:
-    if status in (NOT_REGISTERED, APPLIED) and action in KEEPING:
-        return R_NOT_REGISTERED
-    return refusal(status, action)
+@exercise("register_household", chapter=8, title="Register a household on the street's network",
+          hint="market.apply(household, meter.address, bus), then "
+               "market.attest(authority, household.address), then return "
+               "market.status(household.address)")
+def check_register_household(fn: Callable) -> None:
+    for name, bus, by in REGISTER_CASES:
+        street = registry_street()
+        market, authority = street.market, street.authorities[by]
+        household, meter = cast.wallet(name), cast.meter(name)
+        call = (f"register_household(market, {name}, {name}'s meter, bus={bus}, "
+                f"{AUTHORITY_NAMES[by]})")
+        try:
+            got = fn(market, household, meter, bus, authority)
+        except Revert as refused:
+            raise Mismatch(f"{call}: the registry refused: {refused.reason}",
+                           REGISTER_REFUSALS.get(refused.reason, ""))
+        street.a_moment()
+        if market.status(meter.address) != NOT_REGISTERED:
+            raise Mismatch(f"{call}: the meter's key applied as a household",
+                           "the household applies from its own key and names its meter: "
+                           "market.apply(household, meter.address, bus)")
+        for node, view in street.views().items():
+            status = view.status(household.address)
+            where = f"{call}: on the {node} node {name}"
+            if status == NOT_REGISTERED:
+                raise Mismatch(f"{where} never applied",
+                               "send the application from the household's own key: "
+                               "market.apply(household, meter.address, bus)")
+            if status == APPLIED:
+                raise Mismatch(f"{where} is only applied",
+                               "layer 1 alone leaves a household applied: an authority must "
+                               "attest it, after the application (a later transaction of "
+                               "the same block, or a later block)")
+            if view.meter_of(household.address) != meter.address:
+                raise Mismatch(f"{where} has another meter bound", "name the meter you were "
+                               "given: meter.address")
+            if view.bus_of(household.address) != bus:
+                raise Mismatch(f"{where} is on bus {view.bus_of(household.address)}, not {bus}",
+                               "apply with the feeder bus you were given")
+            attested_by = view.contracts.identity.read(view.chain.state, "attested_by",
+                                                       household.address)
+            if attested_by != authority.address:
+                raise Mismatch(f"{where} was attested by another authority",
+                               "the authority you were given attests")
+        if got == HOUSEHOLD and isinstance(got, int) and not isinstance(got, bool):
+            continue
+        said = f"{call} returned {got!r}; the registry says {HOUSEHOLD} (HOUSEHOLD)"
+        if got is None:
+            raise Mismatch(said, FORGOT_RETURN)
+        if got == APPLIED:
+            raise Mismatch(said, "you read the status between the layers: read it after the "
+                                 "attestation")
+        raise Mismatch(said, "return the status the registry holds, as a number: "
+                             "market.status(household.address)")
 
 
-def _every_action_checked(status: int, action: str) -> str:
-    if status == REVOKED:
-        return R_REVOKED
-    return ALLOWED if status == HOUSEHOLD else R_NOT_REGISTERED
+# --- report_reading -------------------------------------------------------------------------
+
+# (household, slot, export Wh, import Wh, the node whose replica is read)
+REPORT_READINGS = (("alice", 4, 0, 62, "coop"), ("bob", 6, 0, 180, "grid"),
+                   ("alice", 5, 1_340, 0, "city"))
+
+READING_REFUSALS = {
+    R_UNREGISTERED_METER:
+        "a reading is a transaction from the meter's own key: "
+        "market.submit_reading(meter, slot, export_wh, import_wh, at=...); the household's "
+        "key is nobody's meter",
+    R_SLOT_NOT_OVER:
+        "a reading exists only once its slot is over: send it at market.slot_end(slot)",
+    R_WINDOW_CLOSED:
+        "market.window_end(slot) is already too late: send within "
+        "[market.slot_end(slot), market.window_end(slot))",
+    R_DUPLICATE_READING:
+        "send each reading once: the oracle keeps the first and refuses any other",
+}
 
 
-REFUSAL_MISTAKES: tuple[tuple[Callable[[int, str], str], str], ...] = (
-    (_every_action_checked,
-     "cancel and withdraw never ask the registry: what a party already has (its open orders, "
-     "its free deposit) stays its own, whatever its status"),
-    (_revoked_like_newcomer,
-     "a revoked household gets its own reason, \"household revoked\": the market asks "
-     "status != REVOKED first, so the household learns why"),
-    (_applicant_trades,
-     "applying is only the first layer: until an authority attests, the market answers "
-     "\"not a registered household\""),
-    (_revoked_keeps_nothing,
-     "revocation stops new trading only: a revoked household may still cancel its open "
-     "orders and withdraw its free deposit"),
-    (_strangers_keep_nothing,
-     "cancel and withdraw do not ask the registry at all: they are \"allowed\" for any "
-     "status (the contract only checks that the order or the deposit is the caller's)"),
-)
-
-
-@exercise("refusal_reason", chapter=8, title="What the market says to whom",
-          hint="cancel and withdraw are always \"allowed\"; for deposit, post and take: "
-               "REVOKED -> \"household revoked\", HOUSEHOLD -> \"allowed\", anything else -> "
-               "\"not a registered household\"")
-def check_refusal_reason(fn: Callable) -> None:
-    for action in ACTIONS:
-        for status in (HOUSEHOLD, REVOKED, APPLIED, NOT_REGISTERED):
-            expected = refusal(status, action)
-            got = fn(status, action)
-            call = f"refusal_reason({STATUS_NAMES[status]}, {action!r})"
-            if isinstance(got, bool):
-                raise Mismatch(f"{call} returned {got}",
-                               "return a text: \"allowed\", or the reason the market gives "
-                               "(\"household revoked\" or \"not a registered household\")")
-            if got == expected:
-                continue
-            if not _is_text(got):
-                raise Mismatch(_said(call, expected, got),
-                               "return \"allowed\" or the market's reason, as a str")
-            cases = [(s, a) for a in ACTIONS for s in STATUSES]
-            raise Mismatch(_said(call, expected, got),
-                           _hint_for(fn, got, (status, action), REFUSAL_MISTAKES, cases))
+@exercise("report_reading", chapter=8, title="A signed reading, read back from another node",
+          hint="market.submit_reading(meter, slot, export_wh, import_wh, "
+               "at=market.slot_end(slot)); then return "
+               "market.on(replica).reading(household, slot)")
+def check_report_reading(fn: Callable) -> None:
+    street = registry_street(("alice", "bob"))
+    market = street.market
+    for name, slot, export_wh, import_wh, node in REPORT_READINGS:
+        household, meter, replica = cast.wallet(name).address, cast.meter(name), \
+            street.replica(node)
+        call = (f"report_reading(market, {name}'s meter, {name}, slot={slot}, "
+                f"export_wh={export_wh}, import_wh={import_wh}, the {node} node's replica)")
+        try:
+            got = fn(market, meter, household, slot, export_wh, import_wh, replica)
+        except Revert as refused:
+            raise Mismatch(f"{call}: the oracle refused: {refused.reason}",
+                           READING_REFUSALS.get(refused.reason, ""))
+        expected = (export_wh, import_wh)
+        if isinstance(got, list):
+            got = tuple(got)
+        if got == expected:
+            continue
+        said = f"{call}: expected {expected}, got {got!r}"
+        street.a_moment()
+        on_chain = market.on(replica).reading(household, slot)
+        if on_chain is None:
+            raise Mismatch(said, "nothing reached the chain: send the reading with "
+                                 "market.submit_reading(meter, slot, export_wh, import_wh, "
+                                 "at=market.slot_end(slot))")
+        if on_chain == (import_wh, export_wh) and export_wh != import_wh:
+            raise Mismatch(said, "the oracle takes export first: "
+                                 "submit_reading(meter, slot, export_wh, import_wh)")
+        if got is None:
+            raise Mismatch(said, FORGOT_RETURN)
+        if got == (import_wh, export_wh):
+            raise Mismatch(said, "return (export Wh, import Wh) in that order, as "
+                                 "market.on(replica).reading(household, slot) gives it")
+        raise Mismatch(said, "return market.on(replica).reading(household, slot): what that "
+                             "node's replica holds")
 
 
 # --- reading_accepted ---------------------------------------------------------------------
@@ -237,83 +350,124 @@ def check_reading_accepted(fn: Callable) -> None:
                                  list(WINDOW_CASES)))
 
 
-# --- who_may_report -----------------------------------------------------------------------
+# --- meter_reports_for ----------------------------------------------------------------------
 
-Registry = dict[str, tuple[int, str]]      # household -> (status, the meter it named)
+Event = tuple[str, dict[str, Any]]         # (event name, its fields), names instead of addresses
 
-REGISTRIES: tuple[tuple[str, Registry], ...] = (
-    ("the street after chapter 08", {
-        "alice": (HOUSEHOLD, "alice-meter"), "bob": (HOUSEHOLD, "bob-meter"),
-        "carol": (HOUSEHOLD, "carol-meter"), "dave": (REVOKED, "dave-meter"),
-        "erin": (HOUSEHOLD, "erin-meter"), "frank": (APPLIED, "frank-meter")}),
-    ("Dave's old meter now bound to Gina", {
-        "dave": (REVOKED, "dave-meter"), "gina": (HOUSEHOLD, "dave-meter"),
-        "alice": (HOUSEHOLD, "alice-meter")}),
-    ("two applications naming one meter", {
-        "hal": (APPLIED, "spare-meter"), "ivy": (APPLIED, "spare-meter"),
-        "bob": (HOUSEHOLD, "bob-meter")}),
-    ("an applicant listed before the bound household", {
-        "judy": (APPLIED, "shared-meter"), "kim": (HOUSEHOLD, "shared-meter")}),
-    ("an empty registry", {}),
+
+def _attested(household: str, meter: str, bus: int, authority: str) -> Event:
+    return ("Attested", {"household": household, "meter": meter, "bus": bus,
+                         "authority": authority})
+
+
+CHAPTER_HISTORY: tuple[Event, ...] = (      # the chapter's street, as its events tell it
+    ("Applied", {"household": "alice", "meter": "alice-meter", "bus": 1}),
+    _attested("alice", "alice-meter", 1, "grid operator"),
+    *(event for name, bus, by in (("bob", 1, "municipality"), ("carol", 2, "energy co-op"),
+                                  ("dave", 2, "grid operator"), ("erin", 3, "energy co-op"))
+      for event in (("Applied", {"household": name, "meter": f"{name}-meter", "bus": bus}),
+                    _attested(name, f"{name}-meter", bus, by))),
+    ("Applied", {"household": "frank", "meter": "frank-meter", "bus": 3}),
+    ("Revoked", {"household": "dave", "meter": "dave-meter", "authority": "grid operator"}),
+    ("UpdateAsked", {"household": "carol", "meter": "spare-meter", "bus": 2}),
+    ("MeterSwapped", {"household": "carol", "old_meter": "carol-meter", "meter": "spare-meter",
+                      "authority": "grid operator"}),
+    ("UpdateAsked", {"household": "erin", "meter": "erin-meter", "bus": 4}),
+    ("BusMoved", {"household": "erin", "old_bus": 3, "bus": 4, "authority": "grid operator"}),
+    ("KeyApplied", {"household": "bob", "key": "bob-new-key"}),
+    ("KeyRotated", {"household": "bob", "old_key": "bob", "key": "bob-new-key",
+                    "authority": "municipality"}),
 )
 
-REPORT_CASES: tuple[tuple[int, str], ...] = (
-    (0, "alice-meter"), (0, "erin-meter"), (0, "dave-meter"), (0, "frank-meter"),
-    (0, "alice"), (0, "zoe-meter"), (1, "dave-meter"), (1, "alice-meter"),
-    (2, "spare-meter"), (2, "bob-meter"), (3, "shared-meter"), (4, "alice-meter"),
+HISTORIES: tuple[tuple[str, tuple[Event, ...]], ...] = (
+    ("the chapter's street", CHAPTER_HISTORY),
+    ("Dave revoked, his meter then bound to Gina, Dave back with the spare meter", (
+        _attested("dave", "dave-meter", 2, "grid operator"),
+        ("Revoked", {"household": "dave", "meter": "dave-meter", "authority": "grid operator"}),
+        _attested("gina", "dave-meter", 2, "municipality"),
+        _attested("dave", "spare-meter", 2, "energy co-op"))),
+    ("Carol's meter swapped twice", (
+        _attested("carol", "carol-meter", 2, "energy co-op"),
+        ("MeterSwapped", {"household": "carol", "old_meter": "carol-meter",
+                          "meter": "spare-meter", "authority": "grid operator"}),
+        ("MeterSwapped", {"household": "carol", "old_meter": "spare-meter",
+                          "meter": "carol-third-meter", "authority": "grid operator"}))),
+    ("Bob's key rotated, then Bob revoked", (
+        _attested("bob", "bob-meter", 1, "municipality"),
+        ("KeyRotated", {"household": "bob", "old_key": "bob", "key": "bob-new-key",
+                        "authority": "municipality"}),
+        ("Revoked", {"household": "bob", "meter": "bob-meter", "authority": "grid operator"}))),
+    ("no events yet", ()),
 )
 
-
-def reporter(registry: Registry, meter: str) -> str | None:
-    """The household a meter reports for: the attested, unrevoked one it is bound to."""
-    for household, (status, named) in sorted(registry.items()):
-        if status == HOUSEHOLD and named == meter:
-            return household
-    return None
-
-
-def _first_naming(registry: Registry, meter: str, statuses=STATUSES) -> str | None:
-    for household, (status, named) in registry.items():
-        if named == meter and status in statuses:
-            return household
-    return None
-
-
-REPORT_MISTAKES: tuple[tuple[Callable[[Registry, str], Any], str], ...] = (
-    (lambda r, m: _first_naming(r, m),
-     "the status matters, not just the meter's name: only a HOUSEHOLD (attested, not "
-     "revoked) has its meter bound"),
-    (lambda r, m: _first_naming(r, m, (HOUSEHOLD, REVOKED)),
-     "revocation unbinds the meter: a REVOKED household's meter no longer reports for it"),
-    (lambda r, m: _first_naming(r, m, (HOUSEHOLD, APPLIED)),
-     "an application names a meter but does not bind it: only an authority's attestation "
-     "does (status HOUSEHOLD)"),
-    (lambda r, m: m if reporter(r, m) is not None else None,
-     "return the HOUSEHOLD's name (the key of the registry), not the meter's"),
-    (lambda r, m: m if m in r else reporter(r, m),
-     "a household's own key is not a meter: look the name up among the meters the "
-     "households named, not among the households"),
-    (lambda r, m: reporter(r, m) or "",
-     "when no household may use this meter, return None (not an empty text)"),
-    (lambda r, m: reporter(r, m) or "nobody",
-     "when no household may use this meter, return None (not a text)"),
+SPEAKS_CASES: tuple[tuple[int, str], ...] = (
+    (0, "alice-meter"), (0, "spare-meter"), (0, "carol-meter"), (0, "bob-meter"),
+    (0, "dave-meter"), (0, "frank-meter"), (0, "erin-meter"), (0, "bob-new-key"), (0, "bob"),
+    (1, "dave-meter"), (1, "spare-meter"), (2, "carol-meter"), (2, "spare-meter"),
+    (2, "carol-third-meter"), (3, "bob-meter"), (4, "alice-meter"),
 )
 
 
-@exercise("who_may_report", chapter=8, title="Whose meter speaks for whom",
-          hint="loop over registry.items(): return the household whose status is HOUSEHOLD "
-               "and whose meter is `meter`; return None if there is none")
-def check_who_may_report(fn: Callable) -> None:
-    for index, meter in REPORT_CASES:
-        story, registry = REGISTRIES[index]
-        expected = reporter(registry, meter)
-        got = fn(dict(registry), meter)
-        call = f"who_may_report(<{story}>, {meter!r})"
+def speaks_for(history: tuple[Event, ...], meter: str, applied_binds: bool = False,
+               revoke_unbinds: bool = True, swap_retires: bool = True, swap_binds: bool = True,
+               rotation: str = "") -> str | None:
+    """The household ``meter`` reports for after ``history`` (or a usual mistake's answer)."""
+    bound: dict[str, str] = {}
+    for name, fields in history:
+        if name == "Attested" or (name == "Applied" and applied_binds):
+            bound[fields["meter"]] = fields["household"]
+        elif name == "Revoked" and revoke_unbinds:
+            bound.pop(fields["meter"], None)
+        elif name == "MeterSwapped":
+            if swap_retires:
+                bound.pop(fields["old_meter"], None)
+            if swap_binds:
+                bound[fields["meter"]] = fields["household"]
+        elif name == "KeyRotated" and rotation == "renames":
+            bound = {m: fields["key"] if h == fields["old_key"] else h for m, h in bound.items()}
+        elif name == "KeyRotated" and rotation == "unbinds":
+            bound = {m: h for m, h in bound.items() if h != fields["household"]}
+    return bound.get(meter)
+
+
+SPEAKS_MISTAKES: tuple[tuple[Callable[[tuple, str], Any], str], ...] = (
+    (lambda h, m: speaks_for(h, m, applied_binds=True),
+     "an application (Applied) names a meter but binds nothing: only an authority's "
+     "attestation (Attested) does"),
+    (lambda h, m: speaks_for(h, m, revoke_unbinds=False),
+     "a revocation (Revoked) unbinds the household's meter: afterwards it speaks for nobody"),
+    (lambda h, m: speaks_for(h, m, swap_retires=False, swap_binds=False),
+     "a meter swap (MeterSwapped) retires old_meter and binds meter to the household: "
+     "handle that event too"),
+    (lambda h, m: speaks_for(h, m, swap_retires=False),
+     "a swap retires the old meter for good: after MeterSwapped, old_meter speaks for nobody"),
+    (lambda h, m: speaks_for(h, m, swap_binds=False),
+     "a swap binds the new meter (the event's meter field) to the household"),
+    (lambda h, m: speaks_for(h, m, rotation="renames"),
+     "a key rotation changes which key signs for the household, not the household: it stays "
+     "one account (its first address), and its meter still reports for that name"),
+    (lambda h, m: speaks_for(h, m, rotation="unbinds"),
+     "a key rotation leaves the meter bound: only a revocation or a swap unbinds it"),
+    (lambda h, m: speaks_for(h, m) or "",
+     "when the meter speaks for nobody, return None (not an empty text)"),
+)
+
+
+@exercise("meter_reports_for", chapter=8, title="Whose meter speaks for whom, from the history",
+          hint="walk the events in order with a dict meter -> household: Attested binds "
+               "meter; Revoked unbinds meter; MeterSwapped unbinds old_meter and binds meter; "
+               "every other event changes no binding; return the dict's answer or None")
+def check_meter_reports_for(fn: Callable) -> None:
+    for index, meter in SPEAKS_CASES:
+        story, history = HISTORIES[index]
+        expected = speaks_for(history, meter)
+        got = fn([(name, dict(fields)) for name, fields in history], meter)
         if got == expected:
             continue
-        cases = [(dict(REGISTRIES[i][1]), m) for i, m in REPORT_CASES]
+        call = f"meter_reports_for(<{story}>, {meter!r})"
+        cases = [([(n, dict(f)) for n, f in HISTORIES[i][1]], m) for i, m in SPEAKS_CASES]
         raise Mismatch(_said(call, expected, got),
-                       _hint_for(fn, got, (registry, meter), REPORT_MISTAKES, cases))
+                       _hint_for(fn, got, (history, meter), SPEAKS_MISTAKES, cases))
 
 
 # --- commit_reading and reveal_ok ------------------------------------------------------------
@@ -422,3 +576,42 @@ def check_reveal_ok(fn: Callable) -> None:
         if got != expected:
             raise Mismatch(f"{call}: expected {expected}, got {got}",
                            REVEAL_HINTS.get(story, ""))
+
+
+# --- concept questions ----------------------------------------------------------------------
+
+concept(8, "Frank has applied from his own key, naming his new meter; no authority has "
+           "attested him yet. His meter sends a reading for a slot that is over. What does "
+           "the oracle answer?",
+        ["\"accepted\": the application named that meter",
+         "\"not a registered meter\": only an authority's attestation binds a meter to a "
+         "household",
+         "\"accepted\", and the reading waits until an authority attests him"],
+        answer="b", why="the oracle asks the registry household_of(meter), and the registry "
+                        "fills that in only when an authority attests (layer 3)",
+        nudges={"a": "an application is only layer 1: anyone can apply, naming any meter it "
+                     "likes",
+                "c": "a contract either stores a reading or reverts; nothing waits on chain"})
+concept(8, "Bob's phone, with his household key on it, is stolen. The municipality attests "
+           "the new key Bob creates. What can the thief do with the old key now?",
+        ["anything Bob could do, until Bob moves his deposit away",
+         "nothing on the street: the old key signs for nobody, and Bob's account with "
+         "everything in it is signed for by his new key",
+         "only read Bob's readings, which everyone can read anyway"],
+        answer="b", why="the registry marks the old key replaced (account_of gives the zero "
+                        "address), and the registry and the market ask account_of before "
+                        "anything else; the household stays one account",
+        nudges={"a": "the rotation takes effect in the block that holds the attestation, "
+                     "for every contract that asks the registry",
+                "c": "reading needs no key at all; the question is what the key can still "
+                     "sign for"})
+concept(8, "Which meter readings does the market contract ever need on chain?",
+        ["every home's import and export, every slot: settlement needs them all",
+         "a seller's export for a slot in which it sold",
+         "none: settlement trusts the orders"],
+        answer="b", why="the market asks the oracle only export_of(seller, slot); imports "
+                        "and unneeded exports could stay off chain or behind a salted "
+                        "commitment, as data minimisation asks",
+        nudges={"a": "look at the MeterOracle interface the market uses: it has one function",
+                "c": "a seller is paid for what its meter says it delivered, not for what "
+                     "it promised"})

@@ -1,4 +1,5 @@
-"""Checks for the chapter 11 exercises: self-sufficiency, congestion, a baseline bill, an agent.
+"""Checks for the chapter 11 exercises: self-sufficiency, congestion, a baseline bill, an agent,
+and the chain a node's store holds.
 
 Each checker holds the learner's answer against the library the simulator itself uses:
 ``kpis.permille`` and the definition in ``day/kpis.py`` for self-sufficiency,
@@ -9,8 +10,10 @@ wrong turns get the hint that fixes them: averaging per-slot ratios, rounding do
 percentage or a fraction instead of per mille, no answer for a street that used nothing;
 ignoring flows towards the homes, the largest flow instead of the fullest line, a line at
 exactly its capacity, the first overloaded line instead of the worst; rounding once per
-day, a reversed sign, swapped tariffs; an agent that trades nothing, asks too much, or
-only copies truthful bidding.
+day, a reversed sign, swapped tariffs, floats that lose µ€ on large amounts; an agent that
+trades nothing, asks too much, or only copies truthful bidding; a store read as the chain
+(the block that lost a race included), the chain head first, genesis left out, or half a
+chain when a block is missing. The chapter's three concept questions close the module.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from minichain.checks import Mismatch, exercise
+from minichain.checks.quiz import concept
+from minichain import cast
 from minichain.day import kpis
 from minichain.day.agents import Truthful
 from minichain.microgrid.household import Battery, self_consume
@@ -61,9 +66,17 @@ def self_sufficiency_reference(slots: list[tuple[int, int]]) -> int | None:
 
 
 def street_pairs(day: DayRecord) -> list[tuple[int, int]]:
-    """The street's (load_wh, utility_import_wh) per slot, summed over the homes."""
+    """The street's (load_wh, Wh from the utility) per slot, summed over the homes.
+
+    From the utility: what the homes imported, and what it supplied to buyers whose seller
+    did not deliver (agents bid on forecasts, so a seller can fall short), as
+    ``kpis.self_sufficiency`` counts it.
+    """
+    short = [0] * day.n_slots
+    for trade in day.trades:
+        short[trade.slot] += trade.quantity_wh - trade.delivered_wh
     return [(sum(r.load_wh for r in day.slot_records(slot)),
-             sum(r.utility_import_wh for r in day.slot_records(slot)))
+             sum(r.utility_import_wh for r in day.slot_records(slot)) + short[slot])
             for slot in range(day.n_slots)]
 
 
@@ -218,23 +231,27 @@ def self_consumption_slots(day: DayRecord, name: str) -> tuple[list[int], list[i
     return imports, exports
 
 
+RETAIL, FEED_IN = cast.RETAIL, cast.FEED_IN      # µ€ per kWh: 32 and 8 ct
+
 BASELINE_CASES: list[tuple[str, Callable[[], tuple[list[int], list[int], int, int]]]] = [
     ("1 kWh imported, then 0.5 kWh exported",
-     lambda: ([1_000, 0], [0, 500], 32, 8)),
-    ("slots that do not round to whole tokens", lambda: ([150, 150, 150, 0], [0, 0, 0, 90], 32, 8)),
+     lambda: ([1_000, 0], [0, 500], RETAIL, FEED_IN)),
+    ("tariffs of 12.3457 and 8.0001 ct/kWh: slots that do not come to whole µ€",
+     lambda: ([150, 150, 150, 0], [0, 0, 0, 91], 123_457, 80_001)),
     ("a sunny home that exports more than it imports",
-     lambda: ([300, 0, 0, 250], [0, 1_200, 1_400, 0], 32, 8)),
+     lambda: ([300, 0, 0, 250], [0, 1_200, 1_400, 0], RETAIL, FEED_IN)),
     ("Bob's day on the chapter's street (no trading)",
-     lambda: (*self_consumption_slots(chapter_day(), "bob"), 32, 8)),
+     lambda: (*self_consumption_slots(chapter_day(), "bob"), RETAIL, FEED_IN)),
     ("Alice's day, with her battery (no trading)",
-     lambda: (*self_consumption_slots(chapter_day(), "alice"), 32, 8)),
-    ("other tariffs: feed-in 10, retail 40", lambda: ([999, 1, 0], [0, 0, 333], 40, 10)),
+     lambda: (*self_consumption_slots(chapter_day(), "alice"), RETAIL, FEED_IN)),
+    ("a country's yearly use in one slot: 987,654,321,987,654 Wh at 33.3333 ct/kWh",
+     lambda: ([987_654_321_987_654], [0], 333_333, FEED_IN)),
 ]
 
 
 def _baseline_hint(imports, exports, retail, feed_in, got) -> str:
     if isinstance(got, float):
-        return "money is whole token units: use amount_for (rounds down), never floats"
+        return "money is whole µ€: use amount_for (rounds down), never floats"
     return _matching_hint(got, [
         (lambda: amount_for(sum(imports), retail) - amount_for(sum(exports), feed_in),
          "pay every slot on its own: amount_for once per slot (rounded down each time), "
@@ -245,8 +262,10 @@ def _baseline_hint(imports, exports, retail, feed_in, got) -> str:
          "imports are paid at retail, exports at the feed-in tariff"),
         (lambda: sum(i * retail - x * feed_in for i, x in zip(imports, exports)),
          "prices are per kWh and quantities in Wh: amount_for(wh, price) = wh * price // 1000"),
-        (lambda: sum(i * retail / 1000 - x * feed_in / 1000 for i, x in zip(imports, exports)),
-         "money is whole token units: use amount_for (rounds down), never floats"),
+        (lambda: sum(int(i * retail / 1000) - int(x * feed_in / 1000)
+                     for i, x in zip(imports, exports)),
+         "a float holds only about 16 digits, so int(wh * price / 1000) loses µ€ on large "
+         "amounts: use amount_for (whole numbers, //), never floats"),
         (lambda: sum(amount_for(i, retail) for i in imports),
          "exports earn money too: subtract amount_for(export, feed_in) per slot"),
     ]) or "bill = sum over slots of amount_for(import, retail) - amount_for(export, feed_in)"
@@ -267,7 +286,7 @@ def check_baseline_bill(fn: Callable) -> None:
 
 # --- my_agent ------------------------------------------------------------------------------
 
-AGENT_HOUSEHOLD = "carol"      # 10 kWp, no battery, on the 8-home street of seed 1
+AGENT_HOUSEHOLD = "carol"      # 10 kWp, no battery (the same home on every street of seed 1)
 
 
 def agent_scenario():
@@ -277,7 +296,7 @@ def agent_scenario():
 
 
 def day_with_agent(agent: Any) -> DayRecord:
-    """The checker's market-only day with ``agent`` bidding for Alice, everyone else as usual."""
+    """The checker's market-only day with ``agent`` bidding for Carol, everyone else as usual."""
     from minichain.day.scenario import plan
     street = plan(agent_scenario())
     agents = tuple(agent if name == AGENT_HOUSEHOLD else given
@@ -287,7 +306,7 @@ def day_with_agent(agent: Any) -> DayRecord:
 
 @lru_cache(maxsize=None)
 def truthful_bill() -> int:
-    """Alice's bill on the checker's day when she bids truthfully."""
+    """Carol's bill on the checker's day when she bids truthfully."""
     return kpis.bill(day_with_agent(Truthful()), AGENT_HOUSEHOLD)
 
 
@@ -325,8 +344,10 @@ def check_my_agent(fn: Callable) -> None:
                        "return orders: [OrderIntent(SELL, wh, price)] for a surplus "
                        "(view.residual().export_wh), [OrderIntent(BUY, wh, price)] for a "
                        "shortfall (view.residual().import_wh)")
-    if sold == 0 and bought == 0:
-        raise Mismatch(what + f"; your agent posted {len(posted)} orders and none traded",
+    offered = sum(intent.quantity_wh for intent in posted)
+    if 10 * (sold + bought) <= offered:
+        raise Mismatch(what + f"; your agent posted {len(posted)} orders for {offered:,} Wh and "
+                       f"only {sold + bought:,} Wh traded",
                        "ask too much and nobody buys (bid too little and nobody sells), so "
                        "the utility takes your surplus at feed-in: stay just below the last "
                        "clearing price (view.last_price) when you sell")
@@ -338,3 +359,159 @@ def check_my_agent(fn: Callable) -> None:
                    "some of your orders traded and some did not: an offer priced above the "
                    "clearing price goes unsold to the utility at feed-in, one far below it "
                    "pulls the price you are paid down; stay just below view.last_price")
+
+
+# --- chain_in_store ---------------------------------------------------------------------------
+
+def chain_in_store_reference(stored: list[tuple[int, str, str | None]],
+                             head: str) -> list[str] | None:
+    """The chain ending at ``head`` (genesis first) by parent links, or None if a block is missing."""
+    by_hash = {block_hash: parent for _, block_hash, parent in stored}
+    chain, cursor = [], head
+    while cursor is not None:
+        if cursor not in by_hash:
+            return None
+        chain.append(cursor)
+        cursor = by_hash[cursor]
+    return chain[::-1]
+
+
+def _blocks(*links: str) -> list[tuple[int, str, str | None]]:
+    """Stored blocks from "hash<-parent" strings, numbered by their depth below genesis."""
+    depth: dict[str, int] = {}
+    blocks = []
+    for link in links:
+        block_hash, _, parent = link.partition("<-")
+        depth[block_hash] = depth[parent] + 1 if parent else 0
+        blocks.append((depth[block_hash], block_hash, parent or None))
+    return blocks
+
+
+@lru_cache(maxsize=None)
+def _midday_store() -> tuple[tuple[tuple[int, str, str | None], ...], str]:
+    """A node's store after a short day on the street's nodes: every block, in the order written."""
+    import tempfile
+    from pathlib import Path
+
+    from minichain.day.onchain import ChainMarket
+    from minichain.day.scenario import plan
+    from minichain.store import ChainStore
+    from minichain.viz.app import Scenario
+
+    street = plan(Scenario(households=4)).window(44, 4)
+    street = dataclasses.replace(street, agents=(Truthful(),) * len(street.names))
+    with tempfile.TemporaryDirectory() as folder:
+        market = ChainMarket(store_dir=folder, seed=1)
+        run_day(street, market)
+        node = cast.MUNICIPALITY
+        stored = ChainStore(Path(folder) / f"{node}.chain").read()
+        head = market.gateway.network.nodes[node].chain.head_hash.hex()
+    return (tuple((block.number, block.hash.hex(), block.header.parent_hash.hex() if block.number
+                   else None) for block in stored), head)
+
+
+STORE_CASES: list[tuple[str, Callable[[], tuple[list[tuple[int, str, str | None]], str]]]] = [
+    ("a store of three blocks in a row", lambda: (_blocks("g", "a<-g", "b<-a"), "b")),
+    ("a block #1 that lost a race is stored too",
+     lambda: (_blocks("g", "a<-g", "x<-g", "b<-a", "c<-b"), "c")),
+    ("the losing block was written first",
+     lambda: (_blocks("g", "x<-g", "a<-g", "b<-a"), "b")),
+    ("the head is the genesis block", lambda: (_blocks("g", "a<-g"), "g")),
+    ("a branch that was reorganised away: the head is on the other one",
+     lambda: (_blocks("g", "a<-g", "b<-a", "c<-b", "y<-a", "z<-y", "w<-z"), "w")),
+    ("block b is missing from the file", lambda: (_blocks("g", "a<-g") +
+                                                   [(3, "c", "b")], "c")),
+    ("a node's store after a short day on the street's nodes", _midday_store),
+]
+
+
+def _first_per_number(stored: list[tuple[int, str, str | None]]) -> list[str]:
+    """A wrong reading of a store: the first block written at each number, in number order."""
+    first: dict[int, str] = {}
+    for number, block_hash, _ in stored:
+        first.setdefault(number, block_hash)
+    return [first[number] for number in sorted(first)]
+
+
+def _store_hint(stored, head, got) -> str:
+    right = chain_in_store_reference(stored, head)
+    if isinstance(got, (list, tuple)) and right is None:
+        return ("a block of the chain is missing from the store (a parent the file does not "
+                "hold): return None, not the part you found")
+    return _matching_hint(got, [
+        (lambda: [block_hash for _, block_hash, _ in stored],
+         "a store keeps every block the node accepted, also blocks that lost a race: follow "
+         "the parent links back from the head instead of taking the file as it is"),
+        (lambda: right[::-1], "return the chain genesis first: reverse what you collected "
+                              "walking back from the head"),
+        (lambda: right[1:], "the chain starts at the genesis block: include it (its parent is "
+                            "None)"),
+        (lambda: list(reversed(right[1:])), "include the genesis block, and return the chain "
+                                            "genesis first"),
+        (lambda: _first_per_number(stored),
+         "two blocks can share a number (one lost a race): a number does not tell which is on "
+         "the chain; the parent links do"),
+    ]) or "walk from the head through each block's parent to the genesis, then reverse"
+
+
+@exercise("chain_in_store", chapter=11, title="The chain a node's store holds",
+          hint="map each stored block's hash to its parent, walk from the head to the genesis "
+               "(parent None), reverse; None if a block on the way is missing")
+def check_chain_in_store(fn: Callable) -> None:
+    for what, make in STORE_CASES:
+        stored, head = make()
+        expected = chain_in_store_reference(stored, head)
+        got = fn(list(stored), head)
+        if isinstance(got, tuple):
+            got = list(got)
+        if got != expected:
+            shown = got if not isinstance(got, list) or len(got) < 8 else \
+                f"a list of {len(got)} hashes"
+            wanted = expected if not isinstance(expected, list) or len(expected) < 8 else \
+                f"the {len(expected)} hashes from the genesis to the head"
+            raise Mismatch(f"{what}: expected {wanted!r}, got {shown!r}",
+                           _store_hint(stored, head, got))
+
+
+# --- concept questions ------------------------------------------------------------------------
+
+concept(11, "Carol's agent offers 400 Wh for 13:00 from her day-ahead forecast; a cloud "
+            "passes and her roof makes only 300 Wh more than she uses. What happens?",
+        ["the trade is cancelled, because the forecast was wrong",
+         "the buyer still gets 400 Wh: 300 Wh from Carol and 100 Wh from the utility, which "
+         "Carol pays for from her delivery bond",
+         "the agent saw the cloud coming, because it bids from the truth of the slot"],
+        answer="b", why="agents bid from forecasts and their past; the meters measure the "
+                        "truth, and settlement makes the buyer whole at the seller's cost",
+        nudges={"a": "a cleared trade stands; settlement compares it with the meters and "
+                     "takes the shortfall from the seller's bond",
+                "c": "orders go out half an hour before the slot; the view holds the "
+                     "forecast and the readings of slots that have ended, never the slot's "
+                     "truth"})
+concept(11, "At noon the grid operator's node crashes. Bob's wallet hands his order to that "
+            "node. What becomes of the order and of the market?",
+        ["the order is lost and the market stops until the operator's node is back",
+         "Bob's wallet hands it to another node; the other two authorities keep sealing, "
+         "and the order is in the chain exactly once",
+         "the market carries on, but the restarted node keeps a chain of its own"],
+        answer="b", why="a wallet falls back to the next node, two of three authorities may "
+                        "take turns under Clique, and the restarted node catches up from its "
+                        "store and its peers to the same head and state root",
+        nudges={"a": "nothing is lost: the wallet resubmits to another node, and two "
+                     "authorities are enough to seal",
+                "c": "it restarts from its store on disk and then takes the blocks it "
+                     "missed from the others: afterwards all three hold the same chain"})
+concept(11, "The street's cables are made so thin that the day's trades would overload "
+            "them. What does the grid check do?",
+        ["it stops the whole day's market",
+         "it curtails each trade whose path would overload a line, down to what the lines "
+         "can carry; the rest goes to or comes from the utility",
+         "nothing: the market cannot see the cables"],
+        answer="b", why="clearing is grid-aware: the grid operator cuts the trades the cables "
+                        "cannot carry (a curtail transaction on chain) and the buyer gets the "
+                        "escrow for the cut Wh back; the physical flow to the utility is not "
+                        "the market's to limit",
+        nudges={"a": "the operator cuts only the trades that overload a line, by as much as "
+                     "they overload it; every other trade stands",
+                "c": "the grid operator clears the book on the feeder and curtails; what the "
+                     "market cannot limit is the surplus nobody bought"})

@@ -1,14 +1,28 @@
-"""Bidding agents: how a household turns its forecast into orders for one slot (chapters 11-12).
+"""Bidding agents: how a household turns what it knows into orders for one slot (chapters 11-12).
 
 Before each slot's gate closure every household is asked for its orders. It sees a
-``SlotView``: its forecast of production and use for the slot, its battery, the tariffs,
-the slot number, the prices of the slots cleared so far, and a ``random.Random`` that the
-simulator passes in (so a run repeats exactly for the same seed). It answers with a list
-of ``OrderIntent``: side, Wh and a limit price, all whole numbers. The simulator gives
-each intent an order id, the household's address and the slot, and clears the book.
+``SlotView``, which holds only what a household can know at that moment (chapter 12):
+
+* the runner posts the orders for slot ``s`` at the gate closure of slot ``s - 1``, which
+  is when slot ``now = s - 2`` starts. So the household knows its battery as it stands
+  *now*, its own meter readings of the slots that have ended (``0 .. now - 1``), and what
+  it already traded for the slots between ``now`` and ``s`` (``committed``: they are
+  cleared, their delivery is still to come);
+* its **day-ahead forecast** of its own PV and use for every slot of the day, made before
+  the day from its own past and the day-ahead weather forecast (``forecast.dayahead``);
+  never the truth of the slot it bids for;
+* the public market: the prices of the slots cleared so far; the tariffs; the calendar.
+
+``SlotView.expected_battery`` runs its battery from now to the start of the slot with the
+forecast and the trades committed; ``SlotView.residual`` is what plain self-consumption
+(PV, then battery) would then leave to trade in the slot. The truth (the slot's real PV
+and use) is used only for delivery and settlement: the meters measure it, and a seller
+that offered more than it made pays for the shortfall (docs/market_rules.md).
 
 An agent is anything with an ``orders(view)`` method, or a plain function of the view.
-Three come with the course:
+It answers with a list of ``OrderIntent``: side, Wh and a limit price, all whole numbers;
+the simulator gives each intent an order id, the household's address and the slot, and
+clears the book. The course's agents:
 
 * ``Truthful``: trades exactly what self-consumption leaves over (``SlotView.residual``),
   and bids its real value: it buys its shortfall at the retail tariff (what the energy is
@@ -21,24 +35,33 @@ Three come with the course:
   is low it stores its surplus and even buys cheap energy to fill the battery; when it is
   high (or nobody sold last time, so buyers pay retail) it sells from the battery on top
   of its surplus, keeping a reserve for itself.
+* ``PerfectForesight``: for comparison only, never a default. It is handed the truth of
+  its own day when it is built and shows it to the agent it wraps in place of the
+  forecast: what bidding would achieve with a crystal ball.
+
+``day.planner.Planner`` (chapter 12) plans the day from the forecast.
 
 **The dispatch rule the agents plan with** (``dispatch``): after clearing, a household
 first uses its own PV and what it bought for its load and what it sold; whatever is left
 goes into the battery (within its power and room), the rest to the utility at feed-in;
 whatever is missing comes out of the battery (within its power and content), the rest
-from the utility at retail. A truthful household therefore runs its battery exactly as
-plain self-consumption would (``household.self_consume``), whatever part of its orders
-fills.
+from the utility at retail. A truthful household whose forecast is right therefore runs
+its battery exactly as plain self-consumption would (``household.self_consume``),
+whatever part of its orders fills; when the forecast is wrong, the battery and the
+utility take the difference.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
-from minichain.microgrid.household import Battery, Discharge, SlotBalance, charge, discharge, \
-    self_consume
+from minichain import cast
+from minichain.microgrid.household import Battery, Discharge, HouseholdDay, SlotBalance, \
+    charge, discharge, self_consume
 from minichain.market.orders import BUY, SELL, SIDES, Order, Tariffs
 from minichain.microgrid.profiles import SLOT_SECONDS
 from minichain.errors import EnergyModelError, InvalidOrder, PriceOutOfBand
@@ -56,7 +79,7 @@ class OrderIntent:
 
     side: str
     quantity_wh: int
-    price: int                 # token units per kWh: a buyer's maximum, a seller's minimum
+    price: int                 # µ€ per kWh: a buyer's maximum, a seller's minimum
     min_reputation: int = 0
 
     def __post_init__(self) -> None:
@@ -81,24 +104,57 @@ class OrderIntent:
                      self.min_reputation)
 
 
+@dataclass(frozen=True)
+class Commitment:
+    """What a household already traded for one slot: cleared, delivery still to come."""
+
+    slot: int
+    bought_wh: int
+    sold_wh: int
+
+
 @dataclass(frozen=True, eq=False)
 class SlotView:
-    """What a household knows when it bids for a slot (forecasts, not meter readings)."""
+    """What a household knows when it bids for a slot: its forecasts and its past, never the slot's truth."""
 
     household: str
-    slot: int
-    pv_wh: int                          # forecast production in the slot
-    load_wh: int                        # forecast use in the slot
-    battery: Battery | None             # as it will stand when the slot starts
+    slot: int                           # the slot it bids for
+    now: int                            # the slot that starts as it bids (slot - 2 in a day)
+    day: date                           # the calendar: the date of the day it trades in
+    forecast: HouseholdDay              # its day-ahead forecast: PV and use, every slot (Wh)
+    readings: HouseholdDay              # its meters: PV and use of slots 0 .. now - 1 (ended)
+    battery_now: Battery | None         # its battery at the start of slot ``now``
+    committed: tuple[Commitment, ...]   # its trades for slots now .. slot - 1, in slot order
     tariffs: Tariffs
     recent_prices: tuple[int | None, ...]   # cleared slots so far, oldest first; None = no trade
     rng: random.Random
     slot_seconds: int = SLOT_SECONDS
 
+    @classmethod
+    def sketch(cls, household: str, slot: int, forecast_pv_wh: int, forecast_load_wh: int,
+               battery: Battery | None, tariffs: Tariffs,
+               recent_prices: Sequence[int | None] = (), seed: int = 0,
+               day: date = cast.DAY) -> "SlotView":
+        """A view to try an agent by hand: one slot's forecast, the battery as the slot starts."""
+        blank = (0,) * slot
+        forecast = HouseholdDay(blank + (forecast_pv_wh,), blank + (forecast_load_wh,))
+        return cls(household, slot, slot, day, forecast, HouseholdDay((), ()), battery, (),
+                   tariffs, tuple(recent_prices), random.Random(seed))
+
     @property
-    def net_wh(self) -> int:
+    def forecast_pv_wh(self) -> int:
+        """Its forecast of its own production in the slot it bids for."""
+        return self.forecast.pv_wh[self.slot]
+
+    @property
+    def forecast_load_wh(self) -> int:
+        """Its forecast of its own use in the slot it bids for."""
+        return self.forecast.load_wh[self.slot]
+
+    @property
+    def forecast_net_wh(self) -> int:
         """Forecast production minus use: + a surplus, - a shortfall (before the battery)."""
-        return self.pv_wh - self.load_wh
+        return self.forecast_pv_wh - self.forecast_load_wh
 
     @property
     def last_price(self) -> int | None:
@@ -110,9 +166,27 @@ class SlotView:
         """Width of the tariff band, retail - feed_in, in units per kWh."""
         return self.tariffs.retail - self.tariffs.feed_in
 
+    def expected_battery(self) -> Battery | None:
+        """The battery it expects when the slot starts: from now, by the forecast and its trades."""
+        battery = self.battery_now
+        if battery is None:
+            return None
+        for deal in self.committed:
+            home = dispatch(battery, self.forecast.pv_wh[deal.slot],
+                            self.forecast.load_wh[deal.slot], deal.bought_wh, deal.sold_wh,
+                            self.slot_seconds)
+            battery = home.battery
+        return battery
+
     def residual(self) -> SlotBalance:
-        """What plain self-consumption (PV, then battery) would leave to trade: export or import."""
-        return self_consume(self.battery, self.pv_wh, self.load_wh, self.slot_seconds)
+        """What plain self-consumption (PV, then battery) would leave to trade, by the forecast."""
+        return self_consume(self.expected_battery(), self.forecast_pv_wh,
+                            self.forecast_load_wh, self.slot_seconds)
+
+    def with_forecast(self, forecast: HouseholdDay) -> "SlotView":
+        """The same view with another forecast: one an agent updated, or the truth
+        (``PerfectForesight`` alone has that)."""
+        return dataclasses.replace(self, forecast=forecast)
 
 
 class Agent(Protocol):
@@ -244,6 +318,8 @@ class BatteryAware:
     The reference is the last known slot price (``view.last_price``); a slot without a
     trade, or no history yet, counts as retail: with nobody selling, buyers pay the
     utility's price. ``low = band_price(low_permille)``, ``high = band_price(high_permille)``.
+    Its battery is the one it expects when the slot starts (``view.expected_battery``),
+    its surplus or shortfall the forecast's.
 
     * reference <= low: plain self-consumption, and when PV covers the load it also
       **buys** the battery's remaining intake for this slot at ``low`` (cheap energy
@@ -277,7 +353,7 @@ class BatteryAware:
         return view.tariffs.retail if last is None else last
 
     def orders(self, view: SlotView) -> list[OrderIntent]:
-        battery, tariffs = view.battery, view.tariffs
+        battery, tariffs = view.expected_battery(), view.tariffs
         if battery is None:
             return Truthful().orders(view)
         reference = self.reference(view)
@@ -290,8 +366,8 @@ class BatteryAware:
         return Truthful().orders(view)
 
     def _sell_from_battery(self, view: SlotView, battery: Battery, ask: int) -> list[OrderIntent]:
-        surplus = max(0, view.net_wh)
-        shortfall = max(0, -view.net_wh)
+        surplus = max(0, view.forecast_net_wh)
+        shortfall = max(0, -view.forecast_net_wh)
         reserve = battery.spec.capacity_wh * self.reserve_permille // 1000
         spare = Battery(battery.spec, max(0, battery.stored_wh - reserve))
         out: Discharge = discharge(spare, spare.stored_wh, view.slot_seconds)
@@ -302,9 +378,9 @@ class BatteryAware:
         return [OrderIntent(SELL, to_sell, ask)] if to_sell else []
 
     def _store(self, view: SlotView, battery: Battery, bid: int) -> list[OrderIntent]:
-        if view.net_wh < 0:
+        if view.forecast_net_wh < 0:
             return Truthful().orders(view)
-        surplus = view.net_wh
+        surplus = view.forecast_net_wh
         intake = charge(battery, battery.spec.limit_wh(view.slot_seconds),
                         view.slot_seconds).accepted_wh       # the most it can take this slot
         own = min(surplus, intake)
@@ -312,6 +388,27 @@ class BatteryAware:
             return [OrderIntent(SELL, surplus - own, view.tariffs.feed_in)]
         extra = intake - own
         return [OrderIntent(BUY, extra, bid)] if extra else []
+
+
+@dataclass(frozen=True)
+class PerfectForesight:
+    """For comparison only: the agent it wraps sees the truth of its day instead of a forecast.
+
+    It is handed ``truth`` (the household's real PV and use, slot by slot) when it is
+    built, and shows it to ``agent`` in place of the forecast (``SlotView.with_forecast``): its
+    battery as the slot starts is then exactly right too. No household has this; it says
+    how much better bidding could be with a crystal ball, so no scenario uses it.
+    """
+
+    truth: HouseholdDay
+    agent: Any = Truthful()
+    name: str = "perfect foresight"
+
+    def orders(self, view: SlotView) -> tuple[OrderIntent, ...]:
+        if len(self.truth.pv_wh) != len(view.forecast.pv_wh):
+            raise EnergyModelError(f"perfect foresight was handed {len(self.truth.pv_wh)} slots "
+                                   f"of truth for a day of {len(view.forecast.pv_wh)} slots")
+        return orders_for(self.agent, view.with_forecast(self.truth))
 
 
 # --- after the clearing ---------------------------------------------------------------

@@ -19,13 +19,13 @@ D = delivered_wh, dS = stored_end_wh - stored_start_wh, V = loss_wh.
   that stayed on the street (used at home, stored, lost in storage, or delivered to a
   neighbour) instead of being sold to the utility.
 * **Bill** of a household = sum over slots of market_paid - market_received +
-  utility_paid - utility_received + shortfall_paid (tokens; negative means it earned).
+  utility_paid - utility_received + shortfall_paid (µ€; negative means it earned).
 * **Baseline bill**: the same PV and load with no trading; the battery (from the same
   starting content) used for self-consumption only (``household.self_consume``); per
   slot ``amount_for(import, retail) - amount_for(export, feed_in)``.
 * **Savings** = baseline bill - bill.
 * **Community welfare** = sum of all savings + what the community fund received
-  (McAfee's surplus stays on the street). Trading between neighbours only moves tokens
+  (McAfee's surplus stays on the street). Trading between neighbours only moves money
   between them, so this equals exactly how much less the street paid the utility than
   in the baseline (tested).
 * **Gains from trade** = sum of the slots' auction welfare (milli-units, auction rule 9).
@@ -37,9 +37,9 @@ D = delivered_wh, dS = stored_end_wh - stored_start_wh, V = loss_wh.
   peak: the largest flow down through the transformer.
 * **Line loading** = max over slots of |flow| / capacity per line, per mille rounded half
   up (``grid.LineLoading``), plus the transformer.
-* **Token difference** = tokens received - tokens paid over every account (households,
-  community fund, utility) in every slot: 0 when tokens are conserved; positive means
-  tokens were created.
+* **Money difference** (``token_difference``) = µ€ received - µ€ paid over every account
+  (households, community fund, utility) in every slot: 0 when money is conserved;
+  positive means money was created.
 * **Energy residual** of a household in a slot =
   (P + B + I) - (L + D + X + dS + V): production and imports against consumption,
   exports, storage change and losses. It must be 0.
@@ -179,7 +179,7 @@ def max_line_loading_permille(day: DayRecord, booked: bool = False) -> dict[str,
 # --- money ----------------------------------------------------------------------------
 
 def bill(day: DayRecord, household: str) -> int:
-    """What the household paid over the day, market and utility together (tokens)."""
+    """What the household paid over the day, market and utility together (µ€)."""
     return sum(record.bill for record in day.household_records(household))
 
 
@@ -223,12 +223,12 @@ def community_welfare(day: DayRecord) -> int:
 
 
 def gains_from_trade_milliunits(day: DayRecord) -> int:
-    """The auction's welfare summed over the slots, exact in thousandths of a token."""
+    """The auction's welfare summed over the slots, exact in thousandths of a µ€."""
     return sum(street.welfare_milliunits for street in day.slots)
 
 
 def token_difference_by_slot(day: DayRecord) -> tuple[int, ...]:
-    """Per slot: tokens received - tokens paid over all accounts (0 when conserved)."""
+    """Per slot: µ€ received - µ€ paid over all accounts (0 when money is conserved)."""
     out = []
     for street in day.slots:
         records = day.slot_records(street.slot)
@@ -241,7 +241,7 @@ def token_difference_by_slot(day: DayRecord) -> tuple[int, ...]:
 
 
 def token_difference(day: DayRecord) -> int:
-    """Tokens created over the day (negative: destroyed); 0 when tokens are conserved.
+    """µ€ created over the day (negative: destroyed); 0 when money is conserved.
 
     The day's sum of ``token_difference_by_slot``; ``unconserved_slots`` names the slots
     that do not balance, so errors that cancel between slots still show.
@@ -250,7 +250,7 @@ def token_difference(day: DayRecord) -> int:
 
 
 def unconserved_slots(day: DayRecord) -> tuple[int, ...]:
-    """The slots in which tokens were created or destroyed (empty when all conserve)."""
+    """The slots in which money was created or destroyed (empty when all conserve)."""
     return tuple(slot for slot, difference in enumerate(token_difference_by_slot(day))
                  if difference)
 

@@ -18,7 +18,11 @@ Each slot ``s`` runs one path, at its gate closure ``T(s)`` (one slot before it 
 3. **Dispatch.** Each home runs its battery and meter for ``s`` given what it traded
    (``agents.dispatch``); its meter's reading for ``s`` is reported once ``s`` has ended.
 4. **Orders for the next slot.** Each agent sees its ``SlotView`` (``agents.SlotView``) and
-   answers with orders, which arrive in a seeded order.
+   answers with orders, which arrive in a seeded order. The view holds what the household
+   knows at ``T(s)``, when slot ``s - 1`` starts: its battery then, its readings of the
+   slots that have ended, its trades for ``s - 1`` and ``s``, the prices cleared so far,
+   and its day-ahead forecast (``DayPlan.forecasts``). The truth (``DayPlan.days``) goes
+   only into step 3: what the home really makes and uses, and so what its meter reads.
 5. **What is due**: the clearing of ``s`` and the grid cuts, the readings of the slot that
    just ended, the settlement of slots whose reading window has closed, and the orders for
    ``s + 1``, all sent at ``T(s)`` plus a short margin (``backend.send``).
@@ -34,11 +38,12 @@ difference is a ``MarketError``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
-from minichain.day.agents import OrderIntent, SlotView, agent_name, dispatch, orders_for
+from minichain.day.agents import (Commitment, OrderIntent, SlotView, agent_name, dispatch,
+                                  orders_for)
 from minichain.day.records import (BlockRecord, DayRecord, FeederLine, SlotRecord,
                                    StreetSlotRecord)
 from minichain.errors import EnergyModelError, MarketError
@@ -56,6 +61,8 @@ from minichain.wallet import Wallet
 AgentLike = Any            # an object with orders(view), or a function of the view
 Progress = Callable[[int], object]
 READING_WINDOW = 3600      # seconds after a slot's end in which meters report (market rules)
+BID_AHEAD = 2              # slot s is bid for as slot s - 2 starts: its orders go out at the
+                           # gate closure of s - 1, one slot before its own gate closes
 
 
 # --- what a day is made of ---------------------------------------------------------------
@@ -65,7 +72,8 @@ class DayPlan:
     """The street and the market's terms for one day, built once (``scenario.plan``)."""
 
     households: tuple[Household, ...]
-    days: tuple[HouseholdDay, ...]          # each home's PV and load, slot by slot
+    days: tuple[HouseholdDay, ...]          # each home's true PV and load, slot by slot
+    forecasts: tuple[HouseholdDay, ...]     # each home's day-ahead forecast of them (its agent's)
     agents: tuple[AgentLike, ...]           # each home's bidding agent
     tariffs: Tariffs
     feeder: Feeder
@@ -77,6 +85,7 @@ class DayPlan:
     seed: int = 0
     initial_soc_permille: int = 0
     recent_prices: int = 8                  # earlier slots' prices an agent sees
+    initial_stored_wh: tuple[int, ...] | None = None   # per home, in place of the soc above
 
     def __post_init__(self) -> None:
         n = len(self.households)
@@ -85,12 +94,26 @@ class DayPlan:
         if len(self.days) != n or len(self.agents) != n:
             raise EnergyModelError(f"expected one HouseholdDay and one agent per household "
                                    f"({n}), got {len(self.days)} and {len(self.agents)}")
+        if len(self.forecasts) != n:
+            raise EnergyModelError(f"expected one forecast per household ({n}), got "
+                                   f"{len(self.forecasts)}")
         n_slots = len(self.days[0].pv_wh)
-        for home, profile in zip(self.households, self.days):
-            if len(profile.pv_wh) != n_slots or len(profile.load_wh) != n_slots:
-                raise EnergyModelError(f"{home.name}'s day has {len(profile.pv_wh)} PV and "
-                                       f"{len(profile.load_wh)} load slots; expected "
-                                       f"{n_slots} each")
+        for home, profile, forecast in zip(self.households, self.days, self.forecasts):
+            for what, values in (("day", profile), ("forecast", forecast)):
+                if len(values.pv_wh) != n_slots or len(values.load_wh) != n_slots:
+                    raise EnergyModelError(f"{home.name}'s {what} has {len(values.pv_wh)} PV and "
+                                           f"{len(values.load_wh)} load slots; expected "
+                                           f"{n_slots} each")
+        if self.initial_stored_wh is not None:
+            if len(self.initial_stored_wh) != n:
+                raise EnergyModelError(f"initial_stored_wh needs one value per household ({n}), "
+                                       f"got {len(self.initial_stored_wh)}")
+            for home, stored in zip(self.households, self.initial_stored_wh):
+                room = home.battery.capacity_wh if home.battery else 0
+                if not isinstance(stored, int) or isinstance(stored, bool) or \
+                        not 0 <= stored <= room:
+                    raise EnergyModelError(f"{home.name}'s battery can start with 0..{room} Wh, "
+                                           f"got {stored!r}")
         missing = sorted(set(self.names) - set(self.feeder.households))
         if missing:
             raise EnergyModelError(f"households {missing} have no home on the feeder")
@@ -100,7 +123,7 @@ class DayPlan:
     @classmethod
     def of(cls, households: Sequence[Household], days: Sequence[HouseholdDay],
            agents: AgentLike | Mapping[str, AgentLike], tariffs: Tariffs, feeder: Feeder,
-           day: date, **terms: Any) -> "DayPlan":
+           day: date, *, forecasts: Sequence[HouseholdDay], **terms: Any) -> "DayPlan":
         """A plan from its parts; ``agents`` is one agent for every home or a name -> agent map."""
         names = [home.name for home in households]
         if isinstance(agents, Mapping):
@@ -111,7 +134,8 @@ class DayPlan:
             chosen = tuple(agents[name] for name in names)
         else:
             chosen = (agents,) * len(names)
-        return cls(tuple(households), tuple(days), chosen, tariffs, feeder, day, **terms)
+        return cls(tuple(households), tuple(days), tuple(forecasts), chosen, tariffs, feeder, day,
+                   **terms)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -137,6 +161,18 @@ class DayPlan:
     def window_end(self, slot: int) -> int:
         """When ``slot``'s reading window closes and it may be settled."""
         return self.start + (slot + 1) * self.slot_seconds + READING_WINDOW
+
+    def window(self, first: int, count: int) -> "DayPlan":
+        """The day cut to ``count`` slots from ``first``, truth and forecasts alike (for short
+        stories and tests: the cut day's clock starts at 00:00)."""
+        def cut(profile: HouseholdDay) -> HouseholdDay:
+            return HouseholdDay(profile.pv_wh[first:first + count],
+                                profile.load_wh[first:first + count])
+        if not 0 <= first < first + count <= self.n_slots:
+            raise EnergyModelError(f"a window of {count} slots from slot {first} must lie within "
+                                   f"the day's {self.n_slots} slots")
+        return replace(self, days=tuple(map(cut, self.days)),
+                       forecasts=tuple(map(cut, self.forecasts)))
 
     @property
     def mechanism_options(self) -> dict[str, int]:
@@ -207,22 +243,51 @@ class _Slot:
 def start_of_day(plan: DayPlan) -> tuple[list[Battery | None], tuple[int, ...],
                                          list[random.Random], random.Random]:
     """The street at midnight: batteries, what they hold, and the seeded random streams."""
-    batteries: list[Battery | None] = [
-        Battery.at_soc(h.battery, plan.initial_soc_permille) if h.battery else None
-        for h in plan.households]
+    if plan.initial_stored_wh is not None:
+        batteries: list[Battery | None] = [
+            Battery(h.battery, stored) if h.battery else None
+            for h, stored in zip(plan.households, plan.initial_stored_wh)]
+    else:
+        batteries = [Battery.at_soc(h.battery, plan.initial_soc_permille) if h.battery else None
+                     for h in plan.households]
     initial = tuple(b.stored_wh if b else 0 for b in batteries)
     agent_rngs = [random.Random(f"agent:{plan.seed}:{h.name}") for h in plan.households]
     return batteries, initial, agent_rngs, random.Random(f"arrival:{plan.seed}")
 
 
-def slot_intents(plan: DayPlan, slot: int, batteries: Sequence[Battery | None],
-                 recent: tuple[int | None, ...], agent_rngs: Sequence[random.Random],
+@dataclass
+class Known:
+    """What the day has done so far that a household may be told: its batteries and its trades."""
+
+    initial: tuple[Battery | None, ...]                   # every home's battery at midnight
+    starts: list[tuple[Battery | None, ...]] = field(default_factory=list)
+    # per slot dispatched: every home's battery as the slot started
+    bought: list[tuple[int, ...]] = field(default_factory=list)   # per slot cleared: Wh bought
+    sold: list[tuple[int, ...]] = field(default_factory=list)     # per slot cleared: Wh sold
+
+
+def slot_view(plan: DayPlan, known: Known, i: int, slot: int, recent: tuple[int | None, ...],
+              rng: random.Random) -> SlotView:
+    """What household ``i`` knows when it bids for ``slot``: at the start of slot ``slot - 2``."""
+    now = slot - BID_AHEAD
+    ended = max(0, now)
+    truth = plan.days[i]
+    return SlotView(
+        household=plan.names[i], slot=slot, now=now, day=plan.day, forecast=plan.forecasts[i],
+        readings=HouseholdDay(truth.pv_wh[:ended], truth.load_wh[:ended]),
+        battery_now=known.starts[now][i] if now >= 0 else known.initial[i],
+        committed=tuple(Commitment(t, known.bought[t][i], known.sold[t][i])
+                        for t in range(ended, slot)),
+        tariffs=plan.tariffs, recent_prices=recent, rng=rng, slot_seconds=plan.slot_seconds)
+
+
+def slot_intents(plan: DayPlan, slot: int, known: Known, recent: tuple[int | None, ...],
+                 agent_rngs: Sequence[random.Random],
                  arrival_rng: random.Random) -> tuple[tuple[int, OrderIntent], ...]:
     """Every household's orders for ``slot`` (by household index), in a seeded arrival order."""
     intents = []
-    for i, name in enumerate(plan.names):
-        view = SlotView(name, slot, plan.days[i].pv_wh[slot], plan.days[i].load_wh[slot],
-                        batteries[i], plan.tariffs, recent, agent_rngs[i], plan.slot_seconds)
+    for i in range(len(plan.households)):
+        view = slot_view(plan, known, i, slot, recent, agent_rngs[i])
         intents.extend((i, intent) for intent in orders_for(plan.agents[i], view))
     arrival_rng.shuffle(intents)
     return tuple(intents)
@@ -235,6 +300,7 @@ def run_day(plan: DayPlan, market: MarketBackend, progress: Progress | None = No
     index = {owner: i for i, owner in enumerate(owners)}
     market.open(plan, owners)
     batteries, initial, agent_rngs, arrival_rng = start_of_day(plan)
+    known = Known(tuple(batteries))
     prices: list[int | None] = []
     slots: list[_Slot] = []
     unread: list[tuple[int, tuple[Reading, ...]]] = []   # readings not yet sent
@@ -251,7 +317,7 @@ def run_day(plan: DayPlan, market: MarketBackend, progress: Progress | None = No
         return readings, ready
 
     def orders_for_slot(slot: int) -> tuple[tuple[int, OrderIntent], ...]:
-        return slot_intents(plan, slot, batteries, tuple(prices[-plan.recent_prices:]),
+        return slot_intents(plan, slot, known, tuple(prices[-plan.recent_prices:]),
                             agent_rngs, arrival_rng)
 
     if plan.n_slots:
@@ -267,6 +333,9 @@ def run_day(plan: DayPlan, market: MarketBackend, progress: Progress | None = No
         for trade in grid.trades:
             bought[index[trade.buyer]] += trade.quantity_wh
             sold[index[trade.seller]] += trade.quantity_wh
+        known.bought.append(tuple(bought))
+        known.sold.append(tuple(sold))
+        known.starts.append(tuple(batteries))
         meters = []
         for i in range(len(names)):
             pv, load = plan.days[i].pv_wh[slot], plan.days[i].load_wh[slot]

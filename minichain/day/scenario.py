@@ -3,9 +3,18 @@
 ``Scenario`` holds what a learner can change (how many homes, PV and battery shares, the
 day, the clouds, the tariffs, the market mechanism and its k, the bidding agents, the
 seed) and is checked when built. The pure functions here turn it into the street, its
-feeder, each home's PV and load under one shared sky, and each home's agent; a *runner*
-turns it into a ``records.DayRecord``: ``run_market_only`` here, ``simulation.run_on_chain``
-on chain. The dashboard (``viz/app.py``) and the CLI build on this.
+feeder, each home's PV and load under one shared sky, each home's day-ahead forecast of
+them, and each home's agent; a *runner* turns it into a ``records.DayRecord``:
+``run_market_only`` here, ``onchain.run_on_chain`` on chain. The dashboard
+(``viz/app.py``) and the CLI build on this.
+
+**What the agents know** (chapter 12). The day's sky is drawn around the chosen
+cloudiness (``sky``); its day-ahead forecast is the same forecast model as every other
+day's (``weather.sky_forecast``, right on average and wrong on the day), drawn around the
+same level. Every home forecasts its PV and use for the day with its default forecaster
+(``forecast.dayahead.HOME_FORECASTER``) from its own past days, which are Sunny Street's
+own (its climate, its seeded sky), and its agent bids from that forecast. The truth is
+used only for delivery and settlement.
 """
 
 from __future__ import annotations
@@ -22,7 +31,9 @@ from minichain.microgrid.grid import (MAIN_CAPACITY_W, SERVICE_CAPACITY_W,
                                       TRANSFORMER_CAPACITY_W, Feeder, make_feeder)
 from minichain.microgrid.household import Household, HouseholdDay, household_day, make_street
 from minichain.market.orders import Tariffs
-from minichain.microgrid.profiles import SUNNY_STREET, cloudiness_day, weather_rng
+from minichain.forecast.dayahead import HOME_FORECASTER, HomeForecaster, forecasts_for
+from minichain.microgrid import weather
+from minichain.microgrid.profiles import SUNNY_STREET, Site
 from minichain.day.native import NativeMarket
 from minichain.day.records import DayRecord
 from minichain.day.runner import DayPlan, run_day
@@ -123,12 +134,22 @@ def scenario_feeder(scenario: Scenario) -> Feeder:
                        transformer_capacity_w=scenario.transformer_kva * 1000)
 
 
+def scenario_site(scenario: Scenario) -> Site:
+    """Sunny Street with a climate whose every month is the chosen cloudiness."""
+    level = min(0.99, max(0.01, scenario.cloudiness_percent / 100))
+    return dataclasses.replace(SUNNY_STREET, cloudiness_by_month=(level,) * 12)
+
+
 def sky(scenario: Scenario) -> tuple[float, ...]:
     """The day's cloudiness per slot, drawn around the chosen level from the seeded weather."""
-    level = min(0.99, max(0.01, scenario.cloudiness_percent / 100))
-    site = dataclasses.replace(SUNNY_STREET, cloudiness_by_month=(level,) * 12)
-    return cloudiness_day(site, scenario.day, weather_rng(scenario.seed, scenario.day),
-                          spread=CLOUD_CONCENTRATION)
+    return weather.sky(scenario_site(scenario), scenario.day, scenario.seed,
+                       spread=CLOUD_CONCENTRATION)
+
+
+def sky_forecast(scenario: Scenario) -> tuple[float, ...]:
+    """The day-ahead forecast of ``sky(scenario)``: the same model as any day's, around the same level."""
+    return weather.sky_forecast(scenario_site(scenario), scenario.day, scenario.seed,
+                                spread=CLOUD_CONCENTRATION)
 
 
 def household_days(scenario: Scenario, homes: tuple[Household, ...]) -> list[HouseholdDay]:
@@ -146,11 +167,20 @@ def agents_for(scenario: Scenario, homes: tuple[Household, ...]) -> dict[str, ob
     return {home.name: choice[scenario.agents](home) for home in homes}
 
 
+def household_forecasts(scenario: Scenario, homes: tuple[Household, ...],
+                        forecaster: HomeForecaster = HOME_FORECASTER) -> tuple[HouseholdDay, ...]:
+    """Each home's day-ahead forecast of its PV and use, from its own past and the sky's forecast."""
+    return forecasts_for(homes, SUNNY_STREET, scenario.day, scenario.seed,
+                         sky_forecast(scenario), forecaster)
+
+
 def plan(scenario: Scenario) -> DayPlan:
-    """The scenario's day, built once: the street, each home's PV and load, the feeder, the agents."""
+    """The scenario's day, built once: the street, each home's PV and load and its forecast of
+    them, the feeder, the agents."""
     homes = street(scenario)
     agents = agents_for(scenario, homes)
     return DayPlan(households=homes, days=tuple(household_days(scenario, homes)),
+                   forecasts=household_forecasts(scenario, homes),
                    agents=tuple(agents[home.name] for home in homes), tariffs=scenario.tariffs,
                    feeder=scenario_feeder(scenario), day=scenario.day,
                    mechanism=scenario.mechanism, seed=scenario.seed,

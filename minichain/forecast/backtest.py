@@ -7,6 +7,11 @@ before it. No forecast ever sees its own day, nor any later one. A *random* spli
 cheat: a day's neighbours (in the training set) would tell the model what its weather
 and habits were, which no household knows a day ahead.
 
+``random_split_error`` shows the cheat in numbers: split the slots of some days at
+random, and guess each held-out slot from the training slots just before and after it
+on the same day. The guess scores far better than any honest forecast, and it could
+never be made at gate closure: it reads the day it forecasts.
+
 **Held-out weeks** (``HELD_OUT_WEEKS``): fixed before any forecaster was scored, the
 week from the second Monday of each month from March to November 2026, and two December
 weeks, from the 7th and from the 21st (Christmas), grouped by meteorological season.
@@ -19,6 +24,11 @@ between. The class is the day's truth (known only afterwards): it sorts days to 
 it is never a forecaster's input. Kasten-Czeplak's clear-sky index runs from 0.25
 (overcast) to 1 (clear); partly cloudy is roughly its middle half.
 
+**The day's own readings** (``intraday_run``): the PV a home's agent expects for the
+slot it bids for, ``lead`` slots ahead of the slot that starts as it bids, from the
+day-ahead forecast alone and from the same forecast corrected by the readings of the
+slots that have ended (``intraday.updated_pv``).
+
 **Aggregation** (``aggregation``): the street's total forecast two ways, by one model on
 the street's own series and as the sum of every home's forecast, each against the truth;
 and every forecast's error relative to the mean of what it forecasts, home by home and
@@ -29,12 +39,15 @@ forecast than any one home.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Mapping, Sequence
 
 from minichain.errors import ForecastError
+from minichain.forecast.dayahead import HOME_FORECASTER, HomeForecaster, forecasts_from_history
 from minichain.forecast.history import PV, STREET, History
+from minichain.forecast.intraday import updated_pv
 from minichain.forecast.metrics import mae, relative_mae, rmse, skill
 from minichain.forecast.past import Forecaster, forecast_day
 from minichain.microgrid.profiles import SLOTS_PER_DAY
@@ -126,6 +139,30 @@ def run(history: History, quantity: str, names: Sequence[str], days: Sequence[da
                {label: tuple(values) for label, values in out.items()})
 
 
+DAY_AHEAD, CORRECTED = "day-ahead", "corrected by the readings"
+
+
+def intraday_run(history: History, days: Sequence[date],
+                 forecaster: HomeForecaster = HOME_FORECASTER, lead: int = 2) -> Run:
+    """Every PV home's slots as its agent sees them when it bids, ``lead`` slots ahead: the
+    day-ahead forecast, and the same corrected by the readings of the slots that have ended
+    (the day runner bids two slots ahead, ``day.runner.BID_AHEAD``)."""
+    names = pv_homes(history)
+    truth: list[float] = []
+    out: dict[str, list[float]] = {DAY_AHEAD: [], CORRECTED: []}
+    for day in days:
+        forecasts = dict(zip(history.names, forecasts_from_history(history, day, forecaster)))
+        for name in names:
+            real = history.on(day, history.pv_wh[name])
+            forecast = forecasts[name].pv_wh
+            truth.extend(real)
+            out[DAY_AHEAD].extend(forecast)
+            out[CORRECTED].extend(updated_pv(forecast, real[:max(0, slot - lead)])[slot]
+                                  for slot in range(len(real)))
+    return Run(PV, names, tuple(days), tuple(truth),
+               {label: tuple(values) for label, values in out.items()})
+
+
 def pv_homes(history: History) -> tuple[str, ...]:
     """The homes with PV, in street order."""
     return tuple(home.name for home in history.homes if home.has_pv)
@@ -164,3 +201,34 @@ def aggregation(history: History, quantity: str, days: Sequence[date],
                 for name, forecast in zip(names, forecasts)}
     return Aggregation(street.mae("f"), mae(street.truth, aggregate(forecasts)),
                        relative_mae(street.truth, street.forecasts["f"]), relative)
+
+
+def random_split_error(history: History, quantity: str, names: Sequence[str],
+                       days: Sequence[date], test_permille: int = 200, seed: int = 0) -> float:
+    """The MAE of a cheat that a random split of slots allows: each held-out slot guessed as
+    the mean of the nearest training slots before and after it on the same day.
+
+    About ``test_permille`` per mille of the slots (every home in ``names``, every day in
+    ``days``) are held out at random (``random.Random(seed)``); the rest are training.
+    """
+    if not 0 < test_permille < 1000:
+        raise ForecastError(f"test_permille is the share held out, 1..999 per mille, got "
+                            f"{test_permille!r}")
+    rng = random.Random(seed)
+    misses: list[float] = []
+    for day in days:
+        for name in names:
+            values = history.on(day, history.series(quantity, name))
+            held = [rng.randrange(1000) < test_permille for _ in values]
+            for slot, value in enumerate(values):
+                if not held[slot]:
+                    continue
+                before = next((values[s] for s in range(slot - 1, -1, -1) if not held[s]), None)
+                after = next((values[s] for s in range(slot + 1, len(values)) if not held[s]),
+                             None)
+                known = [v for v in (before, after) if v is not None]
+                guess = math.fsum(known) / len(known) if known else 0.0
+                misses.append(abs(value - guess))
+    if not misses:
+        raise ForecastError("no slot was held out: ask for more days or a larger share")
+    return math.fsum(misses) / len(misses)

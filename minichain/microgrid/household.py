@@ -196,14 +196,27 @@ def load_rng(seed: int, name: str, day: date) -> random.Random:
     return random.Random(f"load:{seed}:{name}:{day.isoformat()}")
 
 
+def household_pv(household: Household, site: Site, day: date,
+                 cloudiness: Sequence[float] | None) -> tuple[int, ...]:
+    """The household's PV output on ``day`` under ``cloudiness`` (None: a clear sky)."""
+    if not household.has_pv:
+        return (0,) * SLOTS_PER_DAY
+    return pv_day(site, day, household.pv_peak_w, cloudiness, household.pv_tilt_deg,
+                  household.pv_azimuth_deg)
+
+
+def household_load(household: Household, day: date, seed: int,
+                   noise: float = 0.3) -> tuple[int, ...]:
+    """The household's use on ``day``: its H0 day with its own seeded noise."""
+    return load_day(day, household.annual_kwh, load_rng(seed, household.name, day), noise)
+
+
 def household_day(household: Household, site: Site, day: date,
                   cloudiness: Sequence[float] | None, seed: int,
                   noise: float = 0.3) -> HouseholdDay:
     """The household's PV output and use on ``day``; the street shares one ``cloudiness``."""
-    pv = (pv_day(site, day, household.pv_peak_w, cloudiness, household.pv_tilt_deg,
-                 household.pv_azimuth_deg) if household.has_pv else (0,) * SLOTS_PER_DAY)
-    load = load_day(day, household.annual_kwh, load_rng(seed, household.name, day), noise)
-    return HouseholdDay(pv, load)
+    return HouseholdDay(household_pv(household, site, day, cloudiness),
+                        household_load(household, day, seed, noise))
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,8 @@ KEY_FIGURES = {
     "max_loading": ("fullest cable",
                     "the highest load any cable of the feeder carried, physically (from the "
                     "meters), against its rating"),
-    "books": ("energy balances, tokens conserved",
-              "every home's energy adds up in every slot, and no token was made or lost"),
+    "books": ("energy balances, money conserved",
+              "every home's energy adds up in every slot, and not one µ€ was made or lost"),
 }
 
 

@@ -23,6 +23,9 @@ ipywidgets dashboard only wires controls (household, slot, mechanism, ...) to th
   blue).
 * ``chain_figure``: blocks, transactions and gas per hour, each on an axis of its own,
   when the day ran on chain.
+* ``home_day_figure``: the models behind one home's day: its PV under a clear sky and
+  under the day's clouds, its use (H0), each beside the home's day-ahead forecast of it,
+  and the sky itself (cloudiness, true and forecast) below.
 
 Energy is shown in kWh (Wh / 1000), money in € (µ€ / 10⁶), prices in ct/kWh, time in
 hours since the day's first slot. Fonts, sizes and colours come from ``viz.style``; one
@@ -413,4 +416,41 @@ def battery_figure(day: DayRecord, household: str | None = None,
     figure.update_layout(legend={"y": -0.3})
     figure.update_yaxes(range=[0, 105])
     _day_axis(figure, day)
+    return figure
+
+
+# --- the models behind one home's day ----------------------------------------------------
+
+def home_day_figure(name: str, clear_pv_wh, pv_wh, pv_forecast_wh, load_wh, load_forecast_wh,
+                    cloudiness, cloudiness_forecast, slot_seconds: int = 900) -> go.Figure:
+    """One home's PV (clear sky, the day's, forecast) and use (true, forecast), the sky below."""
+    series = (clear_pv_wh, pv_wh, pv_forecast_wh, load_wh, load_forecast_wh, cloudiness,
+              cloudiness_forecast)
+    if len({len(values) for values in series}) != 1:
+        raise EnergyModelError(f"every series needs one value per slot, got lengths "
+                               f"{[len(values) for values in series]}")
+    hours = [slot * slot_seconds / 3600 for slot in range(len(pv_wh))]
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3],
+                           vertical_spacing=0.06)
+    energy = (("PV under a clear sky", clear_pv_wh, COLOURS["pv"], "dot", 2),
+              ("PV under the day's clouds", pv_wh, COLOURS["pv"], "solid", 4),
+              ("PV forecast (day ahead)", pv_forecast_wh, COLOURS["utility_out"], "dash", 2),
+              ("use (H0 with the home's own noise)", load_wh, COLOURS["load"], "solid", 4),
+              ("use forecast (day ahead)", load_forecast_wh, COLOURS["bought"], "dash", 2))
+    for label, values, colour, dash, width in energy:
+        figure.add_trace(go.Scatter(x=hours, y=[_kwh(v) for v in values], name=label,
+                                    mode="lines", line={"color": colour, "dash": dash,
+                                                        "width": width}), row=1, col=1)
+    for label, values, dash in (("cloudiness", cloudiness, "solid"),
+                                ("cloudiness forecast", cloudiness_forecast, "dash")):
+        figure.add_trace(go.Scatter(x=hours, y=[100 * c for c in values], name=label,
+                                    mode="lines", line={"color": NODE, "dash": dash}),
+                         row=2, col=1)
+    _layout(figure, f"{name}'s day: the models, and the forecast made the day before", None, None,
+            height=HEIGHT + 160)
+    figure.update_yaxes(title={"text": f"kWh per {slot_seconds // 60} minutes", "font": FONT},
+                        row=1, col=1)
+    figure.update_yaxes(title={"text": "clouds %", "font": FONT}, range=[0, 100], row=2, col=1)
+    figure.update_xaxes(title={"text": "hour of the day", "font": FONT},
+                        range=[0, len(pv_wh) * slot_seconds / 3600], dtick=3, row=2, col=1)
     return figure

@@ -15,7 +15,8 @@ Pure builders that return a ``plotly.graph_objects.Figure`` and are tested as da
   average beside the Bayesian score the reputation contract keeps
   (``minichain.market.reputation.score``), with a buyer's minimum as a line.
 
-Amounts are whole tokens and Wh; only the score picture divides, to draw stars.
+Amounts are whole µ€ (the street's token, ``market.units``) and Wh; the Sankey shows money
+in euros and only the score picture divides, to draw stars.
 Fonts are large enough for the back row.
 """
 
@@ -28,7 +29,7 @@ import plotly.graph_objects as go
 
 from minichain.market.reputation import MAX_STARS, MILLI, PRIOR_SCORE, Record, score
 from minichain.market.settlement import Delivery
-from minichain.market.units import amount_for
+from minichain.market.units import amount_for, format_money
 from minichain.errors import SettlementError
 from minichain.teach import short
 from minichain.vm.abi import DecodedEvent
@@ -102,7 +103,7 @@ def slot_token_flows(events: Iterable[DecodedEvent], slot: int,
     events = list(events)
     orders = {e["order"]: e for e in events if e.name == "OrderPosted" and e["slot"] == slot}
     trades = {e["trade"]: e for e in events if e.name == "Trade" and e["slot"] == slot}
-    locked: dict[str, int] = {}               # source node -> tokens that went in
+    locked: dict[str, int] = {}               # source node -> µ€ that went in
     moved: dict[tuple[str, str, str], int] = {}
 
     def lock(node: str, amount: int) -> None:
@@ -110,7 +111,7 @@ def slot_token_flows(events: Iterable[DecodedEvent], slot: int,
 
     def move(source: str, target: str, kind: str, amount: int) -> None:
         if amount < 0:
-            raise SettlementError(f"a flow of {amount} tokens from {source} to {target}: "
+            raise SettlementError(f"a flow of {amount} µ€ from {source} to {target}: "
                                   "the events do not add up")
         if amount:
             moved[(source, target, kind)] = moved.get((source, target, kind), 0) + amount
@@ -151,7 +152,7 @@ def slot_token_flows(events: Iterable[DecodedEvent], slot: int,
 
 
 def token_sankey(flows: Sequence[TokenFlow],
-                 title: str = "Where the slot's tokens went") -> go.Figure:
+                 title: str = "Where the slot's money went") -> go.Figure:
     """The flows as a Sankey diagram: escrow and bonds on the left, accounts on the right."""
     sources = sorted({flow.source for flow in flows},
                      key=lambda node: (not node.endswith("'s escrow"), node))
@@ -168,7 +169,7 @@ def token_sankey(flows: Sequence[TokenFlow],
     colours += [TARGET_COLOURS.get(node, ACCOUNT_COLOUR) for node in targets]
     total = sum(flow.amount for flow in flows)
     figure = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=",d", valuesuffix=" tokens", textfont=FONT,
+        arrangement="snap", valueformat=",d", valuesuffix=" µ€", textfont=FONT,
         node={"label": labels, "color": colours, "pad": 22, "thickness": 22,
               "line": {"color": INK, "width": 0.5}},
         link={"source": [index[flow.source] for flow in flows],
@@ -180,7 +181,7 @@ def token_sankey(flows: Sequence[TokenFlow],
                          for kind in KINDS if any(flow.kind == kind for flow in flows))
     figure.add_annotation(x=0.5, y=-0.12, xref="paper", yref="paper", showarrow=False,
                           text=legend, font=FONT)
-    figure.update_layout(title={"text": f"{title} ({total:,} tokens)", "font": TITLE_FONT,
+    figure.update_layout(title={"text": f"{title} ({format_money(total)})", "font": TITLE_FONT,
                                 "x": 0.02},
                          font={**FONT, "color": INK}, height=560, paper_bgcolor="white",
                          margin={"l": 30, "r": 30, "t": 80, "b": 80})

@@ -18,7 +18,7 @@ The language in one screen::
         def __init__(self):             # runs once, at deploy
             self.owner = msg.sender
 
-        @public                         # callable in a transaction; @payable also takes tokens
+        @public                         # callable in a transaction; @payable also takes money
         def bump(self, times: int) -> int:
             require(times > 0, "bump at least once")      # refuse with a reason
             for i in range(times):                        # if / while / for-range / break
@@ -27,7 +27,7 @@ The language in one screen::
             return self.count
 
 Also: ``msg.sender``, ``msg.value``, ``block.number``, ``block.timestamp``,
-``self.address``, ``self.balance``, ``send(to, amount)`` (tokens out of the contract),
+``self.address``, ``self.balance``, ``send(to, amount)`` (µ€ out of the contract),
 ``revert("reason")``, ``len``, ``min``, ``max``, ``abs``, ``int``, ``bool``,
 ``address("0x…")``, memory lists ``xs = [0] * n`` (``xs[i]``, ``len(xs)``), storage arrays
 ``self.a.append(v)``, ``self.a.pop()``, ``self.a.clear()``, ``len(self.a)``, and internal
@@ -97,7 +97,7 @@ class _Context:
         raise NotImplementedError(_ON_CHAIN)
 
 
-msg: Any = _Context()       # msg.sender (address), msg.value (int, tokens sent with the call)
+msg: Any = _Context()       # msg.sender (address), msg.value (int, µ€ sent with the call)
 block: Any = _Context()     # block.number, block.timestamp (seconds)
 
 
@@ -107,7 +107,7 @@ def public(function: Any) -> Any:
 
 
 def payable(function: Any) -> Any:
-    """Mark a public method that accepts tokens with the call (``msg.value``)."""
+    """Mark a public method that accepts money (µ€) with the call (``msg.value``)."""
     return function
 
 
@@ -127,7 +127,7 @@ def emit(event: Any) -> None:
 
 
 def send(to: Any, amount: int) -> None:
-    """Send ``amount`` tokens from the contract's balance to ``to``."""
+    """Send ``amount`` µ€ from the contract's balance to ``to``."""
     raise NotImplementedError(_ON_CHAIN)
 
 

@@ -85,7 +85,7 @@ GAS_SLOAD = 100                   # read a storage slot
 GAS_BALANCE = 100                 # read an account balance
 GAS_LOG = 100                     # emit an event ...
 GAS_LOG_WORD = 20                 # ... plus this per data word
-GAS_TRANSFER = 1_000              # send tokens from the contract
+GAS_TRANSFER = 1_000              # send money (µ€) from the contract
 GAS_CONTRACT_CALL = 700           # call another contract (plus all the gas the callee uses)
 GAS_SSTORE = 2_000                # write a storage slot: 20x a read
 CODE_DEPOSIT_GAS = 20             # per byte of code a deploy stores on chain
@@ -202,9 +202,9 @@ _ROWS = (
     ("SHA256",      0x21, 1, "n",   "1",   GAS_SHA256,
      "SHA-256 of the top n words (deepest first)"),
     ("ADDRESS",     0x30, 0, "0",   "1",   GAS_BASE,    "this contract's address"),
-    ("BALANCE",     0x31, 0, "1",   "1",   GAS_BALANCE, "token balance of address a"),
+    ("BALANCE",     0x31, 0, "1",   "1",   GAS_BALANCE, "balance of address a (µ€)"),
     ("CALLER",      0x32, 0, "0",   "1",   GAS_BASE,    "who sent the transaction"),
-    ("CALLVALUE",   0x33, 0, "0",   "1",   GAS_BASE,    "tokens sent with the call"),
+    ("CALLVALUE",   0x33, 0, "0",   "1",   GAS_BASE,    "µ€ sent with the call"),
     ("CALLDATA",    0x34, 0, "1",   "1",   GAS_FAST,    "word a of the call data (0 past the end)"),
     ("CALLDATASIZE", 0x35, 0, "0",  "1",   GAS_BASE,    "number of words of call data"),
     ("NUMBER",      0x40, 0, "0",   "1",   GAS_BASE,    "the block's number"),
@@ -227,7 +227,7 @@ _ROWS = (
     ("ALOAD",       0xB1, 0, "2",   "1",   GAS_MEMORY,  "word b of memory list a"),
     ("ASTORE",      0xB2, 0, "3",   "0",   GAS_MEMORY,  "set word c of memory list b to a"),
     ("ALEN",        0xB3, 0, "1",   "1",   GAS_FAST,    "length of memory list a"),
-    ("TRANSFER",    0xC0, 0, "2",   "0",   GAS_TRANSFER, "send b tokens from the contract to a"),
+    ("TRANSFER",    0xC0, 0, "2",   "0",   GAS_TRANSFER, "send b µ€ from the contract to a"),
     ("XCALL",       0xF1, 1, "n+2", "1",   GAS_CONTRACT_CALL,
      "call contract a with a selector and n argument words; push the word it returns"),
     ("RETURN",      0xF3, 1, "n",   "0",   GAS_HALT,    "success, the top n words are the output"),

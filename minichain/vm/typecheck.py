@@ -495,7 +495,7 @@ class FunctionChecker:
         if isinstance(node.value, int):
             raise _error(node, f"{node.value} is outside the word range -2**255 .. 2**255 - 1")
         if isinstance(node.value, float):
-            raise _error(node, "no floats on chain: use whole numbers (Wh, token units)")
+            raise _error(node, "no floats on chain: use whole numbers (Wh, µ€)")
         if isinstance(node.value, str):
             raise _error(node, "text exists only as require/revert reasons and event names")
         if node.value is None:

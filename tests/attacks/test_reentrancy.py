@@ -132,16 +132,19 @@ def test_the_market_calls_only_the_three_contracts_fixed_at_deploy():
     for variable in ("registry", "oracle", "reputation"):
         assert writers(source("market"), variable) == ["__init__"]
     assert {(c.interface, c.method) for c in calls["market"]} == {
-        ("Identity", "status_of"), ("Identity", "is_authority"), ("MeterOracle", "export_of"),
-        ("Reputation", "score"), ("Reputation", "record")}
+        ("Identity", "status_of"), ("Identity", "is_authority"), ("Identity", "account_of"),
+        ("MeterOracle", "export_of"), ("Reputation", "score"), ("Reputation", "record")}
 
 
 def test_none_of_them_calls_anything_that_could_call_the_market():
     calls = market_calls()
-    assert calls["identity"] == [] and calls["reputation"] == []
+    assert calls["identity"] == []                     # the registry calls nobody
     assert [(c.interface, c.method, c.target) for c in calls["meter_oracle"]] == [
         ("Identity", "household_of", "self.registry")]
-    assert writers(source("meter_oracle"), "registry") == ["__init__"]
+    assert [(c.interface, c.method, c.target) for c in calls["reputation"]] == [
+        ("Identity", "account_of", "self.registry")]  # a rater's account, whichever key signs
+    for contract in ("meter_oracle", "reputation"):
+        assert writers(source(contract), "registry") == ["__init__"]
     assert set(calls) == set(MARKET_CONTRACTS)
 
 
@@ -177,5 +180,5 @@ def test_a_market_day_on_chain_calls_between_contracts_only_along_those_edges():
             seen |= {(name[a], name[b]) for a, b in calls_between_contracts(state, stx, context)}
             apply_transaction(state, stx, context)
     assert seen == {("market", "identity"), ("market", "oracle"), ("market", "reputation"),
-                    ("oracle", "identity")}
+                    ("oracle", "identity"), ("reputation", "identity")}
     assert not any(callee == "market" for _, callee in seen)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from minichain.day.agents import (BatteryAware, OrderIntent, PriceRamp, SlotView, Truthful,
                                      agent_name, band_price, dispatch, orders_for)
+from minichain.day.planner import Planner
 from minichain.microgrid.grid import make_feeder
 from minichain.microgrid.household import Battery, BatterySpec, Household, HouseholdDay, \
     self_consume
@@ -25,8 +26,7 @@ MIDSUMMER = date(2026, 6, 21)
 
 def view(pv=0, load=0, stored=None, slot=40, prices=(), seed=0, spec=TEN_KWH) -> SlotView:
     battery = None if stored is None else Battery(spec, stored)
-    return SlotView("alice", slot, pv, load, battery, TARIFFS, tuple(prices),
-                    random.Random(seed))
+    return SlotView.sketch("alice", slot, pv, load, battery, TARIFFS, prices, seed)
 
 
 def sides(intents):
@@ -47,7 +47,7 @@ def test_an_order_intent_is_whole_numbers_checked_when_built():
 
 def test_a_view_knows_the_slot_net_position_and_what_self_consumption_leaves():
     sunny = view(pv=2000, load=300, stored=0, prices=(20, None))
-    assert (sunny.net_wh, sunny.band, sunny.last_price) == (1700, 24, None)
+    assert (sunny.forecast_net_wh, sunny.band, sunny.last_price) == (1700, 24, None)
     left = sunny.residual()
     assert (left.charged_wh, left.export_wh, left.import_wh) == (1250, 450, 0)
     assert view(prices=()).last_price is None and view(prices=(19, 21)).last_price == 21
@@ -106,7 +106,7 @@ def test_battery_aware_sells_from_its_battery_when_the_price_is_high():
     evening = view(pv=0, load=300, stored=5000, prices=(25,))
     # 3,000 Wh above the reserve, 1,250 can leave this slot: 300 for itself, 950 to sell.
     assert sides(agent.orders(evening)) == [(SELL, 950, 24)]
-    home = dispatch(evening.battery, 0, 300, bought_wh=0, sold_wh=950)
+    home = dispatch(evening.expected_battery(), 0, 300, bought_wh=0, sold_wh=950)
     assert (home.discharged_wh, home.import_wh, home.battery.stored_wh) == (1250, 0, 3750)
     # No trade last slot: buyers pay retail, so that counts as high too.
     assert agent.orders(view(pv=0, load=300, stored=5000, prices=(20, None))) == \
@@ -154,7 +154,7 @@ def test_dispatch_serves_commitments_then_the_battery_then_the_utility():
         dispatch(None, 0, 0, 0, -1)
 
 
-AGENTS = [Truthful(), PriceRamp(jitter_permille=200), BatteryAware()]
+AGENTS = [Truthful(), PriceRamp(jitter_permille=200), BatteryAware(), Planner()]
 
 
 @settings(deadline=None, max_examples=200)
@@ -169,10 +169,10 @@ def test_whatever_part_of_its_orders_fills_the_home_can_keep_its_word(
         fill_permille, seed):
     spec = BatterySpec(capacity, power, efficiency)
     battery = Battery.at_soc(spec, soc) if has_battery else None
-    sample = SlotView("alice", slot, pv, load, battery, TARIFFS, tuple(prices),
-                      random.Random(seed))
+    sample = SlotView.sketch("alice", slot, pv, load, battery, TARIFFS, prices, seed)
     intents = orders_for(agent, sample)
     assert len({i.side for i in intents}) <= 1 and all(TARIFFS.in_band(i.price) for i in intents)
+    assert all(i.quantity_wh > 0 for i in intents)
     wanted = sum(i.quantity_wh for i in intents)
     filled = wanted * fill_permille // 1000
     bought = filled if intents and intents[0].side == BUY else 0
@@ -188,7 +188,7 @@ def test_whatever_part_of_its_orders_fills_the_home_can_keep_its_word(
         assert home.import_wh == 0               # what it offers it can deliver, filled or not
     if buying:
         assert home.import_wh <= wanted - filled  # at most the unfilled rest from the utility
-    if not isinstance(agent, BatteryAware):      # truthful quantities: battery as self-use
+    if isinstance(agent, (Truthful, PriceRamp)):  # truthful quantities: battery as self-use
         assert home.battery == self_consume(battery, pv, load).battery
         if buying:
             assert home.import_wh == wanted - filled
@@ -198,8 +198,8 @@ def test_whatever_part_of_its_orders_fills_the_home_can_keep_its_word(
 
 def greedy_seller(view):
     """Offer the whole surplus one unit below retail; never buy."""
-    if view.net_wh > 0:
-        return [OrderIntent(SELL, view.net_wh, view.tariffs.retail - 1)]
+    if view.forecast_net_wh > 0:
+        return [OrderIntent(SELL, view.forecast_net_wh, view.tariffs.retail - 1)]
     return []
 
 
@@ -209,9 +209,9 @@ class HalfBand:
     name = "half-band"
 
     def orders(self, view):
-        if view.net_wh >= 0:
+        if view.forecast_net_wh >= 0:
             return []
-        return [OrderIntent(BUY, -view.net_wh, band_price(view.tariffs, 500))]
+        return [OrderIntent(BUY, -view.forecast_net_wh, band_price(view.tariffs, 500))]
 
 
 def tiny_street():

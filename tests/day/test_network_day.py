@@ -33,9 +33,7 @@ GRID, CITY, COOP = cast.AUTHORITIES
 
 def morning() -> DayPlan:
     """Twelve slots of the small street's midday (data of 11:00-14:00, clock from 00:00)."""
-    whole = plan(SCENARIO)
-    days = tuple(HouseholdDay(d.pv_wh[44:56], d.load_wh[44:56]) for d in whole.days)
-    return dataclasses.replace(whole, days=days)
+    return plan(SCENARIO).window(44, 12)
 
 
 def run(tmp_path, **faults):

@@ -21,7 +21,7 @@ REFUNDED = 3
 class Escrow:
     arbiter: address
     deals: int
-    held: int                       # tokens the contract holds for open deals
+    held: int                       # µ€ the contract holds for open deals
     buyer: Map[int, address]
     seller: Map[int, address]
     amount: Map[int, int]
