@@ -1,4 +1,4 @@
-"""The chapter 09 checks answer the usual wrong turns with the hint that fixes them.
+"""The chapter 09 checks answer the usual wrong turns with the hint that fixes them (part 1).
 
 Each test writes one plausible wrong answer and names the hint it must get. The checkers'
 own reference answers are held against the library too: the walk model against
@@ -35,19 +35,19 @@ def test_a_correct_amount_passes_and_the_cases_hold_the_worked_example():
     def amount_for(q_wh, price):
         return q_wh * price // 1000
     assert check(amount_for).status == PASSED
-    assert amount_for(1_234, 17) == 20
+    assert amount_for(1_234, 156_666) == 193_325
 
 
 def test_rounding_to_the_nearest_or_up_gets_the_round_down_hint():
     @named("amount_for")
     def nearest(q_wh, price):
         return round(q_wh * price / 1000)
-    failed_with(nearest, "amount_for(1234, 17): expected 20, got 21", "round DOWN")
+    failed_with(nearest, "amount_for(1234, 156666): expected 193325, got 193326", "round DOWN")
 
     @named("amount_for")
     def up(q_wh, price):
         return math.ceil(q_wh * price / 1000)
-    failed_with(up, "amount_for(1020, 17): expected 17, got 18",
+    failed_with(up, "amount_for(1020, 156666): expected 159799, got 159800",
                 "never pays more than the exact value")
 
 
@@ -55,19 +55,41 @@ def test_a_float_division_is_refused_with_the_floor_division_hint():
     @named("amount_for")
     def exact(q_wh, price):
         return q_wh * price / 1000
-    failed_with(exact, "amount_for(1000, 17) returned the float 17.0", "floor division //")
+    failed_with(exact, "amount_for(1000, 170000): expected 170000, got 170000.0",
+                "use // (floor division)")
+
+
+def test_a_detour_through_a_float_fails_on_sixty_terawatt_hours():
+    @named("amount_for")
+    def through_float(q_wh, price):
+        return int(q_wh * price / 1000)
+    failed_with(through_float, "amount_for(60000000000002, 156666): expected "
+                "9399960000000313, got 9399960000000314", "about 16 digits")
 
 
 def test_rounding_the_quantity_first_and_forgetting_the_kilo_are_named():
     @named("amount_for")
     def kwh_first(q_wh, price):
         return q_wh // 1000 * price
-    failed_with(kwh_first, "amount_for(1234, 17): expected 20, got 17", "multiply first")
+    failed_with(kwh_first, "amount_for(1020, 156666): expected 159799, got 156666",
+                "multiply first")
 
     @named("amount_for")
     def per_wh(q_wh, price):
         return q_wh * price
-    failed_with(per_wh, "expected 17, got 17000", "divide q * p by 1000")
+    failed_with(per_wh, "expected 170000, got 170000000", "divide q * p by 1000")
+
+    @named("amount_for")
+    def price_first(q_wh, price):
+        return q_wh * (price // 1000)
+    failed_with(price_first, "expected 159799, got 159120", "last three digits")
+
+
+def test_a_forgotten_return_is_named():
+    @named("amount_for")
+    def silent(q_wh, price):
+        q_wh * price // 1000
+    failed_with(silent, "got None", "forget `return`")
 
 
 # --- merit_order ------------------------------------------------------------------------
@@ -131,7 +153,7 @@ def test_one_list_or_ids_instead_of_orders_are_refused():
 def test_the_merit_cases_include_ties_listed_against_their_ids():
     cases = dict(merit_cases())
     ties = cases["equal prices listed late id first"]
-    assert [o.id for o in ties if o.side == SELL and o.price == 10] == [8, 3, 11]
+    assert [o.id for o in ties if o.side == SELL and o.price == 100_000] == [8, 3, 11]
     assert len(cases["a crowded book with many ties"]) == 14
 
 
@@ -206,12 +228,12 @@ def test_each_usual_price_mistake_gets_its_own_hint(formula, fragments):
 
 def test_the_welfare_cases_are_the_clearings_own_welfare():
     cases = {case.what: case for case in welfare_cases()}
-    assert cases["the noon book, uniform price"].expected == 54_000
-    assert cases["the noon book with Dave at 30, McAfee (reduced)"].expected == 45_000
-    assert cases["the regression book, uniform price"].expected == 9_000
+    assert cases["the noon book, uniform price"].expected == 540_000_000       # €0.54
+    assert cases["the noon book with Dave at 30, McAfee (reduced)"].expected == 450_000_000
+    assert cases["the toy book, uniform price"].expected == 90_000_000
     assert cases["a book that does not cross"].expected == 0
-    tariffs = Tariffs(8, 30)
-    assert clear(UNIFORM_PRICE, noon_book(), tariffs).welfare_milliunits == 54_000
+    tariffs = Tariffs(80_000, 320_000)
+    assert clear(UNIFORM_PRICE, noon_book(), tariffs).welfare_milliunits == 540_000_000
 
 
 def welfarer(term):
@@ -229,7 +251,7 @@ def test_a_correct_welfare_passes():
 
 def test_welfare_at_the_prices_paid_gets_the_limit_price_hint():
     failed_with(welfarer(lambda bid, ask, t: (t.price - t.seller_price) * t.quantity_wh),
-                "welfare(the noon book, uniform price): expected 54000, got 0",
+                "welfare(the noon book, uniform price): expected 540000000, got 0",
                 "LIMIT prices")
 
 
@@ -239,7 +261,7 @@ def test_welfare_in_whole_units_gets_the_milli_units_hint():
         by_id = {o.id: o for o in orders}
         return sum((by_id[t.buy_order].price - by_id[t.sell_order].price) * t.quantity_wh
                    for t in trades) // 1000
-    failed_with(in_units, "expected 54000, got 54", "without dividing")
+    failed_with(in_units, "expected 540000000, got 540000", "without dividing")
 
 
 def test_the_buyers_gain_only_or_the_order_sizes_are_named():
@@ -247,8 +269,8 @@ def test_the_buyers_gain_only_or_the_order_sizes_are_named():
                 "only the buyers' gain")
     failed_with(welfarer(lambda bid, ask, t: (bid.price - ask.price) * bid.quantity_wh),
                 "(the noon book before Grace's take (Erin's bid split in two)): "
-                "expected 56000, got 69000", "trade.quantity_wh")
+                "expected 560000000, got 690000000", "trade.quantity_wh")
 
 
 def test_a_welfare_as_text_is_refused():
-    failed_with(returning("welfare", "54000"), "return the welfare as an int")
+    failed_with(returning("welfare", "540000000"), "return the welfare as an int")

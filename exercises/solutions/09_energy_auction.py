@@ -7,7 +7,7 @@ from minichain.market.orders import BUY, SELL
 
 
 def amount_for(q_wh, price):
-    """Token units paid for `q_wh` Wh at `price` units per kWh, rounded down."""
+    """µ€ paid for `q_wh` Wh at `price` µ€ per kWh, rounded down."""
     return q_wh * price // 1000
 
 
@@ -44,7 +44,44 @@ def uniform_price(bid_m, ask_m, k_num, k_den):
     return ask_m + (k_num * (bid_m - ask_m)) // k_den
 
 
+def mcafee_prices(bids, asks, feed_in, retail):
+    """(1 kWh trades, buyers' price, sellers' price) under McAfee's trade reduction."""
+    bids, asks = sorted(bids, reverse=True), sorted(asks)
+    k = 0
+    while k < min(len(bids), len(asks)) and bids[k] >= asks[k]:
+        k += 1
+    if k == 0:
+        return (0, None, None)
+    bid_k, ask_k = bids[k - 1], asks[k - 1]
+    bid_next = bids[k] if k < len(bids) else feed_in
+    ask_next = asks[k] if k < len(asks) else retail
+    p0 = (bid_next + ask_next) // 2
+    if ask_k <= p0 <= bid_k:
+        return (k, p0, p0)
+    if k == 1:
+        return (0, None, None)
+    return (k - 1, bid_k, ask_k)
+
+
 def welfare(orders, trades):
-    """Gains from trade in milli-units: (bid price - ask price) * Wh, summed over the trades."""
+    """Gains from trade in thousandths of a µ€: (bid price - ask price) * Wh, summed."""
     price = {o.id: o.price for o in orders}
     return sum((price[t.buy_order] - price[t.sell_order]) * t.quantity_wh for t in trades)
+
+
+def trusted_offers(market, me, slots, max_price):
+    """Ids of the offers in `slots` up to `max_price` that accept me, from trusted owners."""
+    found = market.offers(side=SELL, slots=slots, max_price=max_price,
+                          reputation=market.score(me), min_owner_score=3_000,
+                          min_owner_reliability=900)
+    return [order.id for order in found]
+
+
+def buy_cheapest(market, buyer, slot, wh, max_price):
+    """Take `wh` of the cheapest offer that fits; the trade as the chain records it, or None."""
+    found = market.offers(side=SELL, slot=slot, max_price=max_price,
+                          reputation=market.score(buyer.address), min_quantity=wh)
+    if not found:
+        return None
+    trade_id = market.take(buyer, found[0].id, wh)
+    return market.trade(trade_id)

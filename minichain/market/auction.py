@@ -27,7 +27,7 @@ THE RULES (the contract mirrors these exactly)
    ask's owner's score >= the bid's minimum and the bidder's score >= the ask's minimum),
    and passes over the others, which stay in line for later bids. When every pair is
    eligible this is exactly the walk above (same pairs, same order).
-4. Money: a trade of q Wh at p units/kWh costs ``amount_for(q, p) = q * p // 1000``
+4. Money: a trade of q Wh at p µ€/kWh costs ``amount_for(q, p) = q * p // 1000``
    (round down), computed once per trade; the buyer pays it and the seller receives it
    (``units`` module). The ``marginal pair`` is the bid and ask of the last walk pair.
 5. Uniform price (k-pricing), ``clear_uniform_price``: with b_m, a_m the prices of the
@@ -61,7 +61,7 @@ THE RULES (the contract mirrors these exactly)
    the retail tariff, every Wh a sell order did not sell is bought at the feed-in tariff,
    each order's remainder paid as ``amount_for(remainder, tariff)``. These flows are kept
    apart from the market's (``utility_flows`` vs ``market_flows``).
-9. Welfare (gains from trade), exact in milli-units:
+9. Welfare (gains from trade), exact in thousandths of a µ€:
    sum over filled buy orders of price * filled_wh  -  sum over sell orders of the same.
    Utility flows are the outside option and do not count.
 10. Outputs are ordered so they never depend on the input order: ``trades`` in walk order,
@@ -153,8 +153,8 @@ class Clearing:
     traded_wh: int
     utility_import_wh: int      # demand the market left unmet: the utility sells it at retail
     utility_export_wh: int      # supply the market left unsold: the utility buys it at feed-in
-    welfare_milliunits: int     # gains from trade, exact, in thousandths of a token unit
-    surplus: int                # McAfee's budget surplus, units (0 for the others)
+    welfare_milliunits: int     # gains from trade, exact, in thousandths of a µ€
+    surplus: int                # McAfee's budget surplus, µ€ (0 for the others)
     surplus_account: str | None
     market_flows: tuple[Flow, ...]   # traders and the surplus account, by account
     utility_flows: tuple[Flow, ...]  # traders and UTILITY, by account

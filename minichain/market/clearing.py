@@ -1,4 +1,4 @@
-"""Grid-aware clearing: the auction's trades, cut back to what the street's cables carry (chapter 11).
+"""Grid-aware clearing: trades cut to what the street's cables carry (chapters 09, 11).
 
 ``clear_on_grid`` clears one slot's book in two steps:
 

@@ -1,7 +1,7 @@
 """Orders, tariffs and the public order book that anyone can search (chapter 09).
 
 An ``Order`` is a household's offer to buy or sell energy for one delivery slot: how many
-Wh, and the limit price in token units per kWh (the most a buyer pays, the least a seller
+Wh, and the limit price in µ€ per kWh (the most a buyer pays, the least a seller
 accepts). Like a transaction, an order is checked when it is built, so a malformed order
 never exists in memory.
 
@@ -48,7 +48,7 @@ class Order:
     owner: str
     side: str
     quantity_wh: int
-    price: int            # token units per kWh: a buyer's maximum, a seller's minimum
+    price: int            # µ€ per kWh: a buyer's maximum, a seller's minimum
     slot: int             # delivery slot number (15 minutes each by default)
     min_reputation: int = 0   # least reputation a trading partner must have (see list_orders)
 
@@ -69,7 +69,7 @@ def check_order_fields(order: Order) -> None:
         raise InvalidOrder(f"order {order.id}: quantity_wh must be a whole number of Wh > 0, "
                            f"got {order.quantity_wh!r}")
     if not _is_int(order.price) or order.price < 0:
-        raise InvalidOrder(f"order {order.id}: price must be a whole number of token units "
+        raise InvalidOrder(f"order {order.id}: price must be a whole number of µ€ "
                            f"per kWh >= 0, got {order.price!r}")
     if not _is_int(order.slot) or order.slot < 0:
         raise InvalidOrder(f"order {order.id}: slot must be a whole number >= 0, "
@@ -143,7 +143,7 @@ def check_book(orders: Sequence[Order], tariffs: Tariffs) -> int | None:
         if not tariffs.in_band(order.price):
             raise PriceOutOfBand(f"order {order.id} has price {order.price}, expected between "
                                  f"the feed-in tariff {tariffs.feed_in} and the retail tariff "
-                                 f"{tariffs.retail} (units per kWh)")
+                                 f"{tariffs.retail} (µ€ per kWh)")
     return slot
 
 

@@ -1,7 +1,7 @@
 """Pictures of the energy double auction: the book as curves, who gains, who may lie (chapter 09).
 
-Pure figure builders over a slot's order book (``energy.orders.Order``) and its
-``energy.auction.Clearing``; each returns a ``plotly.graph_objects.Figure`` and is tested
+Pure figure builders over a slot's order book (``market.orders.Order``) and its
+``market.auction.Clearing``; each returns a ``plotly.graph_objects.Figure`` and is tested
 as data.
 
 * ``supply_demand_figure``: the bids as a falling demand staircase and the asks as a
@@ -18,9 +18,10 @@ as data.
   per mechanism (``report_gains`` computes the points): under uniform price a buyer gains
   by shading its bid; under McAfee's trade reduction the truth is a best reply.
 
-Gains are exact, in milli-units (``q * p``, a thousandth of a token unit), as
-``Clearing.welfare_milliunits`` is; the pictures show them in token units. They leave out
-rounding: a payment is rounded down once per trade, by less than one unit.
+Prices are whole µ€ per kWh in the book; the pictures show them in ct/kWh, as tariffs are
+quoted. Gains are exact, in thousandths of a µ€ (``q * p``), as
+``Clearing.welfare_milliunits`` is; the pictures show them in cents. They leave out
+rounding: a payment is rounded down once per trade, by less than one µ€.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from typing import Iterable, Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from minichain.market.auction import Clearing, clear, merit_order, merit_walk
+from minichain.market.auction import MECHANISM_NAMES, Clearing, clear, merit_order, merit_walk
 from minichain.market.orders import BUY, Order, Tariffs
+from minichain.market.units import MICRO_PER_CENT, format_price
 from minichain.errors import InvalidOrder
 from minichain.viz.style import FONT, lay_out
 
@@ -57,14 +59,24 @@ def _kwh(wh: int) -> float:
     return wh / 1000
 
 
+def _ct(price: int) -> float:
+    """A price in µ€ per kWh as cents per kWh, for an axis."""
+    return price / MICRO_PER_CENT
+
+
+def _gain_ct(milli: int) -> float:
+    """A gain in thousandths of a µ€ as cents, for an axis."""
+    return milli / (1000 * MICRO_PER_CENT)
+
+
 def _name(address: str, names: Mapping[str, str] | None) -> str:
     return (names or {}).get(address, address[:8] + "…")
 
 
 # --- the book as supply and demand -----------------------------------------------------
 
-def staircase(orders: Sequence[Order]) -> tuple[list[float], list[int]]:
-    """Points of a step curve for orders already in merit order: x in kWh, y the price.
+def staircase(orders: Sequence[Order]) -> tuple[list[float], list[float]]:
+    """Points of a step curve for orders already in merit order: x in kWh, y the price in ct/kWh.
 
     Each order is one step as wide as its quantity; drawn with ``line_shape="hv"`` the
     curve runs flat at each order's price across its kWh. The last price is repeated at
@@ -73,11 +85,11 @@ def staircase(orders: Sequence[Order]) -> tuple[list[float], list[int]]:
     xs, ys, total = [], [], 0
     for order in orders:
         xs.append(_kwh(total))
-        ys.append(order.price)
+        ys.append(_ct(order.price))
         total += order.quantity_wh
     if orders:
         xs.append(_kwh(total))
-        ys.append(orders[-1].price)
+        ys.append(_ct(orders[-1].price))
     return xs, ys
 
 
@@ -99,13 +111,13 @@ def _price_segments(clearing: Clearing, seller: bool) -> tuple[list, list]:
     for trade in clearing.trades:
         price = trade.seller_price if seller else trade.price
         xs += [_kwh(total), _kwh(total + trade.quantity_wh), None]
-        ys += [price, price, None]
+        ys += [_ct(price), _ct(price), None]
         total += trade.quantity_wh
     return xs, ys
 
 
 def _listed(prices: Sequence[int]) -> str:
-    return ", ".join(str(price) for price in prices)
+    return ", ".join(format_price(price) for price in prices)
 
 
 def _summary(clearing: Clearing) -> str:
@@ -114,7 +126,7 @@ def _summary(clearing: Clearing) -> str:
     if not clearing.trades:
         return ": nothing crosses, all to the utility"
     if clearing.price is not None:
-        return f": {traded} at {clearing.price}"
+        return f": {traded} at {format_price(clearing.price)}"
     paid = sorted({trade.price for trade in clearing.trades})
     received = sorted({trade.seller_price for trade in clearing.trades})
     if paid == received and len(paid) > 1:
@@ -137,16 +149,16 @@ def supply_demand_figure(orders: Sequence[Order], tariffs: Tariffs,
     widest = _kwh(max(sum(o.quantity_wh for o in bids), sum(o.quantity_wh for o in asks), 1))
     right = widest * 1.1
     figure = go.Figure()
-    figure.add_trace(go.Scatter(x=[0, right], y=[tariffs.retail] * 2, mode="lines",
-                                name=f"retail {tariffs.retail}: the utility sells",
+    figure.add_trace(go.Scatter(x=[0, right], y=[_ct(tariffs.retail)] * 2, mode="lines",
+                                name=f"retail {format_price(tariffs.retail)}: the utility sells",
                                 line={"color": RETAIL, "width": 3, "dash": "dash"}))
-    figure.add_trace(go.Scatter(x=[0, right], y=[tariffs.feed_in] * 2, mode="lines",
-                                name=f"feed-in {tariffs.feed_in}: the utility buys",
+    figure.add_trace(go.Scatter(x=[0, right], y=[_ct(tariffs.feed_in)] * 2, mode="lines",
+                                name=f"feed-in {format_price(tariffs.feed_in)}: the utility buys",
                                 line={"color": FEED_IN, "width": 3, "dash": "dash"}))
     for label, side, colour in (("demand (bids)", bids, DEMAND), ("supply (asks)", asks, SUPPLY)):
         xs, ys = staircase(side)
-        who = [f"order {o.id}, {_name(o.owner, names)}: {o.quantity_wh} Wh at {o.price}"
-               for o in side]
+        who = [f"order {o.id}, {_name(o.owner, names)}: {o.quantity_wh} Wh at "
+               f"{format_price(o.price)}" for o in side]
         figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=label,
                                     line={"color": colour, "width": 5, "shape": "hv"},
                                     marker={"size": 9, "color": colour},
@@ -155,8 +167,9 @@ def supply_demand_figure(orders: Sequence[Order], tariffs: Tariffs,
     marginal = marginal_pair(orders)
     if marginal is not None:
         walked, bid_m, ask_m = marginal
-        figure.add_trace(go.Scatter(x=[_kwh(walked)] * 2, y=[ask_m, bid_m], mode="lines",
-                                    name=f"marginal ask {ask_m} to bid {bid_m}",
+        figure.add_trace(go.Scatter(x=[_kwh(walked)] * 2, y=[_ct(ask_m), _ct(bid_m)],
+                                    mode="lines", name=f"marginal ask {format_price(ask_m)} "
+                                                       f"to bid {format_price(bid_m)}",
                                     line={"color": MARGIN_BAND, "width": 22}))
     if clearing is not None and clearing.trades:
         xs, ys = _price_segments(clearing, seller=False)
@@ -168,26 +181,29 @@ def supply_demand_figure(orders: Sequence[Order], tariffs: Tariffs,
                                         line={"color": CLEARING, "width": 4, "dash": "dot"}))
         if clearing.price is not None:
             traded = _kwh(clearing.traded_wh)
-            figure.add_trace(go.Scatter(x=[traded], y=[clearing.price], mode="markers+text",
-                                        name=f"clearing: {traded:g} kWh at {clearing.price}",
+            price = format_price(clearing.price)
+            figure.add_trace(go.Scatter(x=[traded], y=[_ct(clearing.price)],
+                                        mode="markers+text",
+                                        name=f"clearing: {traded:g} kWh at {price}",
                                         marker={"size": 18, "color": CLEARING,
                                                 "symbol": "diamond"},
-                                        text=[f"  {clearing.price}"], textposition="middle right",
+                                        text=[f"  {price}"], textposition="middle right",
                                         textfont={"size": 20}))
-    mechanism = f" ({clearing.mechanism})" if clearing is not None else ""
+    mechanism = (f" ({MECHANISM_NAMES.get(clearing.mechanism, clearing.mechanism)})"
+                 if clearing is not None else "")
     summary = _summary(clearing) if clearing is not None else ""
     _layout(figure, title or f"Supply and demand{mechanism}{summary}", "kWh (cumulative)",
-            "token units per kWh")
+            "ct/kWh")
     figure.update_xaxes(range=[0, right])
-    figure.update_yaxes(range=[0, tariffs.retail * 1.15 + 1])
+    figure.update_yaxes(range=[0, _ct(tariffs.retail) * 1.15 + 1])
     return figure
 
 
 # --- who gains --------------------------------------------------------------------------
 
 def gains(orders: Iterable[Order], clearing: Clearing) -> dict[str, int]:
-    """Gains from trade in milli-units: buyers', sellers', the community fund's; they add up
-    to ``clearing.welfare_milliunits``."""
+    """Gains from trade in thousandths of a µ€: buyers', sellers', the community fund's; they
+    add up to ``clearing.welfare_milliunits``."""
     by_id = {order.id: order for order in orders}
     buyers = sellers = fund = 0
     for trade in clearing.trades:
@@ -206,25 +222,25 @@ def welfare_figure(orders: Sequence[Order], clearings: Mapping[str, Clearing],
     best = max((c.welfare_milliunits for c in clearings.values()), default=0)
     figure = go.Figure()
     for part, colour in (("buyers", BUYERS), ("sellers", SELLERS), ("community fund", FUND)):
-        values = [s[part] / 1000 for s in split]
+        values = [_gain_ct(s[part]) for s in split]
         figure.add_trace(go.Bar(x=labels, y=values, name=part, marker={"color": colour},
                                 text=[f"{v:g}" if v else "" for v in values],
                                 textposition="inside", textfont=FONT))
-    lost = [(best - clearings[label].welfare_milliunits) / 1000 for label in labels]
+    lost = [_gain_ct(best - clearings[label].welfare_milliunits) for label in labels]
     figure.add_trace(go.Bar(x=labels, y=lost, name="lost against the best",
                             marker={"color": LOST, "pattern": {"shape": "/"}},
                             text=[f"{v:g}" if v else "" for v in lost], textposition="inside",
                             textfont=FONT))
-    totals = [clearings[label].welfare_milliunits / 1000 for label in labels]
+    totals = [_gain_ct(clearings[label].welfare_milliunits) for label in labels]
     figure.add_trace(go.Scatter(x=labels, y=[t + l for t, l in zip(totals, lost)],
                                 name="welfare", mode="text",
-                                text=[f"welfare {t:g}" for t in totals],
+                                text=[f"welfare {t:g} ct" for t in totals],
                                 textposition="top center", textfont={"size": 18},
                                 showlegend=False, hoverinfo="skip"))
     _layout(figure, title or "Gains from trade, and who keeps them", "mechanism",
-            "token units")
+            "gains (ct)")
     figure.update_layout(barmode="stack")
-    figure.update_yaxes(range=[0, best / 1000 * 1.2 + 1])
+    figure.update_yaxes(range=[0, _gain_ct(best) * 1.2 + 1])
     return figure
 
 
@@ -233,8 +249,8 @@ def welfare_figure(orders: Sequence[Order], clearings: Mapping[str, Clearing],
 def report_gains(orders: Sequence[Order], tariffs: Tariffs, order_id: int, value: int,
                  reports: Iterable[int], mechanism: str,
                  **options) -> list[tuple[int, int]]:
-    """(reported price, gain in milli-units) for one order whose owner truly values its
-    energy at ``value`` per kWh, when it reports each price instead and the rest stay."""
+    """(reported price, gain in thousandths of a µ€) for one order whose owner truly values
+    its energy at ``value`` µ€ per kWh, when it reports each price instead and the rest stay."""
     index = next((n for n, order in enumerate(orders) if order.id == order_id), None)
     if index is None:
         raise InvalidOrder(f"order {order_id} is not in the book")
@@ -260,14 +276,14 @@ def truthfulness_figure(curves: Mapping[str, Sequence[tuple[int, int]]], value: 
     figure = go.Figure()
     top = 0.0
     for (label, points), colour in zip(curves.items(), LINE_COLOURS * 4):
-        ys = [gain / 1000 for _, gain in points]
+        ys = [_gain_ct(gain) for _, gain in points]
         top = max([top] + ys)
-        figure.add_trace(go.Scatter(x=[report for report, _ in points], y=ys, name=label,
+        figure.add_trace(go.Scatter(x=[_ct(report) for report, _ in points], y=ys, name=label,
                                     mode="lines+markers", line={"color": colour, "width": 4},
                                     marker={"size": 11}))
-    figure.add_trace(go.Scatter(x=[value, value], y=[0, top * 1.1 + 1], mode="lines",
-                                name=f"the truth: {value}",
+    figure.add_trace(go.Scatter(x=[_ct(value)] * 2, y=[0, top * 1.1 + 1], mode="lines",
+                                name=f"the truth: {format_price(value)}",
                                 line={"color": CLEARING, "width": 2, "dash": "dash"}))
     _layout(figure, title or f"What {who} gains by each price it could report",
-            "reported price (token units per kWh)", "gain (token units)")
+            "reported price (ct/kWh)", "gain (ct)")
     return figure

@@ -51,8 +51,8 @@ def test_a_well_formed_order_has_a_default_minimum_reputation_of_zero():
     (dict(quantity_wh=0), "quantity_wh must be a whole number of Wh > 0"),
     (dict(quantity_wh=1.5), "quantity_wh must be a whole number of Wh > 0"),
     (dict(quantity_wh=True), "quantity_wh must be a whole number of Wh > 0"),
-    (dict(price=-1), "price must be a whole number of token units per kWh >= 0"),
-    (dict(price=12.0), "price must be a whole number of token units per kWh >= 0"),
+    (dict(price=-1), "price must be a whole number of µ€ per kWh >= 0"),
+    (dict(price=12.0), "price must be a whole number of µ€ per kWh >= 0"),
     (dict(slot=-3), "slot must be a whole number >= 0"),
     (dict(min_reputation=-1), "min_reputation must be a whole number >= 0"),
 ])
