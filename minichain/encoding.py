@@ -56,7 +56,7 @@ def _to_plain_any(value: Any) -> Any:
             raise EncodingError(f"integer {value} is wider than {MAX_INT_BITS} bits")
         return value
     if isinstance(value, float):
-        raise EncodingError(f"float {value!r} cannot be encoded: use integers (Wh, token units)")
+        raise EncodingError(f"float {value!r} cannot be encoded: use integers (Wh, µ€)")
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -41,7 +41,7 @@ EMPTY_ACCOUNT = Account()
 
 
 def _require_amount(amount: object) -> None:
-    """Amounts moved are whole, non-negative token units (a negative debit would mint)."""
+    """Amounts moved are whole, non-negative µ€ (a negative debit would mint)."""
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
         raise InvalidValue(f"an amount must be a non-negative int, got {amount!r}")
 
