@@ -18,11 +18,11 @@ from typing import Callable, Iterator
 
 import pytest
 
+from lite import browser as site_browser
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM = site_browser.CHROMIUM
 INSTALL_ADVICE = ("Debian's chromium is missing at /usr/bin/chromium: install it once with "
                   "`sudo apt-get update && sudo apt-get install -y chromium` (as root, "
                   "`make test` does this itself)")
@@ -110,16 +110,12 @@ def chromium() -> Iterator:
     if not CHROMIUM.exists():
         pytest.fail(INSTALL_ADVICE)
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         pytest.fail("Playwright's Python package is missing: run `make test`, which installs "
                     "the test extra (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with site_browser.chromium() as browser:           # one launcher, the site's
+        yield browser
 
 
 def screenshot_on_exit(page, name: str, full_page: bool = True) -> Callable[[], None]:
