@@ -73,50 +73,41 @@ def _group_root(items: list[tuple[bytes, bytes]], depth: int) -> bytes:
 
 
 # --- the persistent tree ------------------------------------------------------------------
+#
+# A leaf is a plain tuple ``(path, key, value)``; its hash is kept by the node above it. A
+# node keeps its children in a list and their roots side by side in one ``bytearray`` (32
+# bytes each, zeros where empty), and a bit per child not hashed since it changed. Few
+# objects and no lists of hashes: a chain keeps many versions of a big tree, and Python's
+# garbage collector walks every object that can hold others, again and again.
 
-class _Leaf:
-    """A key, its path and its value; ``hash`` is filled in when a root first needs it."""
-
-    __slots__ = ("path", "key", "value", "hash")
-
-    def __init__(self, path: bytes, key: Any, value: Any) -> None:
-        self.path, self.key, self.value, self.hash = path, key, value, None
+Leaf = tuple            # (path, key, value)
 
 
 class _Node:
     """Two or more leaves below, in 16 children (``None`` where a digit has none).
 
-    ``hashes`` holds each child's root once known (``EMPTY_ROOT`` for none, ``None`` for a
-    child not hashed yet, listed in ``dirty``), so a node's hash joins 16 hashes and
-    computes only the new ones. A node belongs to the ``updated`` call that made it
-    (``owner``): that call may change it in place, since nothing else holds it yet; any
-    other node is copied before a change.
+    ``hashes[32 * i: 32 * (i + 1)]`` is child ``i``'s root, unless bit ``i`` of ``dirty``
+    says it changed since. A node belongs to the ``updated`` call that made it (``owner``):
+    that call may change it in place, since nothing else holds it yet; any other node is
+    copied before a change.
     """
 
     __slots__ = ("children", "hashes", "dirty", "owner", "hash")
 
-    def __init__(self, children: list, hashes: list, owner: object) -> None:
-        self.children, self.hashes, self.owner = children, hashes, owner
-        self.dirty: list[int] = []
+    def __init__(self, children: list, hashes: bytearray, dirty: int, owner: object) -> None:
+        self.children, self.hashes, self.dirty, self.owner = children, hashes, dirty, owner
         self.hash: bytes | None = None
 
-    def put(self, slot: int, child: "_Leaf | _Node | None") -> None:
-        """Hang ``child`` at ``slot`` (the node must belong to the caller's update)."""
-        self.children[slot] = child
-        if child is None:
-            self.hashes[slot] = EMPTY_ROOT
-            return
-        known = child.hash
-        if known is None and self.hashes[slot] is not None:
-            self.dirty.append(slot)
-        self.hashes[slot] = known
+
+def _empty_node(owner: object) -> _Node:
+    return _Node([None] * WIDTH, bytearray(WIDTH * 32), 0, owner)
 
 
 @dataclass(frozen=True)
 class Trie:
     """A persistent trie: ``updated`` returns a new trie and leaves this one as it was."""
 
-    _top: _Leaf | _Node | None = None
+    _top: Leaf | _Node | None = None
 
     def __bool__(self) -> bool:
         return self._top is not None
@@ -125,8 +116,8 @@ class Trie:
         """The value at ``path``, or ``default``."""
         node, depth = self._top, 0
         while node is not None:
-            if node.__class__ is _Leaf:
-                return node.value if node.path == path else default
+            if node.__class__ is tuple:
+                return node[2] if node[0] == path else default
             byte = path[depth >> 1]
             node = node.children[byte & 15 if depth & 1 else byte >> 4]
             depth += 1
@@ -147,7 +138,7 @@ class Trie:
                 if Trie(top).get(path, _ABSENT) is not _ABSENT:
                     top = _remove(top, path, 0, owner)
             else:
-                top = _insert(top, _Leaf(path, *change), 0, owner)
+                top = _insert(top, (path, *change), owner)
         return Trie(top)
 
     def root(self, value_bytes: ValueBytes) -> bytes:
@@ -155,6 +146,8 @@ class Trie:
         top = self._top
         if top is None:
             return EMPTY_ROOT
+        if top.__class__ is tuple:
+            return leaf_hash(top[0], value_bytes(top[2]))
         return top.hash or _hash(top, value_bytes)
 
     def items(self) -> Iterator[tuple[Any, Any]]:
@@ -162,8 +155,8 @@ class Trie:
         waiting = [self._top] if self._top is not None else []
         while waiting:
             node = waiting.pop()
-            if node.__class__ is _Leaf:
-                yield node.key, node.value
+            if node.__class__ is tuple:
+                yield node[1], node[2]
             else:
                 waiting.extend(child for child in reversed(node.children) if child is not None)
 
@@ -173,55 +166,88 @@ def _own(node: _Node, owner: object) -> _Node:
     if node.owner is owner:
         node.hash = None
         return node
-    copy = _Node(list(node.children), list(node.hashes), owner)
-    copy.dirty = list(node.dirty)
-    return copy
+    return _Node(node.children[:], node.hashes[:], node.dirty, owner)
 
 
-def _insert(node: _Leaf | _Node | None, leaf: _Leaf, depth: int, owner: object) -> _Leaf | _Node:
-    if node is None:
-        return leaf
-    if node.__class__ is _Leaf:
-        if node.path == leaf.path:
-            return leaf
-        split = _Node([None] * WIDTH, [EMPTY_ROOT] * WIDTH, owner)   # two leaves, one place
-        split.put(digit(node.path, depth), node)
-        node = split
-    elif node.owner is owner:
-        node.hash = None
-    else:
-        node = _own(node, owner)
-    byte = leaf.path[depth >> 1]
-    slot = byte & 15 if depth & 1 else byte >> 4
-    node.put(slot, _insert(node.children[slot], leaf, depth + 1, owner))
-    return node
+def _insert(top: Leaf | _Node | None, leaf: Leaf, owner: object) -> Leaf | _Node:
+    """``top`` with ``leaf`` in its place: the nodes on the way down are this update's own
+    (copied if another's), each with the child it leads to marked as changed."""
+    path, depth = leaf[0], 0
+    parent: _Node | None = None
+    slot = 0
+    node = top
+    while True:
+        if node.__class__ is _Node:
+            if node.owner is owner:                      # _own, written out: it is hot
+                new = node
+                new.hash = None
+            else:
+                new = _Node(node.children[:], node.hashes[:], node.dirty, owner)
+        elif node is None or node[0] == path:
+            new = leaf
+        else:
+            new = _split(node, leaf, depth, owner)
+        if parent is None:
+            top = new
+        else:
+            parent.children[slot] = new
+            parent.dirty |= 1 << slot
+        if node.__class__ is not _Node:                  # the leaf is in place
+            return top
+        parent = new
+        byte = path[depth >> 1]
+        slot = byte & 15 if depth & 1 else byte >> 4
+        node = new.children[slot]
+        depth += 1
 
 
-def _remove(node: _Leaf | _Node, path: bytes, depth: int,
-            owner: object) -> _Leaf | _Node | None:
+def _split(old: Leaf, leaf: Leaf, depth: int, owner: object) -> _Node:
+    """The nodes that hold two leaves whose paths agree up to ``depth``: one per digit they
+    still share, then one where they part."""
+    top = node = _empty_node(owner)
+    while True:
+        mine, theirs = digit(leaf[0], depth), digit(old[0], depth)
+        if mine != theirs:
+            node.children[theirs], node.children[mine] = old, leaf
+            node.dirty = 1 << theirs | 1 << mine
+            return top
+        below = _empty_node(owner)
+        node.children[mine] = below
+        node.dirty = 1 << mine
+        node, depth = below, depth + 1
+
+
+def _remove(node: Leaf | _Node, path: bytes, depth: int, owner: object) -> Leaf | _Node | None:
     """``node`` without the leaf at ``path``, which must be below it."""
-    if node.__class__ is _Leaf:
+    if node.__class__ is tuple:
         return None
     slot = digit(path, depth)
     after = _remove(node.children[slot], path, depth + 1, owner)
     node = _own(node, owner)
-    node.put(slot, after)
+    node.children[slot] = after
+    node.dirty |= 1 << slot
     if node.children.count(None) == WIDTH - 1:
         alone = next(child for child in node.children if child is not None)
-        if alone.__class__ is _Leaf:
+        if alone.__class__ is tuple:
             return alone                                 # one leaf alone is its own root
     return node
 
 
-def _hash(node: _Leaf | _Node, value_bytes: ValueBytes) -> bytes:
-    if node.__class__ is _Leaf:
-        node.hash = leaf_hash(node.path, value_bytes(node.value))
-        return node.hash
-    hashes, children = node.hashes, node.children
-    for slot in node.dirty:
-        if hashes[slot] is None:
+def _hash(node: _Node, value_bytes: ValueBytes) -> bytes:
+    dirty, hashes, children = node.dirty, node.hashes, node.children
+    slot = 0
+    while dirty:
+        if dirty & 1:
             child = children[slot]
-            hashes[slot] = child.hash or _hash(child, value_bytes)
-    node.dirty = []
-    node.hash = node_hash(hashes)
+            if child is None:
+                known = EMPTY_ROOT
+            elif child.__class__ is tuple:
+                known = leaf_hash(child[0], value_bytes(child[2]))
+            else:
+                known = child.hash or _hash(child, value_bytes)
+            hashes[slot * 32:slot * 32 + 32] = known
+        dirty >>= 1
+        slot += 1
+    node.dirty = 0
+    node.hash = sha256(NODE_PREFIX + hashes)
     return node.hash
