@@ -10,11 +10,14 @@ Nodes gossip: a new transaction or block goes to every neighbour except the one 
 from. A node that receives a block whose parent it does not know buffers it and asks the
 sender for the missing ancestor. Every ``status_interval`` seconds each node tells its
 neighbours its head (a neighbour that does not know it asks for it) and re-announces its
-pending transactions, which heals lost messages; after a restart or a heal the nodes on
-each link exchange heads at once. A partition cuts every link between groups; messages
+pending transactions, which heals lost messages (with ``status_when_idle=False`` a node
+stays quiet while its head and mempool are as it last announced them and no message has
+been lost since: then its neighbours already know it all); after a restart or a heal the
+nodes on each link exchange heads at once. A partition cuts every link between groups; messages
 in flight across it are lost. A crashed node hears nothing and seals nothing; on restart
 it reloads its chain from its store if the network has a ``store_dir`` (re-validating
-every block), or starts again from genesis and syncs from its peers; a restarted
+every block; ``sync_stores=False`` lets the stores skip the fsync, since in one process a
+simulated crash loses nothing the operating system holds), or starts again from genesis and syncs from its peers; a restarted
 authority listens for ``SYNC_GRACE`` seconds before it seals, so that it does not seal on
 a stale head while it catches up. ``messages_lost`` counts every message that never
 arrived: random loss, a cut link or a crashed receiver.
@@ -117,7 +120,8 @@ class Network:
     def __init__(self, graph: nx.Graph, genesis: Genesis, keys: dict[str, PrivateKey],
                  seed: int = 0, rule: Clique | None = None, loss: float = 0.0,
                  store_dir: str | Path | None = None, rogues: dict[str, str] | None = None,
-                 status_interval: float = STATUS_INTERVAL, seal_empty: bool = True) -> None:
+                 status_interval: float = STATUS_INTERVAL, seal_empty: bool = True,
+                 sync_stores: bool = True, status_when_idle: bool = True) -> None:
         self.graph = graph
         self.genesis = genesis
         self.keys = dict(keys)
@@ -128,6 +132,9 @@ class Network:
         self.rogues = dict(rogues or {})
         self.status_interval = status_interval
         self.seal_empty = seal_empty
+        self.sync_stores = sync_stores
+        self.status_when_idle = status_when_idle
+        self._announced: dict[str, tuple[bytes, int, int]] = {}   # what each node last said
         self.rng = random.Random(seed)
         self.now = 0.0
         self._queue: list[_Event] = []
@@ -163,13 +170,15 @@ class Network:
         return sorted(self.graph.nodes)
 
     def _new_node(self, name: str) -> Node:
-        store = ChainStore(self.store_dir / f"{name}.chain") if self.store_dir else None
+        store = (ChainStore(self.store_dir / f"{name}.chain", sync=self.sync_stores)
+                 if self.store_dir else None)
         rng = random.Random(f"{self.seed}:{name}:{self._life.get(name, 0)}")
         return Node(name, self.genesis, self.rule, self.keys.get(name), store, rng)
 
     def _start(self, name: str, grace: float = 0.0) -> None:
         """Start a node's head announcements and, after ``grace`` seconds, its sealer."""
         life = self._life[name]
+        self._announced.pop(name, None)
         self.at(self.now + self.status_interval, self._tick, name, life)
         if grace:
             self._listening.add(name)
@@ -364,9 +373,12 @@ class Network:
         if name in self.down or self._life[name] != life:
             return
         node = self.nodes[name]
-        self._gossip(name, Envelope("status", node.chain.head_hash))
-        for stx in node.mempool.transactions():
-            self._gossip(name, Envelope("tx", stx))
+        said = (node.chain.head_hash, len(node.mempool), self.messages_lost)
+        if self.status_when_idle or self._announced.get(name) != said:
+            self._announced[name] = said
+            self._gossip(name, Envelope("status", node.chain.head_hash))
+            for stx in node.mempool.transactions():
+                self._gossip(name, Envelope("tx", stx))
         self.at(self.now + self.status_interval, self._tick, name, life)
 
     def _reject(self, name: str, block: Block, error: InvalidBlock) -> None:
