@@ -151,6 +151,10 @@ class Chain:
     # Every block (on any branch) that holds a transaction, by transaction hash: a wallet
     # asks a node where its transaction went (``find_transaction``).
     _holders: dict[bytes, list[bytes]] = field(default_factory=dict, repr=False)
+    # How many blocks below the head keep their state (None: every block's). Older states
+    # are forgotten and recomputed from the nearest kept ancestor's if a fork ever needs
+    # one (``state_after``): a node that runs all day holds a few versions, not thousands.
+    states_kept: int | None = None
 
     def __post_init__(self) -> None:
         if self.rule is None:
@@ -183,6 +187,21 @@ class Chain:
     def state(self) -> State:
         """The state after the head block (read it; don't change it)."""
         return self.states[self.head_hash]
+
+    def state_after(self, block_hash: bytes) -> State:
+        """The state after a block this chain holds: kept, or recomputed (``states_kept``)."""
+        state = self.states.get(block_hash)
+        if state is not None:
+            return state
+        missing = []
+        block = self.blocks[block_hash]
+        while block.hash not in self.states:
+            missing.append(block)
+            block = self.blocks[block.header.parent_hash]
+        for block in reversed(missing):      # each was valid when it was added
+            parent = self.blocks[block.header.parent_hash]
+            self.states[block.hash], _ = self._execute(parent, block.header, block.transactions)
+        return self.states[block_hash]
 
     def balance(self, address: str) -> int:
         return self.state.balance(address)
@@ -292,7 +311,7 @@ class Chain:
         built = self._built.pop(header.hash, None)
         if built is not None:
             return built
-        state = self.states[parent.hash].copy()
+        state = self.state_after(parent.hash).copy()
         context = BlockContext(self.chain_id, header.number, header.timestamp, header.sealer)
         receipts: list[Receipt] = []
         gas_used = 0
@@ -327,8 +346,17 @@ class Chain:
             self._holders.setdefault(stx.hash, []).append(block.hash)
         if self.is_better(block.hash, self.head_hash):
             self.head_hash = block.hash
+            self._forget_old_states()
             return True
         return False
+
+    def _forget_old_states(self) -> None:
+        """Drop the states of blocks more than ``states_kept`` below the head (not genesis)."""
+        if self.states_kept is None:
+            return
+        oldest = self.head.number - self.states_kept
+        for block_hash in [h for h in self.states if 0 < self.blocks[h].number < oldest]:
+            del self.states[block_hash]
 
     # --- sealing -----------------------------------------------------------------------
 
@@ -350,7 +378,7 @@ class Chain:
                         gas_limit=self.genesis.gas_limit, gas_used=0, tx_root=b"",
                         state_root=b"", receipts_root=b"", extra=extra, vote=vote,
                         sealer_key=key.public_key)
-        state = self.states[parent.hash].copy()
+        state = self.state_after(parent.hash).copy()
         context = BlockContext(self.chain_id, header.number, timestamp, key.address)
         included: list[SignedTransaction] = []
         receipts: list[Receipt] = []

@@ -39,6 +39,7 @@ from minichain.wallet import Wallet
 
 PERIOD = 5                  # Clique period of the street's chain: seconds between blocks, at least
 LATENCY = 0.05              # seconds between two authorities' nodes
+STATES_KEPT = 64            # blocks below the head whose state a street node keeps
 SPACING = 0.1               # seconds between a batch's transactions: more than a hop's
                             # latency, so every node hears them in the order they were sent
 PATIENCE = 600.0            # seconds a batch may take before the gateway gives up waiting
@@ -140,7 +141,8 @@ def street_nodes(genesis: Genesis, store_dir: str | Path, seed: int = 0,
     mostly quiet: ``Network``'s ``status_when_idle``). The stores write every block but do
     not wait for the disk unless ``sync``: the three nodes run in one process and their
     crashes are simulated, so the operating system keeps every write (a real node waits:
-    ``store.ChainStore``'s default).
+    ``store.ChainStore``'s default). Each node keeps the state of its last ``STATES_KEPT``
+    blocks, not of every block of the day (``chain.Chain.states_kept``).
     """
     graph = nx.Graph()
     for name in cast.AUTHORITIES:
@@ -151,7 +153,7 @@ def street_nodes(genesis: Genesis, store_dir: str | Path, seed: int = 0,
     keys: dict[str, PrivateKey] = {name: cast.wallet(name).key for name in cast.AUTHORITIES}
     return Network(graph, genesis, keys, seed=seed, rule=Clique(period=period),
                    store_dir=store_dir, seal_empty=False, sync_stores=sync,
-                   status_when_idle=False)
+                   status_when_idle=False, states_kept=STATES_KEPT)
 
 
 class NetworkGateway:

@@ -121,7 +121,8 @@ class Network:
                  seed: int = 0, rule: Clique | None = None, loss: float = 0.0,
                  store_dir: str | Path | None = None, rogues: dict[str, str] | None = None,
                  status_interval: float = STATUS_INTERVAL, seal_empty: bool = True,
-                 sync_stores: bool = True, status_when_idle: bool = True) -> None:
+                 sync_stores: bool = True, status_when_idle: bool = True,
+                 states_kept: int | None = None) -> None:
         self.graph = graph
         self.genesis = genesis
         self.keys = dict(keys)
@@ -134,6 +135,7 @@ class Network:
         self.seal_empty = seal_empty
         self.sync_stores = sync_stores
         self.status_when_idle = status_when_idle
+        self.states_kept = states_kept           # per node's chain (``Chain.states_kept``)
         self._announced: dict[str, tuple[bytes, int, int]] = {}   # what each node last said
         self.rng = random.Random(seed)
         self.now = 0.0
@@ -173,7 +175,8 @@ class Network:
         store = (ChainStore(self.store_dir / f"{name}.chain", sync=self.sync_stores)
                  if self.store_dir else None)
         rng = random.Random(f"{self.seed}:{name}:{self._life.get(name, 0)}")
-        return Node(name, self.genesis, self.rule, self.keys.get(name), store, rng)
+        return Node(name, self.genesis, self.rule, self.keys.get(name), store, rng,
+                    self.states_kept)
 
     def _start(self, name: str, grace: float = 0.0) -> None:
         """Start a node's head announcements and, after ``grace`` seconds, its sealer."""

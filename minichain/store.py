@@ -140,10 +140,11 @@ class ChainStore:
             _sync(file)
         return blocks
 
-    def load(self, genesis: Genesis, rule: SealingRule | None = None) -> Chain:
+    def load(self, genesis: Genesis, rule: SealingRule | None = None,
+             states_kept: int | None = None) -> Chain:
         """Rebuild the chain from the file, re-validating every block; keep appending to it."""
         blocks = self.read()
-        chain = Chain(genesis, rule)
+        chain = Chain(genesis, rule, states_kept=states_kept)
         if not blocks:
             raise StoreCorrupted(f"{self.path} holds no genesis block")
         if blocks[0].hash != chain.head_hash:
@@ -158,11 +159,12 @@ class ChainStore:
         chain.before_add.append(self.append)
         return chain
 
-    def open_chain(self, genesis: Genesis, rule: SealingRule | None = None) -> Chain:
+    def open_chain(self, genesis: Genesis, rule: SealingRule | None = None,
+                   states_kept: int | None = None) -> Chain:
         """The chain in this file (created with just genesis if there is none yet)."""
         if not self.exists():
             self.create(genesis)
-        return self.load(genesis, rule)
+        return self.load(genesis, rule, states_kept)
 
 
 def _sync(file) -> None:
