@@ -75,10 +75,11 @@ def _group_root(items: list[tuple[bytes, bytes]], depth: int) -> bytes:
 # --- the persistent tree ------------------------------------------------------------------
 #
 # A leaf is a plain tuple ``(path, key, value)``; its hash is kept by the node above it. A
-# node keeps its children in a list and their roots side by side in one ``bytearray`` (32
-# bytes each, zeros where empty), and a bit per child not hashed since it changed. Few
-# objects and no lists of hashes: a chain keeps many versions of a big tree, and Python's
-# garbage collector walks every object that can hold others, again and again.
+# node keeps its children in one list and their roots in another (the same bytes objects
+# as the children's own hashes, so a copy of a node copies 16 references, not 512 bytes),
+# and a bit per child not hashed since it changed. Few and small objects: a chain keeps
+# many versions of a big tree, each sharing all but the paths that changed, and Python's
+# garbage collector walks every object that can hold others.
 
 Leaf = tuple            # (path, key, value)
 
@@ -86,21 +87,20 @@ Leaf = tuple            # (path, key, value)
 class _Node:
     """Two or more leaves below, in 16 children (``None`` where a digit has none).
 
-    ``hashes[32 * i: 32 * (i + 1)]`` is child ``i``'s root, unless bit ``i`` of ``dirty``
-    says it changed since. A node belongs to the ``updated`` call that made it (``owner``):
+    ``hashes[i]`` is child ``i``'s root, unless bit ``i`` of ``dirty`` says it changed since. A node belongs to the ``updated`` call that made it (``owner``):
     that call may change it in place, since nothing else holds it yet; any other node is
     copied before a change.
     """
 
     __slots__ = ("children", "hashes", "dirty", "owner", "hash")
 
-    def __init__(self, children: list, hashes: bytearray, dirty: int, owner: object) -> None:
+    def __init__(self, children: list, hashes: list, dirty: int, owner: object) -> None:
         self.children, self.hashes, self.dirty, self.owner = children, hashes, dirty, owner
         self.hash: bytes | None = None
 
 
 def _empty_node(owner: object) -> _Node:
-    return _Node([None] * WIDTH, bytearray(WIDTH * 32), 0, owner)
+    return _Node([None] * WIDTH, [EMPTY_ROOT] * WIDTH, 0, owner)
 
 
 @dataclass(frozen=True)
@@ -245,9 +245,9 @@ def _hash(node: _Node, value_bytes: ValueBytes) -> bytes:
                 known = leaf_hash(child[0], value_bytes(child[2]))
             else:
                 known = child.hash or _hash(child, value_bytes)
-            hashes[slot * 32:slot * 32 + 32] = known
+            hashes[slot] = known
         dirty >>= 1
         slot += 1
     node.dirty = 0
-    node.hash = sha256(NODE_PREFIX + hashes)
+    node.hash = sha256(NODE_PREFIX + b"".join(hashes))
     return node.hash
