@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Sequence
 
 from minichain.market.auction import MCAFEE, PAY_AS_BID, UNIFORM_PRICE
+from minichain.day.scenario import MAX_HOUSEHOLDS
 from minichain.errors import MinichainError
 from minichain.realworld.genesis import (BLOCK_PERIOD, CHAIN_ID, CLIENTS, CLIQUE, FORMATS, GETH,
                                          QBFT)
 
 MECHANISMS = {"uniform": UNIFORM_PRICE, "pay-as-bid": PAY_AS_BID, "mcafee": MCAFEE}
-MAX_HOUSEHOLDS = 40
 
 
 def _households(text: str) -> int:

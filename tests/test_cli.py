@@ -18,7 +18,7 @@ def test_help_explains_every_option(capsys):
     for option in ("--households N", "--date YYYY-MM-DD", "--mechanism {mcafee,pay-as-bid,uniform}",
                    "--seed S", "--output FILE", "--quiet"):
         assert option in text
-    assert "how many homes on the street, 1 to 40" in text
+    assert "how many homes on the street, 1 to 200" in text
     assert "the same seed gives the same day" in text
 
 
@@ -42,7 +42,7 @@ def test_a_small_run_writes_a_self_contained_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["simulate", "--households", "0"], "expected 1 to 40 households, got 0"),
+    (["simulate", "--households", "0"], "expected 1 to 200 households, got 0"),
     (["simulate", "--households", "many"], "expected a whole number, got 'many'"),
     (["simulate", "--date", "21/06/2026"], "expected a date as YYYY-MM-DD, got '21/06/2026'"),
     (["simulate", "--mechanism", "auction"], "invalid choice: 'auction'"),
