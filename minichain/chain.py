@@ -155,6 +155,8 @@ class Chain:
     # are forgotten and recomputed from the nearest kept ancestor's if a fork ever needs
     # one (``state_after``): a node that runs all day holds a few versions, not thousands.
     states_kept: int | None = None
+    # The canonical chain's block hashes by number, brought up to the head when it moves.
+    _canonical: list[bytes] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.rule is None:
@@ -168,6 +170,7 @@ class Chain:
         self.receipts[block.hash] = []
         self.total_difficulty[block.hash] = 0
         self.head_hash = block.hash
+        self._canonical.append(block.hash)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -224,10 +227,8 @@ class Chain:
         block = self.blocks.get(block_hash)
         if block is None:
             return False
-        walk = self.head
-        while walk.number > block.number:
-            walk = self.blocks[walk.header.parent_hash]
-        return walk.hash == block_hash
+        number = block.number
+        return number < len(self._canonical) and self._canonical[number] == block_hash
 
     def find_transaction(self, tx_hash: bytes) -> tuple[Block, Receipt] | None:
         """The canonical block that holds a transaction, and its receipt (None: no such block)."""
@@ -346,13 +347,24 @@ class Chain:
             self._holders.setdefault(stx.hash, []).append(block.hash)
         if self.is_better(block.hash, self.head_hash):
             self.head_hash = block.hash
+            self._index_canonical()
             self._forget_old_states()
             return True
         return False
 
+    def _index_canonical(self) -> None:
+        """Bring the canonical index up to a new head: replace what a reorg left behind."""
+        canonical, block, newer = self._canonical, self.head, []
+        while not (block.number < len(canonical) and canonical[block.number] == block.hash):
+            newer.append(block.hash)
+            block = self.blocks[block.header.parent_hash]
+        del canonical[block.number + 1:]
+        canonical.extend(reversed(newer))
+
     def _forget_old_states(self) -> None:
-        """Drop the states of blocks more than ``states_kept`` below the head (not genesis)."""
-        if self.states_kept is None:
+        """Drop the states of blocks more than ``states_kept`` below the head (not genesis),
+        once there are twice as many as that (so that dropping costs little per block)."""
+        if self.states_kept is None or len(self.states) <= 2 * self.states_kept + 1:
             return
         oldest = self.head.number - self.states_kept
         for block_hash in [h for h in self.states if 0 < self.blocks[h].number < oldest]:

@@ -39,7 +39,7 @@ from minichain.wallet import Wallet
 
 PERIOD = 5                  # Clique period of the street's chain: seconds between blocks, at least
 LATENCY = 0.05              # seconds between two authorities' nodes
-STATES_KEPT = 64            # blocks below the head whose state a street node keeps
+STATES_KEPT = 32            # blocks below the head whose state a street node keeps
 SPACING = 0.1               # seconds between a batch's transactions: more than a hop's
                             # latency, so every node hears them in the order they were sent
 PATIENCE = 600.0            # seconds a batch may take before the gateway gives up waiting

@@ -24,10 +24,11 @@ def two_chains() -> tuple[Chain, Chain]:
 
 
 def test_a_lean_chain_keeps_genesis_and_the_states_of_its_last_blocks_only():
+    """Dropped in batches: once more than twice ``states_kept`` (and genesis) are held."""
     full, lean = two_chains()
     assert lean.head_hash == full.head_hash and lean.state.root() == full.state.root()
     kept = sorted(lean.blocks[h].number for h in lean.states)
-    assert kept == [0, 4, 5, 6] and len(full.states) == 7
+    assert kept == [0, 3, 4, 5, 6] and len(full.states) == 7
 
 
 def test_a_forgotten_state_is_recomputed_exactly():
@@ -40,6 +41,7 @@ def test_a_forgotten_state_is_recomputed_exactly():
 
 def test_a_fork_from_below_the_kept_states_is_built_validated_and_wins_as_on_a_full_chain():
     full, lean = two_chains()
+    old_branch = full.canonical_chain()[2:]                     # blocks #2-#6
     fork_point = full.canonical_chain()[1].hash
     assert fork_point not in lean.states                        # block #1's state: forgotten
     parent = fork_point
@@ -60,6 +62,11 @@ def test_a_fork_from_below_the_kept_states_is_built_validated_and_wins_as_on_a_f
     assert lean.balance(BOB.address) == full.balance(BOB.address) == 1_000 + 10
     assert max(lean.blocks[h].number for h in lean.states) == 8
     assert len(lean.states) < len(full.states)
+    for chain in (full, lean):                         # the canonical index followed the reorg
+        assert [chain.is_canonical(b.hash) for b in blocks] == [True] * 7
+        assert not any(chain.is_canonical(b.hash) for b in old_branch)
+        assert chain.find_transaction(payments(3)[0].hash) is None   # only on the old branch
+        assert chain.find_transaction(payments(0)[0].hash)[0].number == 1
 
 
 def test_a_lean_chain_built_on_by_its_own_sealer_agrees_with_a_full_one():

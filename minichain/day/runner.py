@@ -231,7 +231,7 @@ def slot_intents(plan: DayPlan, slot: int, batteries: Sequence[Battery | None],
 
 
 @contextmanager
-def fewer_collections(young: int = 20_000, old: int = 100):
+def fewer_collections(young: int = 100_000, middle: int = 20, old: int = 100):
     """Python's cycle collector, asked to look less often while a day runs.
 
     A day on chain keeps the state after every block on every node: millions of tree nodes
@@ -240,7 +240,7 @@ def fewer_collections(young: int = 20_000, old: int = 100):
     the day's time; the thresholds are put back afterwards.
     """
     before = gc.get_threshold()
-    gc.set_threshold(max(before[0], young), before[1], max(before[2], old))
+    gc.set_threshold(max(before[0], young), max(before[1], middle), max(before[2], old))
     try:
         yield
     finally:
