@@ -309,7 +309,13 @@ def op_log(m: Machine, ins: Instruction) -> None:
     topic = m.stack.pop()
     data = tuple(m.stack[len(m.stack) - ins.arg:])
     del m.stack[len(m.stack) - ins.arg:]
-    m.logs.append(Log(m.address, words_to_text((topic,)), data))
+    m.logs.append(Log(m.address, topic_text(topic), data))
+
+
+@functools.lru_cache(maxsize=1024)
+def topic_text(topic: int) -> str:
+    """An event's name from its topic word. Remembered: a contract logs the same few names."""
+    return words_to_text((topic,))
 
 
 def op_alloc(m: Machine, ins: Instruction) -> None:
