@@ -20,7 +20,8 @@ every block; ``sync_stores=False`` lets the stores skip the fsync, since in one 
 simulated crash loses nothing the operating system holds), or starts again from genesis and syncs from its peers; a restarted
 authority listens for ``SYNC_GRACE`` seconds before it seals, so that it does not seal on
 a stale head while it catches up. ``messages_lost`` counts every message that never
-arrived: random loss, a cut link or a crashed receiver.
+arrived: random loss, a cut link or a crashed receiver. ``states_kept`` is passed to every
+node's chain (``Chain.states_kept``): a network that runs all day keeps recent states only.
 
 The street's own network and the stories chapter 05 tells with it live in
 ``street_network`` (the engine knows nothing of Sunny Street).
