@@ -156,6 +156,12 @@ class Chain:
     # The block every head must descend from: genesis, unless a finality gadget moved it
     # (``set_anchor``, chapter 13); fork choice never leaves its subtree.
     anchor_hash: bytes = field(default=b"", repr=False)
+    # How many blocks below the head keep their state (None: every block's). Older states
+    # are forgotten and recomputed from the nearest kept ancestor's if a fork ever needs
+    # one (``state_after``): a node that runs all day holds a few versions, not thousands.
+    states_kept: int | None = None
+    # The canonical chain's block hashes by number, brought up to the head when it moves.
+    _canonical: list[bytes] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.rule is None:
@@ -170,6 +176,7 @@ class Chain:
         self.total_difficulty[block.hash] = 0
         self.head_hash = block.hash
         self.anchor_hash = block.hash
+        self._canonical.append(block.hash)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -189,6 +196,21 @@ class Chain:
     def state(self) -> State:
         """The state after the head block (read it; don't change it)."""
         return self.states[self.head_hash]
+
+    def state_after(self, block_hash: bytes) -> State:
+        """The state after a block this chain holds: kept, or recomputed (``states_kept``)."""
+        state = self.states.get(block_hash)
+        if state is not None:
+            return state
+        missing = []
+        block = self.blocks[block_hash]
+        while block.hash not in self.states:
+            missing.append(block)
+            block = self.blocks[block.header.parent_hash]
+        for block in reversed(missing):      # each was valid when it was added
+            parent = self.blocks[block.header.parent_hash]
+            self.states[block.hash], _ = self._execute(parent, block.header, block.transactions)
+        return self.states[block_hash]
 
     def balance(self, address: str) -> int:
         return self.state.balance(address)
@@ -211,10 +233,8 @@ class Chain:
         block = self.blocks.get(block_hash)
         if block is None:
             return False
-        walk = self.head
-        while walk.number > block.number:
-            walk = self.blocks[walk.header.parent_hash]
-        return walk.hash == block_hash
+        number = block.number
+        return number < len(self._canonical) and self._canonical[number] == block_hash
 
     def find_transaction(self, tx_hash: bytes) -> tuple[Block, Receipt] | None:
         """The canonical block that holds a transaction, and its receipt (None: no such block)."""
@@ -267,6 +287,7 @@ class Chain:
             if self.is_better(candidate, best) and self.descends_from(candidate, block_hash):
                 best = candidate
         old, self.head_hash = self.head_hash, best
+        self._index_canonical()
         return self.reorg(old, best)
 
     def _extends_anchor(self, block_hash: bytes) -> bool:
@@ -328,7 +349,7 @@ class Chain:
         built = self._built.pop(header.hash, None)
         if built is not None:
             return built
-        state = self.states[parent.hash].copy()
+        state = self.state_after(parent.hash).copy()
         context = BlockContext(self.chain_id, header.number, header.timestamp, header.sealer)
         receipts: list[Receipt] = []
         gas_used = 0
@@ -363,8 +384,28 @@ class Chain:
             self._holders.setdefault(stx.hash, []).append(block.hash)
         if self.is_better(block.hash, self.head_hash) and self._extends_anchor(block.hash):
             self.head_hash = block.hash
+            self._index_canonical()
+            self._forget_old_states()
             return True
         return False
+
+    def _index_canonical(self) -> None:
+        """Bring the canonical index up to a new head: replace what a reorg left behind."""
+        canonical, block, newer = self._canonical, self.head, []
+        while not (block.number < len(canonical) and canonical[block.number] == block.hash):
+            newer.append(block.hash)
+            block = self.blocks[block.header.parent_hash]
+        del canonical[block.number + 1:]
+        canonical.extend(reversed(newer))
+
+    def _forget_old_states(self) -> None:
+        """Drop the states of blocks more than ``states_kept`` below the head (not genesis),
+        once there are twice as many as that (so that dropping costs little per block)."""
+        if self.states_kept is None or len(self.states) <= 2 * self.states_kept + 1:
+            return
+        oldest = self.head.number - self.states_kept
+        for block_hash in [h for h in self.states if 0 < self.blocks[h].number < oldest]:
+            del self.states[block_hash]
 
     # --- sealing -----------------------------------------------------------------------
 
@@ -386,7 +427,7 @@ class Chain:
                         gas_limit=self.genesis.gas_limit, gas_used=0, tx_root=b"",
                         state_root=b"", receipts_root=b"", extra=extra, vote=vote,
                         sealer_key=key.public_key)
-        state = self.states[parent.hash].copy()
+        state = self.state_after(parent.hash).copy()
         context = BlockContext(self.chain_id, header.number, timestamp, key.address)
         included: list[SignedTransaction] = []
         receipts: list[Receipt] = []

@@ -173,6 +173,7 @@ def _output_path(text: str) -> Path:
 
 def parser() -> argparse.ArgumentParser:
     """The command line, with a help text for every option."""
+    from minichain.day.scenario import MAX_HOUSEHOLDS
     top = argparse.ArgumentParser(
         prog="minichain", description="minichain: a teaching blockchain for peer-to-peer "
         "electricity trading on Sunny Street.")
@@ -189,7 +190,7 @@ def parser() -> argparse.ArgumentParser:
         "scenario can be run again here.")
     street = simulate.add_argument_group("the street")
     street.add_argument("--households", type=_households, default=12, metavar="N",
-                        help="how many homes on the street (default: 12)")
+                        help=f"how many homes on the street, 1 to {MAX_HOUSEHOLDS} (default: 12)")
     street.add_argument("--pv-percent", type=_percent, default=50, metavar="P",
                         help="share of homes with rooftop PV, 0 to 100 (default: 50)")
     street.add_argument("--battery-percent", type=_percent, default=25, metavar="P",

@@ -83,11 +83,18 @@ def encode_plain(plain: Any) -> bytes:
                       ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
+def encode_int(value: int) -> bytes:
+    """``encode(value)`` for an int, without the general machinery: a state root encodes many."""
+    if value.__class__ is not int or value.bit_length() > MAX_INT_BITS:
+        return encode(value)                  # the general path refuses it, with its message
+    return b"%d" % value
+
+
 def encode_member(key: str, encoded: bytes) -> bytes:
     """One member of an object as ``encode`` writes it, ``"key":value``, from a value's bytes.
 
     With ``encode_object_of`` and ``encode_list_of`` it builds the canonical bytes of a
-    large value from parts encoded earlier (a state's accounts, a block's transactions),
+    large value from parts encoded earlier (a block's header and transactions),
     so parts that did not change need not be encoded again.
     """
     return encode_plain(key) + b":" + encoded
@@ -96,14 +103,6 @@ def encode_member(key: str, encoded: bytes) -> bytes:
 def encode_object_of(members: Iterable[bytes]) -> bytes:
     """An object as ``encode`` writes it, from its members' bytes in the order of their keys."""
     return b"{" + b",".join(members) + b"}"
-
-
-def hash_object_of(members: Iterable[bytes]) -> bytes:
-    """``sha256(encode_object_of(members))``, fed in pieces: a large object is not copied."""
-    whole = hashlib.sha256(b"{")
-    whole.update(b",".join(members))
-    whole.update(b"}")
-    return whole.digest()
 
 
 def encode_list_of(items: Iterable[bytes]) -> bytes:

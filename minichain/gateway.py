@@ -39,6 +39,7 @@ from minichain.wallet import Wallet
 
 PERIOD = 5                  # Clique period of the street's chain: seconds between blocks, at least
 LATENCY = 0.05              # seconds between two authorities' nodes
+STATES_KEPT = 32            # blocks below the head whose state a street node keeps
 SPACING = 0.1               # seconds between a batch's transactions: more than a hop's
                             # latency, so every node hears them in the order they were sent
 PATIENCE = 600.0            # seconds a batch may take before the gateway gives up waiting
@@ -145,11 +146,17 @@ class ReplicaView:
 # --- the street's nodes ---------------------------------------------------------------------
 
 def street_nodes(genesis: Genesis, store_dir: str | Path, seed: int = 0,
-                 period: int = PERIOD, latency: float = LATENCY) -> Network:
+                 period: int = PERIOD, latency: float = LATENCY, sync: bool = False) -> Network:
     """The three authorities' nodes, each linked to the other two, each with a store on disk.
 
     Node names are the authorities' seeds (``cast.AUTHORITIES``); they seal only when there
-    are transactions to seal (no empty blocks), at least ``period`` seconds apart.
+    are transactions to seal (no empty blocks), at least ``period`` seconds apart, and
+    announce their heads only when they have something new to say (a day is long and
+    mostly quiet: ``Network``'s ``status_when_idle``). The stores write every block but do
+    not wait for the disk unless ``sync``: the three nodes run in one process and their
+    crashes are simulated, so the operating system keeps every write (a real node waits:
+    ``store.ChainStore``'s default). Each node keeps the state of its last ``STATES_KEPT``
+    blocks, not of every block of the day (``chain.Chain.states_kept``).
     """
     graph = nx.Graph()
     for name in cast.AUTHORITIES:
@@ -159,7 +166,8 @@ def street_nodes(genesis: Genesis, store_dir: str | Path, seed: int = 0,
             graph.add_edge(a, b, latency=latency)
     keys: dict[str, PrivateKey] = {name: cast.wallet(name).key for name in cast.AUTHORITIES}
     return Network(graph, genesis, keys, seed=seed, rule=Clique(period=period),
-                   store_dir=store_dir, seal_empty=False)
+                   store_dir=store_dir, seal_empty=False, sync_stores=sync,
+                   status_when_idle=False, states_kept=STATES_KEPT)
 
 
 class NetworkGateway:

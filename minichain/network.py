@@ -10,14 +10,18 @@ Nodes gossip: a new transaction or block goes to every neighbour except the one 
 from. A node that receives a block whose parent it does not know buffers it and asks the
 sender for the missing ancestor. Every ``status_interval`` seconds each node tells its
 neighbours its head (a neighbour that does not know it asks for it) and re-announces its
-pending transactions, which heals lost messages; after a restart or a heal the nodes on
-each link exchange heads at once. A partition cuts every link between groups; messages
+pending transactions, which heals lost messages (with ``status_when_idle=False`` a node
+stays quiet while its head and mempool are as it last announced them and no message has
+been lost since: then its neighbours already know it all); after a restart or a heal the
+nodes on each link exchange heads at once. A partition cuts every link between groups; messages
 in flight across it are lost. A crashed node hears nothing and seals nothing; on restart
 it reloads its chain from its store if the network has a ``store_dir`` (re-validating
-every block), or starts again from genesis and syncs from its peers; a restarted
+every block; ``sync_stores=False`` lets the stores skip the fsync, since in one process a
+simulated crash loses nothing the operating system holds), or starts again from genesis and syncs from its peers; a restarted
 authority listens for ``SYNC_GRACE`` seconds before it seals, so that it does not seal on
 a stale head while it catches up. ``messages_lost`` counts every message that never
-arrived: random loss, a cut link or a crashed receiver.
+arrived: random loss, a cut link or a crashed receiver. ``states_kept`` is passed to every
+node's chain (``Chain.states_kept``): a network that runs all day keeps recent states only.
 
 With a ``finality`` rule (chapter 13) every node also runs the finality gadget
 (``finality.py``): authorities send their checkpoint votes over the same links as blocks,
@@ -148,7 +152,8 @@ class Network:
                  seed: int = 0, rule: Clique | None = None, loss: float = 0.0,
                  store_dir: str | Path | None = None, rogues: dict[str, str] | None = None,
                  status_interval: float = STATUS_INTERVAL, seal_empty: bool = True,
-                 finality: FinalityRule | None = None) -> None:
+                 finality: FinalityRule | None = None, sync_stores: bool = True,
+                 status_when_idle: bool = True, states_kept: int | None = None) -> None:
         self.graph = graph
         self.genesis = genesis
         self.keys = dict(keys)
@@ -160,6 +165,10 @@ class Network:
         self.status_interval = status_interval
         self.seal_empty = seal_empty
         self.finality = finality
+        self.sync_stores = sync_stores
+        self.status_when_idle = status_when_idle
+        self.states_kept = states_kept           # per node's chain (``Chain.states_kept``)
+        self._announced: dict[str, tuple[bytes, int, int]] = {}   # what each node last said
         self.rng = random.Random(seed)
         self.now = 0.0
         self._queue: list[_Event] = []
@@ -199,14 +208,16 @@ class Network:
         return sorted(self.graph.nodes)
 
     def _new_node(self, name: str) -> Node:
-        store = ChainStore(self.store_dir / f"{name}.chain") if self.store_dir else None
+        store = (ChainStore(self.store_dir / f"{name}.chain", sync=self.sync_stores)
+                 if self.store_dir else None)
         rng = random.Random(f"{self.seed}:{name}:{self._life.get(name, 0)}")
         return Node(name, self.genesis, self.rule, self.keys.get(name), store, rng,
-                    self.finality, self._last_targets.get(name, 0))
+                    self.finality, self._last_targets.get(name, 0), self.states_kept)
 
     def _start(self, name: str, grace: float = 0.0) -> None:
         """Start a node's head announcements and, after ``grace`` seconds, its sealer."""
         life = self._life[name]
+        self._announced.pop(name, None)
         self.at(self.now + self.status_interval, self._tick, name, life)
         if grace:
             self._listening.add(name)
@@ -448,9 +459,12 @@ class Network:
         if name in self.down or self._life[name] != life:
             return
         node = self.nodes[name]
-        self._gossip(name, Envelope("status", node.chain.head_hash))
-        for stx in node.mempool.transactions():
-            self._gossip(name, Envelope("tx", stx))
+        said = (node.chain.head_hash, len(node.mempool), self.messages_lost)
+        if self.status_when_idle or self._announced.get(name) != said:
+            self._announced[name] = said
+            self._gossip(name, Envelope("status", node.chain.head_hash))
+            for stx in node.mempool.transactions():
+                self._gossip(name, Envelope("tx", stx))
         self._send_votes(name, sorted(self.graph.neighbors(name)))
         self.at(self.now + self.status_interval, self._tick, name, life)
 

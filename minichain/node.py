@@ -126,14 +126,15 @@ class Node:
     def __init__(self, name: str, genesis: Genesis, rule: Clique,
                  key: PrivateKey | None = None, store: ChainStore | None = None,
                  rng: random.Random | None = None, finality: FinalityRule | None = None,
-                 last_target: int = 0) -> None:
+                 last_target: int = 0, states_kept: int | None = None) -> None:
         self.name = name
         self.genesis = genesis
         self.rule = rule
         self.key = key
         self.store = store
         self.rng = rng if rng is not None else random.Random(name)
-        self.chain = store.open_chain(genesis, rule) if store else Chain(genesis, rule)
+        self.chain = (store.open_chain(genesis, rule, states_kept) if store
+                      else Chain(genesis, rule, states_kept=states_kept))
         self.mempool = Mempool()
         self.known_txs: set[bytes] = set()
         self.orphans: dict[bytes, Block] = {}

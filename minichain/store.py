@@ -14,7 +14,9 @@ The file is a magic line, then one record per block, genesis first::
     block    length bytes, ``Block.to_bytes()``
 
 ``append`` writes a record and calls ``fsync`` before it returns, so a block the chain
-counts as added (and a node then relays) is on disk. A crash can only cut the last record
+counts as added (and a node then relays) is on disk. (``sync=False`` leaves the fsync out:
+for a simulation whose nodes share one process, where a crash is simulated and the
+operating system, which still holds every write, never crashes.) A crash can only cut the last record
 short: on reload such a torn tail is dropped with a ``TornWriteWarning`` and the file is
 truncated to its last complete record. Anything else that does not check out (a flipped
 byte anywhere, a valid checksum over an invalid block) raises ``StoreCorrupted`` naming the
@@ -50,8 +52,9 @@ def encode_record(block: Block) -> bytes:
 class ChainStore:
     """One node's blocks in one append-only file."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, sync: bool = True) -> None:
         self.path = Path(path)
+        self.sync = sync        # wait for the disk after each block (module docstring)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -73,14 +76,15 @@ class ChainStore:
         _sync_directory(self.path.parent)
 
     def append(self, block: Block) -> None:
-        """Write one block and return only once it is on disk (fsync)."""
+        """Write one block and return only once it is on disk (fsync, unless ``sync`` is off)."""
         record = encode_record(block)
         try:
             with open(self.path, "ab") as file:
                 start = file.tell()
                 try:
                     file.write(record)
-                    _sync(file)
+                    if self.sync:
+                        _sync(file)
                 except OSError:
                     file.truncate(start)     # leave no half record behind the next one
                     raise
@@ -136,10 +140,11 @@ class ChainStore:
             _sync(file)
         return blocks
 
-    def load(self, genesis: Genesis, rule: SealingRule | None = None) -> Chain:
+    def load(self, genesis: Genesis, rule: SealingRule | None = None,
+             states_kept: int | None = None) -> Chain:
         """Rebuild the chain from the file, re-validating every block; keep appending to it."""
         blocks = self.read()
-        chain = Chain(genesis, rule)
+        chain = Chain(genesis, rule, states_kept=states_kept)
         if not blocks:
             raise StoreCorrupted(f"{self.path} holds no genesis block")
         if blocks[0].hash != chain.head_hash:
@@ -154,11 +159,12 @@ class ChainStore:
         chain.before_add.append(self.append)
         return chain
 
-    def open_chain(self, genesis: Genesis, rule: SealingRule | None = None) -> Chain:
+    def open_chain(self, genesis: Genesis, rule: SealingRule | None = None,
+                   states_kept: int | None = None) -> Chain:
         """The chain in this file (created with just genesis if there is none yet)."""
         if not self.exists():
             self.create(genesis)
-        return self.load(genesis, rule)
+        return self.load(genesis, rule, states_kept)
 
 
 def _sync(file) -> None:

@@ -321,7 +321,7 @@ def crash_and_restart(store_dir: str | Path | None, seed: int = 7, victim: str =
 # --- finality: how deep can a reorg go? ------------------------------------------------------
 
 FINALITY_SEEDS = (1, 2, 3)
-FINALITY_SPLITS = (12, 22, 32)            # seconds after genesis
+FINALITY_SPLITS = (12, 26, 32)            # seconds after genesis
 FINALITY_HEALS = (4, 8, 12, 30)           # seconds the street stays split
 
 

@@ -24,7 +24,7 @@ def test_help_explains_every_option(capsys):
                    "--house-kw KW", "--transformer-kva KVA", "--crash", "--market-only",
                    "--output FILE", "--csv FOLDER", "--quiet"):
         assert option in text, option
-    assert "how many homes on the street" in text
+    assert "how many homes on the street, 1 to 200" in text
     assert "the same seed gives the same day" in text
 
 

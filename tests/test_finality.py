@@ -52,8 +52,9 @@ def test_heal_after_counts_from_the_split_that_really_happened():
 
 
 def test_a_quick_heal_can_undo_two_blocks_of_the_bigger_side_on_a_tie():
-    """Seed 1, split at 12 s, healed 12 s later: two out-of-turn blocks against one in turn."""
-    depths = finality_sample(seeds=(1,), split_times=(12,), heal_after=(12,))
+    """Seed 1, split at 26 s, healed 12 s later: two out-of-turn blocks against one in turn,
+    and the co-op's block has the smaller hash."""
+    depths = finality_sample(seeds=(1,), split_times=(26,), heal_after=(12,))
     names = sorted(MAJORITY_SIDE + MINORITY_SIDE)
     assert dict(zip(names, depths)) == {name: 2 if name in MAJORITY_SIDE else 0
                                         for name in names}

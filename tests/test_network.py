@@ -234,6 +234,29 @@ def test_lost_messages_are_recovered_by_head_announcements(seed):
     assert_every_transaction_once(result.network)
 
 
+def test_a_node_quiet_when_idle_says_nothing_its_neighbours_already_know(tmp_path):
+    """The street's day network: an hour with nothing to do costs no messages at all."""
+    chatty, quiet = (Network(sunny_street_graph(3, ("grid", "city", "coop"), ()), GENESIS,
+                             {"grid": GRID, "city": CITY, "coop": COOP}, seed=3,
+                             rule=Clique(period=PERIOD), seal_empty=False,
+                             status_when_idle=idle) for idle in (True, False))
+    for network in (chatty, quiet):
+        network.run(3600)
+    assert chatty.messages_sent == 3 * 2 * 360          # every node, both links, every 10 s
+    assert quiet.messages_sent == 3 * 2                  # its first announcement only
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_quiet_node_still_announces_after_a_loss_so_lost_messages_are_recovered(seed):
+    network = sunny_street_network(seed, loss=0.3)
+    network.status_when_idle = False
+    schedule_transfers(network, random.Random(seed), 1, 73, 12)
+    network.run(93)
+    assert network.messages_lost > 0.2 * network.messages_sent
+    assert network.converged()
+    assert_every_transaction_once(network)
+
+
 def test_a_partition_forks_and_on_heal_the_heavier_branch_wins_with_no_transfer_lost():
     result = partition_and_heal(seed=7)
     network = result.network

@@ -122,6 +122,20 @@ def test_a_block_counts_as_added_only_after_its_record_is_fsynced(tmp_path, monk
     assert seen == [(True, False)]      # written, synced, and only then in the chain
 
 
+def test_a_store_told_not_to_sync_writes_every_block_without_waiting_for_the_disk(
+        tmp_path, monkeypatch):
+    """For simulated nodes in one process: the operating system holds the writes."""
+    path = tmp_path / "city.chain"
+    rule_ = rule()
+    chain = ChainStore(path, sync=False).open_chain(GENESIS, rule_)
+    synced = []
+    monkeypatch.setattr(store_module.os, "fsync", synced.append)
+    added = [seal_next(chain, rule_), seal_next(chain, rule_)]
+    assert synced == []
+    reloaded = ChainStore(path).load(GENESIS, rule())
+    assert reloaded.head_hash == added[-1].hash
+
+
 def test_a_failed_write_leaves_the_chain_and_the_file_as_they_were(tmp_path, monkeypatch):
     path = tmp_path / "city.chain"
     chain, _ = stored_chain(path, blocks=1)

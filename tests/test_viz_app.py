@@ -87,8 +87,8 @@ def test_the_default_scenario_is_a_june_day_on_a_street_of_twelve():
 
 
 @pytest.mark.parametrize("fields, error, words", [
-    ({"households": 0}, EnergyModelError, "households must be a whole number 1..40"),
-    ({"households": 41}, EnergyModelError, "1..40"),
+    ({"households": 0}, EnergyModelError, "households must be a whole number 1..200"),
+    ({"households": 201}, EnergyModelError, "1..200"),
     ({"households": 12.0}, EnergyModelError, "households"),
     ({"pv_percent": 101}, EnergyModelError, "pv_percent must be a whole number 0..100"),
     ({"cloudiness_percent": -1}, EnergyModelError, "cloudiness_percent"),

@@ -164,6 +164,21 @@ def test_savings_per_household_in_green_and_red(story, street):
 
 # --- the feeder -----------------------------------------------------------------------
 
+def test_a_street_of_200_homes_is_drawn_small_named_on_hover_and_stretched_to_read():
+    from minichain.day.scenario import Scenario, run_scenario, scenario_feeder
+    scenario = Scenario(households=200, seed=1)
+    day, feeder = run_scenario(scenario), scenario_feeder(scenario)
+    figure = db.feeder_figure(day, feeder)
+    readable(figure)
+    homes = [trace for trace in figure.data if trace.name.startswith("home ")]
+    assert sorted(h for trace in homes for h in trace.text) == sorted(feeder.households)
+    assert all(trace.mode == "markers" and trace.marker.size == 7 for trace in homes)
+    assert len(feeder.households) == 200 > db.LABELLED_HOMES
+    assert figure.layout.yaxis.scaleanchor is None           # not a 40:1 sliver
+    widths = [trace.line.width for trace in figure.data if trace.name in feeder.lines]
+    assert len(widths) == 300 and min(widths) >= 1 and max(widths) == 6
+
+
 def test_loading_colours_run_green_yellow_red_dark_red():
     assert db.loading_colour(0) == "rgb(26, 152, 80)"
     assert db.loading_colour(500) == "rgb(254, 224, 139)"

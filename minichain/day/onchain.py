@@ -57,8 +57,8 @@ BALANCE = 100_000_000       # µ€ each household starts with (100 €)
 DEPOSIT = 50_000_000        # of which it deposits at the market
 POST_GAS = 400_000          # gas a post, a reading asks for (they use far less)
 READING_GAS = 200_000
-CLEAR_GAS = 12_000_000      # clearing and settling a slot of up to 40 homes
-SETTLE_GAS = 8_000_000
+CLEAR_GAS = 12_000_000      # clearing a slot (200 homes: under 4 M in the default day)
+SETTLE_GAS = 8_000_000      # settling one (200 homes: under 3.5 M)
 CURTAIL_GAS = 200_000       # the grid operator's cut of one trade
 QUIET = 600.0               # seconds the network may take, after the day, to decide everything
 

@@ -37,7 +37,9 @@ difference is a ``MarketError``.
 
 from __future__ import annotations
 
+import gc
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Mapping, Protocol, Sequence
@@ -293,8 +295,32 @@ def slot_intents(plan: DayPlan, slot: int, known: Known, recent: tuple[int | Non
     return tuple(intents)
 
 
+@contextmanager
+def collector_paused():
+    """Python's cycle collector, paused while a day runs and resumed afterwards.
+
+    Reference counting frees everything a day drops that holds no cycle, at once; the
+    collector exists for cycles, and a day makes few (a 200-home day on the network peaks
+    at the same memory with it paused). What it would cost: every block's state on every
+    node is hundreds of thousands of tree nodes, and each collection walks the young ones
+    again; on a 200-home day, a fifth of the time, growing faster than the day.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_day(plan: DayPlan, market: MarketBackend, progress: Progress | None = None) -> DayRecord:
     """Run ``plan``'s day over ``market`` (module docstring) and record it."""
+    with collector_paused():
+        return _run_day(plan, market, progress)
+
+
+def _run_day(plan: DayPlan, market: MarketBackend, progress: Progress | None) -> DayRecord:
     names, owners = plan.names, [owner_address(name) for name in plan.names]
     nodes = dict(zip(owners, names))
     index = {owner: i for i, owner in enumerate(owners)}

@@ -42,7 +42,7 @@ from minichain.errors import EnergyModelError, InvalidAuctionParameter
 MIDSUMMER = cast.DAY
 TRUTHFUL, PRICE_RAMP, BATTERY_AWARE, MIXED = "truthful", "price-ramp", "battery-aware", "mixed"
 AGENT_MIXES = (TRUTHFUL, PRICE_RAMP, BATTERY_AWARE, MIXED)
-MAX_HOUSEHOLDS = 40
+MAX_HOUSEHOLDS = 200            # the street the simulator, dashboard and CLI accept
 MAX_TARIFF = 600_000            # µ€ per kWh (60 ct/kWh): the sliders' range
 CLOUD_CONCENTRATION = 50.0      # cloudiness_day's spread: the day stays near the chosen level
 MAX_CAPACITY_KW = 10_000        # a cable or transformer rating the settings accept

@@ -70,6 +70,7 @@ LOADING_STOPS = ((0, (26, 152, 80)), (500, (254, 224, 139)), (1000, (215, 48, 39
 SPACING_PAD = 15.0      # metres of margin above and below the street
 MIN_LINE_WIDTH = 2
 MAX_LINE_WIDTH = 14
+LABELLED_HOMES = 40     # up to this many homes the feeder names each one; beyond, on hover
 
 
 def _layout(figure: go.Figure, title: str, x_title: str | None, y_title: str | None,
@@ -241,7 +242,9 @@ def feeder_figure(day: DayRecord, feeder: Feeder, slot: int | None = None,
     """The feeder in one slot: lines coloured by loading, widths by flow, arrows by direction.
 
     ``slot=None`` shows the busiest slot; ``booked=True`` shows the flows the market's
-    trades booked instead of the physical flows from the meters.
+    trades booked instead of the physical flows from the meters. A street of more than
+    ``LABELLED_HOMES`` homes is drawn smaller (homes named on hover, thinner lines and
+    arrows) and stretched to the figure's height, as a long street is far wider than tall.
     """
     if tuple(line.line for line in day.lines) != feeder.lines:
         raise GridError("this day ran on a different feeder: its lines do not match")
@@ -253,13 +256,14 @@ def feeder_figure(day: DayRecord, feeder: Feeder, slot: int | None = None,
     flows = street.trade_flows_wh if booked else street.line_flows_wh
     positions = {node: feeder.graph.nodes[node]["pos"] for node in feeder.order}
     largest = max((abs(f) for f in flows), default=0)
+    crowded = len(feeder.households) > LABELLED_HOMES
+    thinnest, widest = (1, 6) if crowded else (MIN_LINE_WIDTH, MAX_LINE_WIDTH)
     figure = go.Figure()
     mid_x, mid_y, mid_loading, mid_text = [], [], [], []
     for line, flow in zip(day.lines, flows):
         (x0, y0), (x1, y1) = positions[line.line], positions[line.upstream]
         loading = kpis.loading_permille(flow, line.capacity_wh)
-        width = MIN_LINE_WIDTH + (MAX_LINE_WIDTH - MIN_LINE_WIDTH) * abs(flow) / largest \
-            if largest else MIN_LINE_WIDTH
+        width = thinnest + (widest - thinnest) * abs(flow) / largest if largest else thinnest
         figure.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", name=line.line,
                                     showlegend=False, hoverinfo="skip",
                                     line={"color": loading_colour(loading), "width": width}))
@@ -275,11 +279,12 @@ def feeder_figure(day: DayRecord, feeder: Feeder, slot: int | None = None,
                 x=start[0] + 0.7 * (end[0] - start[0]), y=start[1] + 0.7 * (end[1] - start[1]),
                 ax=start[0] + 0.3 * (end[0] - start[0]), ay=start[1] + 0.3 * (end[1] - start[1]),
                 xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
-                arrowhead=2, arrowsize=1.2, arrowwidth=2, arrowcolor="#333333")
+                arrowhead=2, arrowsize=0.8 if crowded else 1.2, arrowwidth=1 if crowded else 2,
+                arrowcolor="#333333")
     figure.add_trace(go.Scatter(
         x=mid_x, y=mid_y, mode="markers", name="line loading", showlegend=False,
         text=mid_text, hoverinfo="text",
-        marker={"size": 10, "color": mid_loading, "cmin": 0, "cmax": 150,
+        marker={"size": 6 if crowded else 10, "color": mid_loading, "cmin": 0, "cmax": 150,
                 "colorscale": [[stop / 1500, f"rgb{rgb}"] for stop, rgb in LOADING_STOPS],
                 "colorbar": {"title": {"text": "loading %", "font": FONT}},
                 "line": {"width": 1, "color": "white"}}))
@@ -292,10 +297,12 @@ def feeder_figure(day: DayRecord, feeder: Feeder, slot: int | None = None,
             continue
         figure.add_trace(go.Scatter(
             x=[positions[h][0] for h in homes], y=[positions[h][1] for h in homes],
-            mode="markers+text", name=f"home {label}", text=homes, textfont=FONT,
+            mode="markers" if crowded else "markers+text", name=f"home {label}",
+            text=homes, textfont=FONT,
             textposition=["top center" if positions[h][1] >= positions[feeder.parent[h]][1]
                           else "bottom center" for h in homes],
-            marker={"size": 22, "color": colour, "line": {"width": 2, "color": "white"}},
+            marker={"size": 7 if crowded else 22, "color": colour,
+                    "line": {"width": 1 if crowded else 2, "color": "white"}},
             hovertext=[f"{h}: meter {meter.get(h, 0):+d} Wh" for h in homes],
             hoverinfo="text"))
     buses = [n for n in feeder.order if feeder.graph.nodes[n].get("kind") == "bus"]
@@ -313,7 +320,10 @@ def feeder_figure(day: DayRecord, feeder: Feeder, slot: int | None = None,
     figure.update_xaxes(visible=False)
     ys = [y for _, y in positions.values()]
     pad = max(SPACING_PAD, (max(ys) - min(ys)) * 0.4)
-    figure.update_yaxes(visible=False, scaleanchor="x", range=[min(ys) - pad, max(ys) + pad])
+    if crowded:     # a street 10x longer than it is wide: stretch it across, to zoom into
+        figure.update_yaxes(visible=False, range=[min(ys) - pad, max(ys) + pad])
+    else:
+        figure.update_yaxes(visible=False, scaleanchor="x", range=[min(ys) - pad, max(ys) + pad])
     return figure
 
 

@@ -30,6 +30,7 @@ here, one instruction at a time (the definition; the debugger's tracer watches i
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -104,7 +105,7 @@ class Machine:
         self.self_word = address_to_word(message.address)
         self.caller_word = address_to_word(message.caller)
         self.value = message.value
-        self.data = data_words(message.data)
+        self.data = data_words(bytes(message.data))
         self.block = block
         self.gas = message.gas
         self.stack: list[int] = []
@@ -123,8 +124,11 @@ class Machine:
         return self.program.instructions[self.index].pc
 
 
+@functools.lru_cache(maxsize=4096)
 def data_words(data: bytes) -> tuple[int, ...]:
-    """Call data as words: 32-byte big-endian signed chunks, the last padded with zeros."""
+    """Call data as words: 32-byte big-endian signed chunks, the last padded with zeros.
+
+    Remembered: every node that runs a block reads the same call data."""
     return tuple(int.from_bytes(data[i:i + 32].ljust(32, b"\x00"), "big", signed=True)
                  for i in range(0, len(data), 32))
 
@@ -151,8 +155,11 @@ def as_address(ins: Instruction, word: int) -> str:
     return word_to_address(word)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slot_of(seed: int, key: int) -> int:
-    """The storage slot of ``key`` in the map whose seed slot is ``seed`` (248-bit hash)."""
+    """The storage slot of ``key`` in the map whose seed slot is ``seed`` (248-bit hash).
+
+    Remembered: a contract hashes the same few keys again and again, on every node."""
     data = SLOT_DOMAIN + seed.to_bytes(32, "big", signed=True) + key.to_bytes(32, "big",
                                                                              signed=True)
     return int.from_bytes(sha256(data)[:31], "big")
@@ -311,7 +318,13 @@ def op_log(m: Machine, ins: Instruction) -> None:
     topic = m.stack.pop()
     data = tuple(m.stack[len(m.stack) - ins.arg:])
     del m.stack[len(m.stack) - ins.arg:]
-    m.logs.append(Log(m.address, words_to_text((topic,)), data))
+    m.logs.append(Log(m.address, topic_text(topic), data))
+
+
+@functools.lru_cache(maxsize=1024)
+def topic_text(topic: int) -> str:
+    """An event's name from its topic word. Remembered: a contract logs the same few names."""
+    return words_to_text((topic,))
 
 
 def op_alloc(m: Machine, ins: Instruction) -> None:

@@ -163,3 +163,22 @@ def test_a_day_plan_is_checked_when_built():
                                                 "expected 96 each"):
         dataclasses.replace(whole, days=whole.days[:1] + (HouseholdDay((0,), (0,)),)
                             + whole.days[2:])
+
+
+def test_a_day_pauses_the_cycle_collector_and_gives_it_back_as_it_found_it():
+    import gc
+
+    from minichain.day.runner import collector_paused
+    assert gc.isenabled()
+    with pytest.raises(KeyError):
+        with collector_paused():
+            assert not gc.isenabled()
+            raise KeyError("a day that fails half-way")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()                   # it was off before: it stays off
+    finally:
+        gc.enable()
