@@ -76,3 +76,21 @@ def test_a_lean_chain_built_on_by_its_own_sealer_agrees_with_a_full_one():
         full.add_block(block)
         assert block.header.state_root == full.state.root()
     assert next_time(lean) == next_time(full)
+
+
+def test_an_anchor_on_a_shorter_branch_moves_the_canonical_index_with_the_head():
+    """A finality gadget's anchor (chapter 13) can pull the head onto a shorter branch: what
+    is canonical, and where a transaction is found, follow it there."""
+    full, _ = two_chains()
+    old_branch = full.canonical_chain()[2:]                     # blocks #2-#6
+    side = full.build_block(AUTHORITY.key, [CAROL.transfer(ALICE.address, 5, nonce=0)],
+                            full.canonical_chain()[1].header.timestamp + 7,
+                            parent_hash=full.canonical_chain()[1].hash)[0]
+    full.add_block(side)                                        # a sibling of #2: not the head
+    assert not full.is_canonical(side.hash)
+    reorg = full.set_anchor(side.hash)
+    assert reorg is not None and full.head_hash == side.hash
+    assert full.is_canonical(side.hash)
+    assert not any(full.is_canonical(b.hash) for b in old_branch)
+    assert full.find_transaction(payments(3)[0].hash) is None   # only on the old branch
+    assert full.find_transaction(side.transactions[0].hash)[0].number == 2
