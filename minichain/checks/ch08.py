@@ -381,10 +381,10 @@ CHAPTER_HISTORY: tuple[Event, ...] = (      # the chapter's street, as its event
 
 HISTORIES: tuple[tuple[str, tuple[Event, ...]], ...] = (
     ("the chapter's street", CHAPTER_HISTORY),
-    ("Dave revoked, his meter then bound to Gina, Dave back with the spare meter", (
+    ("Dave revoked, his meter then bound to Grace, Dave back with the spare meter", (
         _attested("dave", "dave-meter", 2, "grid operator"),
         ("Revoked", {"household": "dave", "meter": "dave-meter", "authority": "grid operator"}),
-        _attested("gina", "dave-meter", 2, "municipality"),
+        _attested("grace", "dave-meter", 2, "municipality"),
         _attested("dave", "spare-meter", 2, "energy co-op"))),
     ("Carol's meter swapped twice", (
         _attested("carol", "carol-meter", 2, "energy co-op"),
