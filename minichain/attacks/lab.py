@@ -1,6 +1,6 @@
 """A bench for attacks on one contract: the machine and a state, no chain around them (chapter 13).
 
-``ContractLab`` holds a ``State`` in which the people of a story have tokens, deploys
+``ContractLab`` holds a ``State`` in which the people of a story have µ€, deploys
 contracts from ``minichain/contracts/sources`` and applies each call as a transaction of
 its own, at a simulated time the story moves forward: what the contract machine does in
 a block, without sealing one. The sealed-bid and rounding labs use it.

@@ -62,7 +62,7 @@ ATTACKS = (
            "nothing stops the stall; the signer limit keeps it safe until they return",
            lambda r: f"two servers down; the chain stops at #{_height(r)} until one returns"),
     Attack("cloning", "cloning an authority key", "one authority key and a partition",
-           "the finality gadget (a 2/3 quorum) and double-vote evidence",
+           "the finality gadget (more than 2/3: 3 of 3) and double-vote evidence",
            lambda c: (f"a payment reversed after {c.confirmations_seen} confirmations"
                       if not c.finality else "nothing becomes final; the key is voted out")),
     Attack("front_running", "front-running a take", "a sealer who orders her transaction first",

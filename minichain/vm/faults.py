@@ -74,7 +74,7 @@ def nothing_to_return_from(op: str, pc: int) -> BadJump:
 def transfer_refused(op: str, pc: int, amount: int, have: int) -> TransferFailed:
     if amount < 0:
         return TransferFailed(f"cannot send a negative amount ({amount})", op, pc)
-    return TransferFailed(f"the contract holds {have} tokens, cannot send {amount}", op, pc)
+    return TransferFailed(f"the contract holds {have} µ€, cannot send {amount} µ€", op, pc)
 
 
 def no_contract(op: str, pc: int, target: str) -> CallFailed:

@@ -78,7 +78,7 @@ def test_the_buggy_payouts_cannot_pay_the_sellers_after_the_drain():
     assert lab.attack(9).success
     refused = lab.send("alice", lab.payouts, "withdraw")
     assert isinstance(refused.error, TransferFailed)
-    assert refused.error.reason == "the contract holds 0 tokens, cannot send 400"
+    assert refused.error.reason == "the contract holds 0 µ€, cannot send 400 µ€"
     assert lab.send(cast.ATTACKER, lab.drainer, "cash_out").success
     assert lab.state.balance(lab.people[cast.ATTACKER].address) == 10_000 + OWED + STAKE
 

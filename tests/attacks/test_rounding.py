@@ -61,7 +61,7 @@ def test_the_exploit_empties_bobs_refund_and_fails_on_the_fixed_contract():
     buggy = exploit("prepaid_buggy", deals=40)
     assert (buggy.mallory_gain, buggy.held_before_bob, buggy.bob_locked) == (40, 660, 700)
     assert not buggy.bob_refunded
-    assert buggy.reason.endswith("the contract holds 660 tokens, cannot send 701")
+    assert buggy.reason.endswith("the contract holds 660 µ€, cannot send 701 µ€")
     fixed = exploit("prepaid_fixed", deals=40)
     assert (fixed.mallory_gain, fixed.held_before_bob, fixed.bob_refunded) == (0, 700, True)
 

@@ -384,8 +384,8 @@ def test_a_contract_can_send_only_what_it_holds():
     before = state.root()
     result = run(f"PUSH {address_to_word(OTHER)}\nPUSH 101\nTRANSFER", state=state)
     assert isinstance(result.fault, TransferFailed)
-    assert result.error == ("TransferFailed: TRANSFER at pc 25: the contract holds 100 tokens, "
-                            "cannot send 101")
+    assert result.error == ("TransferFailed: TRANSFER at pc 25: the contract holds 100 µ€, "
+                            "cannot send 101 µ€")
     assert state.root() == before
     assert isinstance(run(f"PUSH {address_to_word(OTHER)}\nPUSH -1\nTRANSFER",
                           state=state).fault, TransferFailed)
