@@ -68,8 +68,7 @@ LOAD_FORECASTERS = {"seasonal naive": WEEKLY_NAIVE,
 def make_year_cold():
     """The year with every cache emptied, so nothing of an earlier run is reused."""
     sunny_street_year.cache_clear()
-    profiles.clear_sky_poa_day.cache_clear()
-    profiles.sun_path_day.cache_clear()
+    profiles.clear_caches()
     return sunny_street_year(SCENARIO.tariffs, seed=SCENARIO.seed, households=SCENARIO.households,
                              pv_percent=SCENARIO.pv_percent,
                              battery_percent=SCENARIO.battery_percent)

@@ -95,17 +95,16 @@ def redraw(scenario: Scenario) -> tuple[float, float]:
     then run its day; (the first run with every cache cold, the median of ``RUNS`` after),
     wall seconds."""
     dayahead.clear_caches()
-    profiles.clear_sky_poa_day.cache_clear()
-    profiles.sun_path_day.cache_clear()
+    profiles.clear_caches()
+    first = wall_seconds(lambda: run_market_only(scenario))
+    return first, statistics.median(wall_seconds(lambda: run_market_only(scenario))
+                                    for _ in range(RUNS))
+
+
+def wall_seconds(task) -> float:
     start = time.perf_counter()
-    run_market_only(scenario)
-    first = time.perf_counter() - start
-    walls = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        run_market_only(scenario)
-        walls.append(time.perf_counter() - start)
-    return first, statistics.median(walls)
+    task()
+    return time.perf_counter() - start
 
 
 def verdict(met: bool) -> str:

@@ -346,6 +346,12 @@ def clear_sky_poa_day(site: Site, day: date, tilt_deg: float = DEFAULT_TILT_DEG,
     return tuple(means)
 
 
+def clear_caches() -> None:
+    """Forget every sun path and clear-sky day worked out so far (for timing a cold start)."""
+    sun_path_day.cache_clear()
+    clear_sky_poa_day.cache_clear()
+
+
 # --- weather --------------------------------------------------------------------------
 
 def clear_sky_index(cloudiness: float) -> float:
