@@ -23,6 +23,11 @@ from lite import browser as site_browser
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = site_browser.CHROMIUM
+# How many households the dashboard's savings figure shows, read from plotly's data (-1:
+# not drawn yet): the course, the dashboard and the site tests all watch it change.
+SAVINGS_BARS = """() => {
+    const plot = document.querySelector('.sunny-figure-savings .js-plotly-plot');
+    return plot && plot.data ? plot.data[0].x.length : -1; }"""
 INSTALL_ADVICE = ("Debian's chromium is missing at /usr/bin/chromium: install it once with "
                   "`sudo apt-get update && sudo apt-get install -y chromium` (as root, "
                   "`make test` does this itself)")

@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_kit import ARTIFACTS, ROOT, chromium, descendants_of, local_only, stop
+from browser_kit import (ARTIFACTS, ROOT, SAVINGS_BARS, chromium, descendants_of, local_only,
+                         stop)
 
 SERVER_SECONDS = 60       # the command's first lines, then JupyterLab listening
 PAGE_MS = 60_000          # JupyterLab's page and chapter 00 rendered
@@ -105,9 +106,6 @@ def test_make_course_serves_the_project_and_chapter_00_links_to_the_exercises(co
 
 CHAPTER_11 = "notebooks/11_sunny_street.ipynb"
 RUN_ALL_MS = 120_000      # chapter 11 with ipykernel, under a loaded test run
-SAVINGS_BARS = """() => {
-    const plot = document.querySelector('.sunny-figure-savings .js-plotly-plot');
-    return plot && plot.data ? plot.data[0].x.length : -1; }"""
 
 
 def test_chapter_11s_dashboard_reacts_to_its_slider_in_the_courses_jupyterlab(course, browser):

@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 import pytest
-from browser_kit import ARTIFACTS, ROOT, chromium, free_port, local_only, stop, \
+from browser_kit import ARTIFACTS, ROOT, SAVINGS_BARS, chromium, free_port, local_only, stop, \
     wait_until_listening
 
 from minichain.viz.app import Scenario, kpi_rows, run_scenario
@@ -60,9 +60,7 @@ def browser():
 
 def bars_in_savings_figure(page) -> int:
     """How many households the savings figure shows, read from plotly's data in the page."""
-    return page.evaluate("""() => {
-        const plot = document.querySelector('.sunny-figure-savings .js-plotly-plot');
-        return plot && plot.data ? plot.data[0].x.length : -1; }""")
+    return page.evaluate(SAVINGS_BARS)
 
 
 def kpi_text(page, key: str) -> str:

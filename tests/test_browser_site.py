@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from browser_kit import SAVINGS_BARS
 from lite import browser, build
 from minichain.checks import check
 from minichain.viz.app import Scenario
@@ -36,9 +37,6 @@ SOLVED = "hash_reading"
 DASHBOARD_CHAPTER = "notebooks/11_sunny_street.ipynb"
 FIGURE_MIME = "application/vnd.plotly.v1+json"
 UPDATE_MS = 30_000
-SAVINGS_BARS = """() => {
-    const plot = document.querySelector('.sunny-figure-savings .js-plotly-plot');
-    return plot && plot.data ? plot.data[0].x.length : -1; }"""
 
 
 @pytest.fixture(scope="module")
