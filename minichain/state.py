@@ -276,15 +276,17 @@ class State:
     def copy(self) -> "State":
         """An independent copy with an empty journal, sharing the trees (they never change).
 
-        The original forgets what it had read: a chain copies a block's state once, for
-        the next block, and keeps it only to read now and then.
+        What the original had read goes to the copy, which holds the same content after
+        the fold (``_entries``, ``_accounts``, ``_slots``), and the original starts reading
+        afresh: a chain copies a block's state once, for the next block, whose transactions
+        read the same slots again, and keeps the original only to read now and then.
         """
         self._fold()
         self._owner = object()        # the tree is shared from now on: change it by copying
-        self._entries, self._accounts, self._slots = {}, {}, {}
         twin = State.__new__(State)
         twin._tree, twin._root, twin._owner = self._tree, self._root, object()
-        twin._entries, twin._accounts, twin._slots = {}, {}, {}
+        twin._entries, twin._accounts, twin._slots = self._entries, self._accounts, self._slots
+        self._entries, self._accounts, self._slots = {}, {}, {}
         twin._changed, twin._changed_slots, twin._journal = set(), {}, []
         return twin
 

@@ -14,10 +14,17 @@ Python expressions instead of words, and the fault builders of ``faults.py``.
 
 How it works:
 
-1. **Blocks.** The code is cut into blocks of *simple* instructions (formulas, stack and
-   local-variable moves, memory lists, jumps), at most ``MAX_BLOCK_INSTRUCTIONS`` long,
-   that start at a ``JUMPDEST`` or after a jump and end at a jump. Every other
-   instruction (storage, logs, calls, context, halts) is run by the machine's ``step``.
+1. **Blocks.** The code is cut into blocks that start at a ``JUMPDEST``, after a jump or
+   after a handed-over instruction, and end at a jump or a handed-over instruction (at
+   most ``MAX_BLOCK_INSTRUCTIONS`` long). Formulas, stack and local-variable moves and
+   memory lists become Python. Storage, logs and the call's context (``IN_PLACE``) are
+   the machine's own function for the opcode, called on the real stack from the
+   generated Python: the block's guards have done what ``step`` checks first, and these
+   never read the gas or the place in the code. Every other instruction (internal and
+   contract calls, memory allocation, halts) is *handed over*: it ends its block, and the
+   generated Python calls the machine's function for it with the gas and the place
+   brought up to date, exactly as ``step`` would have left them, then goes on from where
+   the machine is.
 2. **One Python function per entry block**, written the first time that block runs and
    kept for that ``Program``. Stack words inside a block become Python expressions
    (named once they nest ``MAX_EXPRESSION_DEPTH`` deep); a jump back to the function's
@@ -40,17 +47,26 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from minichain.vm import faults
-from minichain.vm.opcodes import INT_MAX, INT_MIN, MAX_STACK, TABLE, Formula, dup, swap
+from minichain.vm.opcodes import (HALTS, INT_MAX, INT_MIN, MAX_STACK, TABLE, Formula, dup,
+                                  swap)
 from minichain.vm.program import Instruction, Program
 
 Step = Callable[[Any, Instruction], None]     # machine.step: runs one instruction on a Machine
+Operations = Sequence[Callable[[Any, Instruction], None] | None]   # machine.DISPATCH, by byte
 
 MOVES = frozenset({"PUSH", "POP", "DUP", "SWAP", "LOAD", "STORE", "ALOAD", "ASTORE", "ALEN",
                    "JUMPDEST", "JUMP", "JUMPI"})
-SIMPLE = MOVES | {op.name for op in TABLE if op.formula is not None}
+# Opcodes whose function reads and changes only the stack, the state, the logs and the
+# call's context: never the gas, the place in the code, the locals or the memory lists,
+# and never ends the call but by a fault (which uses all the gas, whenever it comes).
+IN_PLACE = frozenset({"HASH", "SHA256", "ADDRESS", "BALANCE", "CALLER", "CALLVALUE",
+                      "CALLDATA", "CALLDATASIZE", "NUMBER", "TIMESTAMP", "SLOAD", "SSTORE",
+                      "LOG", "TRANSFER"})
+SIMPLE = MOVES | IN_PLACE | {op.name for op in TABLE if op.formula is not None}
+HANDED_OVER = frozenset(op.name for op in TABLE) - SIMPLE      # each ends its block
 MAX_FUNCTION_INSTRUCTIONS = 300    # inlining stops once a function holds this many,
 MAX_FUNCTION_BLOCKS = 48           # or this many blocks,
 MAX_NESTING = 40                   # or at this depth of nested ``if``s
@@ -60,7 +76,7 @@ MAX_EXPRESSION_DEPTH = 16          # a deeper expression is kept in a variable f
 
 @dataclass(frozen=True)
 class Block:
-    """A run of simple instructions with one entry and one exit."""
+    """A run of instructions with one entry and one exit (module docstring, 1)."""
 
     start: int
     end: int          # index after the last instruction
@@ -68,14 +84,15 @@ class Block:
     need: int         # words it takes from below its starting stack height
     peak: int         # how far the stack rises above its starting height
     net: int          # how the stack height changes from start to end
-    jump: str         # "JUMP", "JUMPI", or "" when it runs into the next block
+    jump: str         # "JUMP", "JUMPI", "HANDED" (the last is handed over), or "" when it
+                      # runs into the next block
 
 
 @dataclass
 class Analysis:
     """What the fast path knows about one program, built once."""
 
-    boundary: list[bool]                  # True where a block or a stepped instruction starts
+    boundary: list[bool]                  # True where a block starts
     blocks: dict[int, Block]
     functions: list = field(default_factory=list)
 
@@ -90,23 +107,19 @@ def analyse(program: Program) -> Analysis:
         return known
     instructions = program.instructions
     n = len(instructions)
-    simple = [ins.op.name in SIMPLE for ins in instructions]
     boundary = [False] * n
     for i, ins in enumerate(instructions):
         name = ins.op.name
-        if i == 0 or name == "JUMPDEST" or not simple[i]:
+        if i == 0 or name == "JUMPDEST":
             boundary[i] = True
-        if (name in ("JUMP", "JUMPI") or not simple[i]) and i + 1 < n:
+        if (name in ("JUMP", "JUMPI") or name in HANDED_OVER) and i + 1 < n:
             boundary[i + 1] = True
     run = 0
     for i in range(n):             # bound every block, so the Python written for it is too
         run = 0 if boundary[i] else run + 1
         if run == MAX_BLOCK_INSTRUCTIONS:
             boundary[i], run = True, 0
-    blocks = {}
-    for i in range(n):
-        if boundary[i] and simple[i]:
-            blocks[i] = _block(instructions, boundary, i)
+    blocks = {i: _block(instructions, boundary, i) for i in range(n) if boundary[i]}
     analysis = Analysis(boundary, blocks, [None] * n)
     _ANALYSES[program] = analysis
     return analysis
@@ -124,6 +137,10 @@ def _block(instructions: tuple[Instruction, ...], boundary: list[bool], start: i
         j += 1
         if ins.op.name in ("JUMP", "JUMPI"):
             return Block(start, j, cost, need, peak, height, ins.op.name)
+        if ins.op.name in HANDED_OVER:
+            return Block(start, j, cost, need, peak, height, "HANDED")
+        if j == len(instructions):       # pragma: no cover - the last instruction is a STOP
+            return Block(start, j, cost, need, peak, height, "")
         if boundary[j]:
             return Block(start, j, cost, need, peak, height, "")
 
@@ -204,10 +221,13 @@ class _Writer:
         stack: list[_Word] = []
         body_end = blk.end - 1 if blk.jump else blk.end
         for i in range(b, body_end):
-            self.instruction(self.instructions[i], stack, depth, known)
+            self.instruction(i, stack, depth, known)
         if blk.jump == "JUMP":
             self.flush(stack, depth)
             self.go(self.instructions[blk.end - 1].target, path, depth, known, clean)
+        elif blk.jump == "HANDED":
+            self.flush(stack, depth)
+            self.hand_over(blk.end - 1, path, depth, known, clean)
         elif blk.jump == "JUMPI":
             self.pull(stack, 1, depth)
             condition = stack.pop()
@@ -219,6 +239,25 @@ class _Writer:
         else:
             self.flush(stack, depth)
             self.go(blk.end, path, depth, known, clean)
+
+    def hand_over(self, index: int, path: frozenset[int], depth: int, known: _Known,
+                  clean: bool) -> None:
+        """Call the machine's function for a handed-over instruction with the gas and the
+        place as ``step`` leaves them, then go on from where the machine is."""
+        ins = self.instructions[index]
+        name = ins.op.name
+        self.emit(depth, f"m.gas = gas; m.index = {index + 1}")
+        self.emit(depth, f"D[{ins.op.code}](m, I[{index}])")
+        if name in HALTS:
+            return                                  # it always raises: the call is over
+        if name == "RET":
+            self.emit(depth, "return m.index, m.gas")
+        elif name == "CALL":                        # a fresh frame of locals
+            self.emit(depth, "gas = m.gas; L = m.locals")
+            self.go(ins.target, path, depth, _Known(), clean)
+        else:
+            self.emit(depth, "gas = m.gas")
+            self.go(index + 1, path, depth, known, clean)
 
     def go(self, target: int, path: frozenset[int], depth: int, known: _Known,
            clean: bool) -> None:
@@ -260,11 +299,14 @@ class _Writer:
 
     # -- one instruction ---------------------------------------------------------------
 
-    def instruction(self, ins: Instruction, stack: list[_Word], depth: int,
-                    known: _Known) -> None:
+    def instruction(self, index: int, stack: list[_Word], depth: int, known: _Known) -> None:
+        ins = self.instructions[index]
         name, pc, emit = ins.op.name, ins.pc, self.emit
         if ins.op.formula is not None:
             self.formula(ins, ins.op.formula, stack, depth)
+        elif name in IN_PLACE:
+            self.flush(stack, depth)                 # the machine's function takes its words
+            emit(depth, f"D[{ins.op.code}](m, I[{index}])")     # from the real stack
         elif name == "JUMPDEST":
             return
         elif name == "PUSH":
@@ -414,10 +456,11 @@ _NAMESPACE = {"_overflow": faults.overflow, "_division_by_zero": faults.division
               "_bad_handle": faults.bad_handle, "_bad_index": faults.bad_index}
 
 
-def _compile(program: Program, analysis: Analysis, root: int):
-    """Write and compile the function for ``root``; its faults come from ``faults.py``."""
+def _compile(program: Program, analysis: Analysis, root: int, operations: Operations):
+    """Write and compile the function for ``root``; its faults come from ``faults.py``, its
+    ``IN_PLACE`` instructions are ``operations`` (the machine's, by opcode byte)."""
     source = _Writer(program, analysis, root).source()
-    namespace = dict(_NAMESPACE)
+    namespace = dict(_NAMESPACE, D=operations, I=program.instructions)
     try:
         exec(compile(source, f"<fast path of block {root}>", "exec"), namespace)
     except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
@@ -433,21 +476,14 @@ def _refused(root: int):
     return run
 
 
-def _stepped(index: int, ins: Instruction, step: Step):
-    """A function for an instruction the fast path leaves to the machine's ``step``."""
-    def run(m: Any, s: list, L: list, H: list, gas: int) -> tuple[int, int]:
-        m.gas = gas
-        m.index = index
-        step(m, ins)
-        return m.index, m.gas
-    return run
-
-
 # --- the trampoline ----------------------------------------------------------------------
 
-def run_fast(m: Any, step: Step) -> None:
+def run_fast(m: Any, step: Step, operations: Operations) -> None:
     """Run the call on machine ``m`` to its end (which always raises) through the generated
-    functions; ``step`` is the machine's own, for everything the fast path leaves to it."""
+    functions. Every place it goes on from starts a block (the first instruction, a
+    ``JUMPDEST``, the one after a handed-over instruction: where a ``RET`` goes back to).
+    ``operations`` are the machine's function for each opcode, and ``step`` the machine's
+    own, for a block whose guard fails."""
     program = m.program
     analysis = analyse(program)
     functions, boundary, instructions = analysis.functions, analysis.boundary, program.instructions
@@ -456,8 +492,7 @@ def run_fast(m: Any, step: Step) -> None:
     while True:
         run = functions[i]
         if run is None:
-            run = functions[i] = (_compile(program, analysis, i) if i in analysis.blocks
-                                  else _stepped(i, instructions[i], step))
+            run = functions[i] = _compile(program, analysis, i, operations)
         i, gas = run(m, s, m.locals, H, gas)
         if i < 0:
             # a guard failed: take this block one step at a time, as the reference does

@@ -490,7 +490,7 @@ def execute(state: State, code: bytes | Program, message: Message,
         if engine is Engine.STEPS:
             run_steps(m)
         else:
-            run_fast(m, step)
+            run_fast(m, step, DISPATCH)
     except Halt as halt:
         return Result(True, message.gas - m.gas, halt.output, tuple(m.logs))
     except Revert as fault:
