@@ -75,39 +75,32 @@ def _group_root(items: list[tuple[bytes, bytes]], depth: int) -> bytes:
 # --- the persistent tree ------------------------------------------------------------------
 #
 # A leaf is a plain tuple ``(path, key, value)``; its hash is kept by the node above it. A
-# node keeps its children in one list and their roots in another (the same bytes objects
-# as the children's own hashes, so a copy of a node copies 16 references, not 512 bytes),
-# and a bit per child not hashed since it changed. Few and small objects: a chain keeps
-# many versions of a big tree, each sharing all but the paths that changed, and Python's
-# garbage collector walks every object that can hold others.
+# node (two or more leaves below) is one plain list: its 16 children (``None`` where a
+# digit has none), their 16 roots (the same bytes objects as the children's own hashes, so
+# a copy of a node copies references, not 512 bytes), a bit per child not hashed since it
+# changed, the ``updated`` call that made it (``owner``: that call may change it in place,
+# since nothing else holds it yet; any other node is copied before a change), and its own
+# hash once known. One object per node: a chain keeps many versions of a big tree, each
+# sharing all but the paths that changed, and Python's garbage collector walks every
+# object that can hold others.
 
 Leaf = tuple            # (path, key, value)
+Node = list             # children, their roots, DIRTY, OWNER, HASH
+ROOTS = WIDTH           # node[ROOTS + i] is child i's root, unless its DIRTY bit is set
+DIRTY = 2 * WIDTH
+OWNER = DIRTY + 1
+HASH = DIRTY + 2
 
 
-class _Node:
-    """Two or more leaves below, in 16 children (``None`` where a digit has none).
-
-    ``hashes[i]`` is child ``i``'s root, unless bit ``i`` of ``dirty`` says it changed since. A node belongs to the ``updated`` call that made it (``owner``):
-    that call may change it in place, since nothing else holds it yet; any other node is
-    copied before a change.
-    """
-
-    __slots__ = ("children", "hashes", "dirty", "owner", "hash")
-
-    def __init__(self, children: list, hashes: list, dirty: int, owner: object) -> None:
-        self.children, self.hashes, self.dirty, self.owner = children, hashes, dirty, owner
-        self.hash: bytes | None = None
-
-
-def _empty_node(owner: object) -> _Node:
-    return _Node([None] * WIDTH, [EMPTY_ROOT] * WIDTH, 0, owner)
+def _empty_node(owner: object) -> Node:
+    return [None] * WIDTH + [EMPTY_ROOT] * WIDTH + [0, owner, None]
 
 
 @dataclass(frozen=True)
 class Trie:
     """A persistent trie: ``updated`` returns a new trie and leaves this one as it was."""
 
-    _top: Leaf | _Node | None = None
+    _top: Leaf | Node | None = None
 
     def __bool__(self) -> bool:
         return self._top is not None
@@ -119,7 +112,7 @@ class Trie:
             if node.__class__ is tuple:
                 return node[2] if node[0] == path else default
             byte = path[depth >> 1]
-            node = node.children[byte & 15 if depth & 1 else byte >> 4]
+            node = node[byte & 15 if depth & 1 else byte >> 4]
             depth += 1
         return default
 
@@ -148,7 +141,7 @@ class Trie:
             return EMPTY_ROOT
         if top.__class__ is tuple:
             return leaf_hash(top[0], value_bytes(top[2]))
-        return top.hash or _hash(top, value_bytes)
+        return top[HASH] or _hash(top, value_bytes)
 
     def items(self) -> Iterator[tuple[Any, Any]]:
         """Every ``(key, value)``, in path order."""
@@ -158,31 +151,33 @@ class Trie:
             if node.__class__ is tuple:
                 yield node[1], node[2]
             else:
-                waiting.extend(child for child in reversed(node.children) if child is not None)
+                waiting.extend(child for child in reversed(node[:WIDTH]) if child is not None)
 
 
-def _own(node: _Node, owner: object) -> _Node:
+def _own(node: Node, owner: object) -> Node:
     """``node`` itself if this update made it, else a copy this update may change."""
-    if node.owner is owner:
-        node.hash = None
-        return node
-    return _Node(node.children[:], node.hashes[:], node.dirty, owner)
+    if node[OWNER] is not owner:
+        node = node[:]
+        node[OWNER] = owner
+    node[HASH] = None
+    return node
 
 
-def _insert(top: Leaf | _Node | None, leaf: Leaf, owner: object) -> Leaf | _Node:
+def _insert(top: Leaf | Node | None, leaf: Leaf, owner: object) -> Leaf | Node:
     """``top`` with ``leaf`` in its place: the nodes on the way down are this update's own
     (copied if another's), each with the child it leads to marked as changed."""
     path, depth = leaf[0], 0
-    parent: _Node | None = None
+    parent: Node | None = None
     slot = 0
     node = top
     while True:
-        if node.__class__ is _Node:
-            if node.owner is owner:                      # _own, written out: it is hot
+        if node.__class__ is list:
+            if node[OWNER] is owner:                     # _own, written out: it is hot
                 new = node
-                new.hash = None
             else:
-                new = _Node(node.children[:], node.hashes[:], node.dirty, owner)
+                new = node[:]
+                new[OWNER] = owner
+            new[HASH] = None
         elif node is None or node[0] == path:
             new = leaf
         else:
@@ -190,64 +185,64 @@ def _insert(top: Leaf | _Node | None, leaf: Leaf, owner: object) -> Leaf | _Node
         if parent is None:
             top = new
         else:
-            parent.children[slot] = new
-            parent.dirty |= 1 << slot
-        if node.__class__ is not _Node:                  # the leaf is in place
+            parent[slot] = new
+            parent[DIRTY] |= 1 << slot
+        if node.__class__ is not list:                   # the leaf is in place
             return top
         parent = new
         byte = path[depth >> 1]
         slot = byte & 15 if depth & 1 else byte >> 4
-        node = new.children[slot]
+        node = new[slot]
         depth += 1
 
 
-def _split(old: Leaf, leaf: Leaf, depth: int, owner: object) -> _Node:
+def _split(old: Leaf, leaf: Leaf, depth: int, owner: object) -> Node:
     """The nodes that hold two leaves whose paths agree up to ``depth``: one per digit they
     still share, then one where they part."""
     top = node = _empty_node(owner)
     while True:
         mine, theirs = digit(leaf[0], depth), digit(old[0], depth)
         if mine != theirs:
-            node.children[theirs], node.children[mine] = old, leaf
-            node.dirty = 1 << theirs | 1 << mine
+            node[theirs], node[mine] = old, leaf
+            node[DIRTY] = 1 << theirs | 1 << mine
             return top
         below = _empty_node(owner)
-        node.children[mine] = below
-        node.dirty = 1 << mine
+        node[mine] = below
+        node[DIRTY] = 1 << mine
         node, depth = below, depth + 1
 
 
-def _remove(node: Leaf | _Node, path: bytes, depth: int, owner: object) -> Leaf | _Node | None:
+def _remove(node: Leaf | Node, path: bytes, depth: int, owner: object) -> Leaf | Node | None:
     """``node`` without the leaf at ``path``, which must be below it."""
     if node.__class__ is tuple:
         return None
     slot = digit(path, depth)
-    after = _remove(node.children[slot], path, depth + 1, owner)
+    after = _remove(node[slot], path, depth + 1, owner)
     node = _own(node, owner)
-    node.children[slot] = after
-    node.dirty |= 1 << slot
-    if node.children.count(None) == WIDTH - 1:
-        alone = next(child for child in node.children if child is not None)
+    node[slot] = after
+    node[DIRTY] |= 1 << slot
+    children = node[:WIDTH]
+    if children.count(None) == WIDTH - 1:
+        alone = next(child for child in children if child is not None)
         if alone.__class__ is tuple:
             return alone                                 # one leaf alone is its own root
     return node
 
 
-def _hash(node: _Node, value_bytes: ValueBytes) -> bytes:
-    dirty, hashes, children = node.dirty, node.hashes, node.children
-    slot = 0
-    while dirty:
-        if dirty & 1:
-            child = children[slot]
-            if child is None:
-                known = EMPTY_ROOT
-            elif child.__class__ is tuple:
-                known = leaf_hash(child[0], value_bytes(child[2]))
-            else:
-                known = child.hash or _hash(child, value_bytes)
-            hashes[slot] = known
-        dirty >>= 1
-        slot += 1
-    node.dirty = 0
-    node.hash = sha256(NODE_PREFIX + b"".join(hashes))
-    return node.hash
+def _hash(node: Node, value_bytes: ValueBytes) -> bytes:
+    dirty = node[DIRTY]
+    while dirty:                                   # each changed child, lowest digit first
+        lowest = dirty & -dirty
+        dirty ^= lowest
+        slot = lowest.bit_length() - 1
+        child = node[slot]
+        if child is None:
+            known = EMPTY_ROOT
+        elif child.__class__ is tuple:
+            known = leaf_hash(child[0], value_bytes(child[2]))
+        else:
+            known = child[HASH] or _hash(child, value_bytes)
+        node[ROOTS + slot] = known
+    node[DIRTY] = 0
+    known = node[HASH] = sha256(NODE_PREFIX + b"".join(node[ROOTS:DIRTY]))
+    return known
