@@ -137,4 +137,4 @@ def transactions_root(transactions: tuple[SignedTransaction, ...] | list) -> byt
 
 
 def receipts_root(receipts: list[Receipt] | tuple[Receipt, ...]) -> bytes:
-    return merkle_root([encode(receipt.record()) for receipt in receipts])
+    return merkle_root([receipt.encoded for receipt in receipts])

@@ -9,8 +9,10 @@ contract machine (``vm/``) and the state transition (``execution.py``) can use t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from minichain.encoding import encode
 from minichain.errors import VMError
 
 
@@ -57,6 +59,12 @@ class Receipt:
                 "logs": self.logs,
                 "error": "" if self.error is None else self.error.describe(),
                 "output": self.output, "contract_address": self.contract_address}
+
+    @functools.cached_property
+    def encoded(self) -> bytes:
+        """``encode(record())``, what the receipts root hashes; kept, as a sealer checks the
+        root of the receipts it has just built."""
+        return encode(self.record())
 
     def explain(self) -> str:
         """The word success, or why it failed in the learner's words (with the source line

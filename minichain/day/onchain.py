@@ -205,10 +205,10 @@ class ChainMarket:
     def close(self) -> MarketDay:
         """Run until everything sent is decided, then read the day back from the chain."""
         self._decide_everything()
-        trades, penalties = {}, {}
-        for event in self._events("Settled"):
-            penalties[event["trade"]] = event["penalty"]
-        delivered = {event["trade"]: event["delivered_wh"] for event in self._events("Settled")}
+        settled = self._events("Settled")
+        penalties = {event["trade"]: event["penalty"] for event in settled}
+        delivered = {event["trade"]: event["delivered_wh"] for event in settled}
+        trades = {}
         for slot in range(self.plan.n_slots):       # the day's slot numbers, as the runner's
             trades[slot] = tuple(replace(trade.settled(delivered[trade.id]) if trade.id in
                                          delivered else trade, slot=slot)
