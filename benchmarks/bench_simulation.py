@@ -17,7 +17,10 @@ the simulator accepts (``scenario.MAX_HOUSEHOLDS``, 200), to see how the cost gr
 the transactions. Each on-chain run happens in a child process of its own, so its peak
 memory (``maxrss``) is its own. Times are CPU seconds of the process that ran the day
 (``time.process_time``): other programs on a busy machine do not count, and the three
-nodes share one process anyway.
+nodes share one process anyway. A shared machine still runs the same work faster or
+slower from one minute to the next (by a fifth here), so each on-chain day runs
+``REPEATS`` times (the 200-home day ``BIG_REPEATS`` times) and the fastest run counts, as
+the fastest of the market-only runs does for the ratios: the least disturbed of each.
 
 Goals: the market-only day, and a redraw (the street planned with every home's day-ahead
 forecast, then its day), <= 0.5 s (median wall time: what a learner waits for); the
@@ -49,6 +52,8 @@ GOAL_RATIO = {crypto.FAST_BACKEND: 20, crypto.PURE_BACKEND: 100}
 GOAL_GROWTH = 1.2
 GOAL_MEMORY_MB = 1024
 RUNS = 7
+REPEATS = 3
+BIG_REPEATS = 2
 CPU = time.process_time
 
 
@@ -67,19 +72,25 @@ def _timed(kind: str, scenario: Scenario, backend: str, queue) -> None:
     queue.put((seconds, len(day.blocks), sum(b.transactions for b in day.blocks), peak_mb))
 
 
-def on_chain(kind: str, scenario: Scenario = SCENARIO,
-             backend: str = crypto.BACKEND) -> tuple[float, int, int, float]:
+def on_chain(kind: str, scenario: Scenario = SCENARIO, backend: str = crypto.BACKEND,
+             repeats: int = REPEATS) -> tuple[float, int, int, float]:
+    """The fastest of ``repeats`` runs, each in a child process of its own; its peak memory
+    is the largest of them."""
     context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_timed, args=(kind, scenario, backend, queue))
-    child.start()
-    result = queue.get()
-    child.join()
-    return result
+    results = []
+    for _ in range(repeats):
+        queue = context.Queue()
+        child = context.Process(target=_timed, args=(kind, scenario, backend, queue))
+        child.start()
+        results.append(queue.get())
+        child.join()
+    seconds, blocks, transactions, _ = min(results)
+    return seconds, blocks, transactions, max(result[3] for result in results)
 
 
-def market_only(scenario: Scenario) -> tuple[float, float]:
-    """The market-only day: median wall seconds and median CPU seconds of ``RUNS`` runs."""
+def market_only(scenario: Scenario) -> tuple[float, float, float]:
+    """The market-only day over ``RUNS`` runs: median wall seconds, median CPU seconds and
+    the fastest run's CPU seconds."""
     day_plan = plan(scenario)
     wall, cpu = [], []
     for _ in range(RUNS):
@@ -87,7 +98,7 @@ def market_only(scenario: Scenario) -> tuple[float, float]:
         run_day(day_plan, NativeMarket())
         wall.append(time.perf_counter() - start)
         cpu.append(CPU() - start_cpu)
-    return statistics.median(wall), statistics.median(cpu)
+    return statistics.median(wall), statistics.median(cpu), min(cpu)
 
 
 def redraw(scenario: Scenario) -> tuple[float, float]:
@@ -112,10 +123,11 @@ def verdict(met: bool) -> str:
 
 
 def run() -> None:
-    wall, cpu = market_only(SCENARIO)
+    wall, median_cpu, cpu = market_only(SCENARIO)
     print(f"market only, {SCENARIO.households} homes x 96 slots: median of {RUNS} runs "
-          f"{wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU (goal <= "
-          f"{GOAL_MARKET_ONLY_S * 1000:.0f} ms wall: {verdict(wall <= GOAL_MARKET_ONLY_S)})")
+          f"{wall * 1000:.0f} ms wall, {median_cpu * 1000:.0f} ms CPU, the fastest "
+          f"{cpu * 1000:.0f} ms CPU (goal <= {GOAL_MARKET_ONLY_S * 1000:.0f} ms wall: "
+          f"{verdict(wall <= GOAL_MARKET_ONLY_S)})")
     first, again = redraw(SCENARIO)
     print(f"a redraw (plan with every home's forecast, then the day): {first * 1000:.0f} ms with "
           f"every cache cold, then median of {RUNS} {again * 1000:.0f} ms (goal <= "
@@ -130,15 +142,16 @@ def run() -> None:
         goal = (f" (goal <= {GOAL_RATIO[backend]}x: {verdict(ratio <= GOAL_RATIO[backend])})"
                 if kind == "network" else "")
         print(f"{kind} [{backend}], {SCENARIO.households} homes: {blocks} blocks, "
-              f"{transactions} transactions, {seconds:.2f} s CPU, {ratio:.0f}x market only"
-              f"{goal}, peak memory {peak_mb:.0f} MB")
+              f"{transactions} transactions, fastest of {REPEATS} {seconds:.2f} s CPU, "
+              f"{ratio:.0f}x market only{goal}, peak memory {peak_mb:.0f} MB")
     network = results["network", crypto.BACKEND]
     print(f"the network / one chain: {network[0] / results['one chain', crypto.BACKEND][0]:.1f}x "
           "(three replicas validate every block); the crash's extra cost: "
           f"{results['crash', crypto.BACKEND][0] / network[0] - 1:+.0%}")
-    seconds, blocks, transactions, peak_mb = on_chain("network", BIG)
+    seconds, blocks, transactions, peak_mb = on_chain("network", BIG, repeats=BIG_REPEATS)
     print(f"network [{crypto.BACKEND}], {BIG.households} homes: {blocks} blocks, {transactions} "
-          f"transactions, {seconds:.2f} s CPU, peak memory {peak_mb:.0f} MB (goal <= "
+          f"transactions, fastest of {BIG_REPEATS} {seconds:.2f} s CPU, peak memory "
+          f"{peak_mb:.0f} MB (goal <= "
           f"{GOAL_MEMORY_MB} MB: {verdict(peak_mb <= GOAL_MEMORY_MB)})")
     time_growth, tx_growth = seconds / network[0], transactions / network[2]
     growth = time_growth / tx_growth
