@@ -42,9 +42,9 @@ import heapq
 import itertools
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 import networkx as nx
 
@@ -137,12 +137,14 @@ class LogEntry:
     text: str
 
 
-@dataclass(order=True)
-class _Event:
+class _Event(NamedTuple):
+    """An action due at a simulated time. A plain tuple, so the queue compares events in C:
+    by time, then by ``seq`` (unique), which keeps the comparison from reaching the action."""
+
     time: float
     seq: int
-    action: Callable = field(compare=False)
-    args: tuple = field(compare=False, default=())
+    action: Callable
+    args: tuple = ()
 
 
 class Network:
