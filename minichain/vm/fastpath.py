@@ -62,7 +62,7 @@ MOVES = frozenset({"PUSH", "POP", "DUP", "SWAP", "LOAD", "STORE", "ALOAD", "ASTO
 # Opcodes whose function reads and changes only the stack, the state, the logs and the
 # call's context: never the gas, the place in the code, the locals or the memory lists,
 # and never ends the call but by a fault (which uses all the gas, whenever it comes).
-IN_PLACE = frozenset({"SHA256", "ADDRESS", "BALANCE", "CALLER", "CALLVALUE",
+IN_PLACE = frozenset({"HASH", "SHA256", "ADDRESS", "BALANCE", "CALLER", "CALLVALUE",
                       "CALLDATA", "CALLDATASIZE", "NUMBER", "TIMESTAMP", "SLOAD", "SSTORE",
                       "LOG", "TRANSFER"})
 SIMPLE = MOVES | IN_PLACE | {op.name for op in TABLE if op.formula is not None}
@@ -453,9 +453,7 @@ def python_source(program: Program, root: int) -> str:
 
 
 _NAMESPACE = {"_overflow": faults.overflow, "_division_by_zero": faults.division_by_zero,
-              "_bad_handle": faults.bad_handle, "_bad_index": faults.bad_index,
-              **{name: function for op in TABLE if op.formula is not None
-                 for name, function in op.formula.calls.items()}}
+              "_bad_handle": faults.bad_handle, "_bad_index": faults.bad_index}
 
 
 def _compile(program: Program, analysis: Analysis, root: int, operations: Operations):

@@ -26,8 +26,7 @@ from minichain.tx import SignedTransaction, Transaction
 from minichain.vm.abi import (ArrayType, ContractABI, DecodedEvent, MapType, from_word,
                               slots_used, to_word)
 from minichain.vm.compiler import CompiledContract
-from minichain.vm.machine import DEFAULT_BLOCK, Result
-from minichain.vm.opcodes import slot_of
+from minichain.vm.machine import DEFAULT_BLOCK, Result, slot_of
 from minichain.vm.runtime import NOBODY, simulate_call
 
 DEPLOY_GAS = 2_000_000

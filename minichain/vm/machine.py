@@ -2,7 +2,7 @@
 
 ``execute(state, code, message)`` runs a call. Before each instruction the machine charges
 its gas and checks the stack; then the opcode's one definition does the work: a ``Formula``
-in the table for arithmetic, comparisons and map slots (``op_formula``), a short function here for
+in the table for arithmetic and comparisons (``op_formula``), a short function here for
 everything else (below, in table order). The call ends in one of three ways:
 
 * **success** (``STOP``, ``RETURN``, or running off the end): effects stand;
@@ -34,6 +34,7 @@ import functools
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from minichain.encoding import sha256
 from minichain.errors import ExceptionalHalt, Revert, VMError
 from minichain.receipts import BlockContext, Log
 from minichain.state import State
@@ -48,6 +49,7 @@ from minichain.vm.program import Instruction, Program, load
 from minichain.vm.sources import locate
 
 DEFAULT_BLOCK = BlockContext(chain_id=1, number=0, timestamp=0, sealer="")
+SLOT_DOMAIN = b"minichain slot:"
 
 
 class Engine(enum.Enum):
@@ -153,6 +155,16 @@ def as_address(ins: Instruction, word: int) -> str:
     return word_to_address(word)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def slot_of(seed: int, key: int) -> int:
+    """The storage slot of ``key`` in the map whose seed slot is ``seed`` (248-bit hash).
+
+    Remembered: a contract hashes the same few keys again and again, on every node."""
+    data = SLOT_DOMAIN + seed.to_bytes(32, "big", signed=True) + key.to_bytes(32, "big",
+                                                                             signed=True)
+    return int.from_bytes(sha256(data)[:31], "big")
+
+
 def memory_list(m: Machine, ins: Instruction, handle: int) -> list[int]:
     if not 0 <= handle < len(m.heap):
         raise faults.bad_handle(ins.op.name, ins.pc, handle)
@@ -168,7 +180,7 @@ def memory_index(ins: Instruction, words: list[int], index: int) -> int:
 # --- what each opcode does (table order) ---------------------------------------------------
 
 def op_formula(m: Machine, ins: Instruction) -> None:
-    """ADD, SUB, MUL, DIV, MOD, LT, GT, EQ, ISZERO, HASH: the formula in the opcode's table row."""
+    """ADD, SUB, MUL, DIV, MOD, LT, GT, EQ, ISZERO: the formula in the opcode's table row."""
     formula, stack = ins.op.formula, m.stack
     if len(formula.operands) == 1:
         value = formula.evaluate(stack.pop())
@@ -187,6 +199,12 @@ def op_formula(m: Machine, ins: Instruction) -> None:
 def op_stop(m: Machine, ins: Instruction) -> None:
     """End the call successfully with no output."""
     raise Halt(())
+
+
+def op_hash(m: Machine, ins: Instruction) -> None:
+    """The slot of a map entry: hash of the map's seed slot and the key."""
+    key, seed = m.stack.pop(), m.stack.pop()
+    m.stack.append(slot_of(seed, key))
 
 
 def op_sha256(m: Machine, ins: Instruction) -> None:
@@ -378,7 +396,7 @@ def op_revert(m: Machine, ins: Instruction) -> None:
     raise Revert(words_to_text(m.stack[len(m.stack) - ins.arg:]), ins.op.name, ins.pc)
 
 
-OPERATIONS = {"STOP": op_stop, "SHA256": op_sha256, "ADDRESS": op_address,
+OPERATIONS = {"STOP": op_stop, "HASH": op_hash, "SHA256": op_sha256, "ADDRESS": op_address,
               "BALANCE": op_balance, "CALLER": op_caller, "CALLVALUE": op_callvalue,
               "CALLDATA": op_calldata, "CALLDATASIZE": op_calldatasize, "NUMBER": op_number,
               "TIMESTAMP": op_timestamp, "POP": op_pop, "LOAD": op_load, "STORE": op_store,

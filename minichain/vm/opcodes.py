@@ -45,9 +45,8 @@ never sees it as a value.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
 from minichain.encoding import sha256
 
@@ -102,14 +101,12 @@ class Formula:
     divides: bool = False      # {b} == 0 is DivisionByZero
     boolean: bool = False      # a comparison: the machine pushes 1 for True, 0 for False
     monotone: str = ""         # operands the result grows or falls with (the others fixed)
-    calls: Mapping[str, Callable[..., int]] = field(default_factory=dict, repr=False,
-                                                   compare=False)   # functions the text names
     evaluate: Callable[..., int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = ", ".join(self.operands)
         source = f"lambda {names}: {self.expression(a='a', b='b')}"
-        object.__setattr__(self, "evaluate", eval(source, dict(self.calls)))   # compiled once
+        object.__setattr__(self, "evaluate", eval(source, {}))   # the text, compiled once
 
     @property
     def operands(self) -> tuple[str, ...]:
@@ -122,19 +119,6 @@ class Formula:
                                    else f"({w})" for k, w in words.items()})
 
 
-SLOT_DOMAIN = b"minichain slot:"
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def slot_of(seed: int, key: int) -> int:
-    """The storage slot of ``key`` in the map whose seed slot is ``seed`` (248-bit hash).
-
-    Remembered: a contract hashes the same few keys again and again, on every node."""
-    data = SLOT_DOMAIN + seed.to_bytes(32, "big", signed=True) + key.to_bytes(32, "big",
-                                                                             signed=True)
-    return int.from_bytes(sha256(data)[:31], "big")
-
-
 FORMULAS: dict[str, Formula] = {
     "ADD": Formula("{a} + {b}", overflows=True, monotone="ab"),
     "SUB": Formula("{a} - {b}", overflows=True, monotone="ab"),
@@ -145,7 +129,6 @@ FORMULAS: dict[str, Formula] = {
     "GT": Formula("{a} > {b}", boolean=True),
     "EQ": Formula("{a} == {b}", boolean=True),
     "ISZERO": Formula("not {a}", boolean=True),
-    "HASH": Formula("slot_of({a}, {b})", calls={"slot_of": slot_of}),   # never leaves the range
 }
 
 

@@ -17,7 +17,7 @@ import pytest
 from minichain.errors import CompileError
 from minichain.vm import compile_contract
 from minichain.vm.abi import ArrayType, MapType, StorageVar, encode_words, selector
-from minichain.vm.opcodes import slot_of
+from minichain.vm.machine import slot_of
 from vmkit import CALLER, OTHER, Sandbox
 
 FEATURES = '''

@@ -15,8 +15,7 @@ from minichain.errors import (BadAddress, BadJump, CallDepthExceeded, DivisionBy
 from minichain.state import State
 from minichain.vm import opcodes
 from minichain.vm.abi import encode_words
-from minichain.vm.machine import OPERATIONS, data_words, execute
-from minichain.vm.opcodes import slot_of
+from minichain.vm.machine import OPERATIONS, data_words, execute, slot_of
 from minichain.vm.program import decode, load, push_size
 from minichain.vm.opcodes import (GAS_SLOAD, GAS_SSTORE, INT_MAX, INT_MIN, MAX_CALL_DEPTH,
                                   MAX_CODE_SIZE, MAX_MEMORY_WORDS, MAX_STACK, TABLE,

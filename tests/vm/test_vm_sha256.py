@@ -18,7 +18,7 @@ from minichain.errors import CompileError, OutOfGas, StackError
 from minichain.state import State
 from minichain.vm import compile_contract
 from minichain.vm.assembler import Op, assemble_items, disassemble
-from minichain.vm.opcodes import slot_of
+from minichain.vm.machine import slot_of
 from minichain.vm.opcodes import (BY_CODE, BY_NAME, GAS_BASE, GAS_SHA256, GAS_SHA256_WORD,
                                   INT_MAX, INT_MIN, MAX_CODE_SIZE, TABLE, sha256_words)
 from minichain.vm.program import load
