@@ -55,7 +55,7 @@ GOAL_RATIO = {crypto.FAST_BACKEND: 20, crypto.PURE_BACKEND: 100}
 GOAL_GROWTH = 1.2
 GOAL_MEMORY_MB = 1024
 RUNS = 7
-REPEATS = 3
+REPEATS = 5
 BIG_REPEATS = 2
 REFERENCE_RUNS = 3
 CPU = time.process_time
@@ -185,7 +185,7 @@ def run() -> None:
     time_growth, tx_growth = big.seconds / network.seconds, big.transactions / network.transactions
     growth = time_growth / tx_growth
     print(f"{SCENARIO.households} -> {BIG.households} homes: time x{time_growth:.1f}, "
-          f"transactions x{tx_growth:.1f}: the time grows {growth:.2f}x as fast (goal <= "
+          f"transactions x{tx_growth:.1f}: the time grows {growth:.3f}x as fast (goal <= "
           f"{GOAL_GROWTH}x: {verdict(growth <= GOAL_GROWTH)})")
 
 if __name__ == "__main__":
