@@ -137,10 +137,8 @@ def _block(instructions: tuple[Instruction, ...], boundary: list[bool], start: i
         j += 1
         if ins.op.name in ("JUMP", "JUMPI"):
             return Block(start, j, cost, need, peak, height, ins.op.name)
-        if ins.op.name in HANDED_OVER:
-            return Block(start, j, cost, need, peak, height, "HANDED")
-        if j == len(instructions):       # pragma: no cover - the last instruction is a STOP
-            return Block(start, j, cost, need, peak, height, "")
+        if ins.op.name in HANDED_OVER:    # the implicit STOP at the end is one: every
+            return Block(start, j, cost, need, peak, height, "HANDED")   # block ends
         if boundary[j]:
             return Block(start, j, cost, need, peak, height, "")
 

@@ -21,14 +21,16 @@ import random
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from minichain.errors import VMError
+from minichain.contracts import compiled
+from minichain.errors import OutOfGas, VMError
 from minichain.state import State
+from minichain.vm import machine
 from minichain.vm.abi import encode_words
 from minichain.vm.assembler import Label, Op, assemble_items, disassemble, assemble
 from minichain.vm.machine import load
 from minichain.vm.opcodes import BY_NAME, JUMPS, TABLE, address_to_word, text_to_words
 from minichain.vm.trace import count_steps
-from vmkit import BLOCK, CONTRACT, OTHER, funded_state, message, run_both
+from vmkit import BLOCK, CALLER, CONTRACT, OTHER, Sandbox, funded_state, message, run_both
 
 RANDOM_BYTES = settings(max_examples=10_000, deadline=None,
                         suppress_health_check=[HealthCheck.too_slow])
@@ -227,3 +229,26 @@ def test_random_structured_programs_agree_between_fast_path_and_reference(seed, 
 def test_a_long_loop_uses_the_whole_budget_in_both_paths():
     code = random_program(random.Random(1), 30)
     check_one_run(code, funded_state(), gas=200_000)
+
+
+def test_with_gas_enough_a_contract_call_never_falls_back_to_the_step_loop(monkeypatch):
+    """Storage, logs and context run in place and calls and halts are handed over, so a
+    token transfer (map slots, an event, internal calls, a return) runs without one
+    instruction through ``step``; with too little gas a block's guard sends it to ``step``,
+    which runs out of gas at the instruction itself."""
+    box = Sandbox(compiled("token"), 1_000)
+    stepped = []
+    real_step = machine.step
+
+    def counting_step(m, ins):
+        stepped.append(ins.op.name)
+        real_step(m, ins)
+
+    monkeypatch.setattr(machine, "step", counting_step)
+    outcome = box.call("transfer", OTHER, 250)
+    assert outcome.success and stepped == []
+    assert box.read("balances", OTHER) == 250 and box.read("balances", CALLER) == 750
+
+    short = box.call("transfer", OTHER, 1, gas=22_536 + 2_000)   # intrinsic + 2,000 of 4,710
+    assert stepped and isinstance(short.error, OutOfGas) and short.extra_gas == 2_000
+    assert box.read("balances", OTHER) == 250                    # rolled back
