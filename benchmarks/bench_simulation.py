@@ -75,7 +75,7 @@ class ChainRun:
 def _timed(kind: str, scenario: Scenario, backend: str, queue) -> None:
     """Time the reference, then one on-chain day, in this (child) process; report a ChainRun."""
     reference_plan, day_plan = plan(SCENARIO), plan(scenario)
-    references = tuple(cpu_seconds(lambda: run_day(reference_plan, NativeMarket()))
+    references = tuple(seconds(lambda: run_day(reference_plan, NativeMarket()))
                        for _ in range(REFERENCE_RUNS))
     with tempfile.TemporaryDirectory() as stores, crypto.use_backend(backend):
         market = {"one chain": lambda: ChainMarket(nodes=False),
@@ -84,16 +84,10 @@ def _timed(kind: str, scenario: Scenario, backend: str, queue) -> None:
                                                outages=[noon_outage(day_plan)])}[kind]()
         start = CPU()
         day = run_day(day_plan, market)
-        seconds = CPU() - start
+        day_seconds = CPU() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
-    queue.put(ChainRun(seconds, references, len(day.blocks),
+    queue.put(ChainRun(day_seconds, references, len(day.blocks),
                        sum(b.transactions for b in day.blocks), peak_mb))
-
-
-def cpu_seconds(task) -> float:
-    start = CPU()
-    task()
-    return CPU() - start
 
 
 def on_chain(kind: str, scenario: Scenario = SCENARIO, backend: str = crypto.BACKEND,
@@ -132,15 +126,16 @@ def redraw(scenario: Scenario) -> tuple[float, float]:
     wall seconds."""
     dayahead.clear_caches()
     profiles.clear_caches()
-    first = wall_seconds(lambda: run_market_only(scenario))
-    return first, statistics.median(wall_seconds(lambda: run_market_only(scenario))
+    first = seconds(lambda: run_market_only(scenario), time.perf_counter)
+    return first, statistics.median(seconds(lambda: run_market_only(scenario), time.perf_counter)
                                     for _ in range(RUNS))
 
 
-def wall_seconds(task) -> float:
-    start = time.perf_counter()
+def seconds(task, clock=CPU) -> float:
+    """How long ``task()`` takes on ``clock`` (CPU time unless told)."""
+    start = clock()
     task()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def verdict(met: bool) -> str:
